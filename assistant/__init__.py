@@ -1,0 +1,1 @@
+"""The conversation: the Chainlit chat and the `cohort` CLI, thin layers over one engine."""

@@ -1,0 +1,1 @@
+"""Anonymisation, pseudonymous ids, users/roles/centres, audit trail, opposition, small-count rules."""

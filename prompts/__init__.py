@@ -1,0 +1,1 @@
+"""Prompt templates and the bank of worked examples (question -> Criteria), as data files."""

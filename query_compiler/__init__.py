@@ -1,0 +1,1 @@
+"""Criteria model, parser (terminology + local LLM), compiler (sqlglot) and readable rendering."""

@@ -1,0 +1,1 @@
+"""Clinical data model, stores, ingestion, annotation, OCR and similar-patient search."""
