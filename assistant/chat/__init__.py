@@ -1,0 +1,1 @@
+"""The Chainlit chat: a thin layer over ``assistant.core`` (nothing here imports chainlit at import)."""

@@ -1,0 +1,134 @@
+"""Start the Chainlit chat on a store, offline, without Chainlit's own command line.
+
+Why not ``chainlit run``: its CLI reads the ``CI`` environment variable as its ``--ci`` flag (on a
+CI machine it then fakes an OpenAI key, disables caches, and a non-boolean ``CI`` value even makes
+it refuse to start), it opens a desktop browser unless ``--headless``, and it writes
+``.chainlit/``, ``.files/`` and ``chainlit.md`` into the current directory. Here the app root is a
+folder we prepare (``$COHORT_HOME/chat`` by default, a temporary folder in tests) holding a copy of
+``assistant/chat/config.toml``, the public files, and a patched copy of the frontend page without
+its Google-Fonts/KaTeX CDN links, so the browser never reaches the network either.
+
+``python -m assistant.chat.server --db PATH --port N [--root DIR]`` runs it in its own process
+(the browser tests use that); ``cohort chat`` calls ``serve()`` in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+CHAT_DIR = Path(__file__).resolve().parent
+APP_FILE = CHAT_DIR / "app.py"
+
+# Environment that would make Chainlit reach a server or change mode; never inherited.
+_SCRUB_ENV = (
+    "DATABASE_URL",
+    "LITERAL_API_KEY",
+    "LITERAL_API_URL",
+    "CHAINLIT_URL",
+    "CI",
+    "SLACK_BOT_TOKEN",
+    "SLACK_WEBSOCKET_TOKEN",
+    "DISCORD_BOT_TOKEN",
+    "OPENAI_API_KEY",
+)
+_CDN = re.compile(
+    r"\s*<link[^>]+(?:fonts\.googleapis\.com|fonts\.gstatic\.com|cdn\.jsdelivr\.net)[^>]*/?>", re.S
+)
+
+
+def _chainlit_dist() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("chainlit")
+    if spec is None or not spec.origin:
+        raise RuntimeError("Chainlit is not installed; run `make install`.")
+    return Path(spec.origin).parent / "frontend" / "dist"
+
+
+def prepare_app_root(root: Path) -> Path:
+    """Write the Chainlit app root (idempotent) and return it."""
+    root = root.resolve()
+    (root / ".chainlit").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(CHAT_DIR / "config.toml", root / ".chainlit" / "config.toml")
+    shutil.copyfile(CHAT_DIR / "chainlit.md", root / "chainlit.md")
+    public = root / "public"
+    public.mkdir(exist_ok=True)
+    for item in (CHAT_DIR / "public").iterdir():
+        if item.is_file():
+            shutil.copyfile(item, public / item.name)
+    # Frontend: the packaged build, with an index.html that loads nothing from the Internet.
+    dist = _chainlit_dist()
+    build = root / "build"
+    build.mkdir(exist_ok=True)
+    html = (dist / "index.html").read_text(encoding="utf-8")
+    (build / "index.html").write_text(_CDN.sub("", html), encoding="utf-8")
+    for item in dist.iterdir():
+        target = build / item.name
+        if item.name == "index.html" or target.exists() or target.is_symlink():
+            continue
+        target.symlink_to(item, target_is_directory=item.is_dir())
+    return root
+
+
+def _jwt_secret(root: Path) -> str:
+    """A per-installation secret for Chainlit's login tokens, created once, readable by the owner only."""
+    path = root / ".chainlit" / "auth_secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def default_root() -> Path:
+    from retrieval.settings import get_settings
+
+    return get_settings().home / "chat"
+
+
+def serve(db_url: str, *, host: str = "127.0.0.1", port: int = 8000, root: Path | None = None) -> None:
+    """Run the chat until interrupted. Must run before anything imports ``chainlit`` in this process."""
+    if "chainlit" in sys.modules:
+        raise RuntimeError("serve() must run before chainlit is imported (its app root is read at import)")
+    for name in _SCRUB_ENV:
+        os.environ.pop(name, None)
+    os.environ["COHORT_DB"] = db_url  # before get_settings() is first called (it is cached)
+    root = prepare_app_root(root or default_root())
+    os.environ["CHAINLIT_APP_ROOT"] = str(root)
+    os.environ["CHAINLIT_AUTH_SECRET"] = _jwt_secret(root)
+    os.environ["CHAINLIT_HOST"] = host
+    os.environ["CHAINLIT_PORT"] = str(port)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.chdir(root)  # Chainlit reads an optional .env from the working directory: ours has none.
+
+    from chainlit.cli import run_chainlit
+    from chainlit.config import config
+
+    config.run.headless = True
+    config.run.debug = False
+    config.run.ci = False
+    config.run.no_cache = True
+    config.run.watch = False
+    run_chainlit(str(APP_FILE))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Start the cohort assistant chat (Chainlit).")
+    parser.add_argument("--db", required=True, help="SQLite file or postgresql:// URL")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument(
+        "--root", type=Path, default=None, help="Chainlit app root (default $COHORT_HOME/chat)"
+    )
+    args = parser.parse_args(argv)
+    serve(args.db, host=args.host, port=args.port, root=args.root)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The one engine behind the chat and the CLI."""
