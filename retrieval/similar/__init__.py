@@ -1,0 +1,28 @@
+"""Similar-patient search: patient vectors (weighted structured facts + a sentence embedding of one
+text per patient) in a FAISS index beside the store, searched from a patient or a typed case,
+with filters (centre rights, opposition, vital status) and explanations.
+
+Entry points (see the modules for the why):
+
+- ``update_index(store)`` after ingestion; ``build_index(store)`` to rebuild;
+- ``similar_to_patient(store, patient_id, k, Filters.from_scope(scope))``;
+- ``similar_to_case(store, case_facts(criteria), text, k, filters)``.
+"""
+
+from __future__ import annotations
+
+from retrieval.similar.build import IndexReport, build_index, default_spec, update_index
+from retrieval.similar.search import (
+    Filters,
+    Neighbour,
+    SimilarResult,
+    open_index,
+    pseudo_id,
+    similar_to_case,
+    similar_to_patient,
+)
+
+__all__ = [
+    "Filters", "IndexReport", "Neighbour", "SimilarResult", "build_index", "default_spec", "open_index",
+    "pseudo_id", "similar_to_case", "similar_to_patient", "update_index",
+]

@@ -1,0 +1,128 @@
+"""A typed case's facts, from the Criteria tree the parser made of it (no parser import here: the
+caller parses, so data keeps flowing one way: text -> Criteria -> facts -> vector).
+
+Every affirmative atom contributes (atoms under ``not`` are skipped: "sans métastase" is not a fact
+to match on; an ``any`` contributes its alternatives at a lower weight). Values are normalised
+exactly like stored facts (facts.py), so a case and a patient compare column by column.
+"""
+
+from __future__ import annotations
+
+from query_compiler.criteria import (
+    Age,
+    All,
+    AnyOf,
+    Biomarker,
+    Event,
+    Node,
+    Not,
+    Sequence,
+    Sex,
+    Treatment,
+    TreatmentLines,
+    Tumour,
+)
+from retrieval.similar.facts import (
+    Facts,
+    _add,
+    age_values,
+    lines_bucket,
+    marker_key,
+    morphology_code,
+    site_code,
+    stage_group,
+    tnm_category,
+)
+
+ALTERNATIVE_WEIGHT = 0.5
+
+
+def _tumour(facts: Facts, atom: Tumour, w: float) -> None:
+    sites = [s for s in (site_code(x) for x in atom.site) if s]
+    for s in sites:
+        _add(facts, "site", s, w)
+    for h in atom.histology_group:
+        _add(facts, "histology", h.lower(), w)
+    for h in atom.histology:
+        _add(facts, "morphology", morphology_code(h), w)
+    icd = sites[0] if sites else None
+    metastatic = bool(atom.metastatic or atom.metastatic_at_diagnosis)
+    groups = {stage_group(icd, st) for st in atom.stage} - {None}
+    if metastatic or any(m.upper().startswith("M1") for m in atom.m):
+        groups = {"IV"} if not (icd and stage_group(icd, None) == "haem") else {"haem"}
+    if not groups and icd and stage_group(icd, None) == "haem":
+        groups = {"haem"}
+    for g in groups:
+        _add(facts, "stage", g, w)
+    for prefix, values in (("T", atom.t), ("N", atom.n), ("M", atom.m)):
+        for v in values:
+            _add(facts, "tnm", tnm_category(prefix, v), w)
+    for g in atom.grade:
+        _add(facts, "grade", f"G{g}", w)
+    if atom.metastatic is True or atom.metastatic_at_diagnosis is True:
+        _add(facts, "metastatic", "metastatic", w)
+    elif atom.metastatic is False:
+        _add(facts, "metastatic", "non-metastatic", w)
+    if atom.age_min is not None or atom.age_max is not None:
+        _age(facts, atom.age_min, atom.age_max, w)
+
+
+def _age(facts: Facts, lo: int | None, hi: int | None, w: float) -> None:
+    """A stated age ("58 ans") or a narrow range becomes its bands; wide or open ranges are not a fact."""
+    if lo is not None and hi is not None and hi - lo <= 10:
+        for band, bw in age_values((lo + hi) // 2).items():
+            _add(facts, "age", band, w * bw)
+
+
+def _atom(facts: Facts, node: Node, w: float) -> None:
+    if isinstance(node, Tumour):
+        _tumour(facts, node, w)
+    elif isinstance(node, Sex):
+        _add(facts, "sex", node.value, w)
+    elif isinstance(node, Age) and node.at == "diagnosis":
+        _age(facts, node.min, node.max, w)
+    elif isinstance(node, Event):
+        if node.type == "metastasis":
+            _add(facts, "metastatic", "metastatic", w)
+            for site in node.sites:
+                _add(facts, "metastatic", f"site:{site}", w)
+        else:
+            _add(facts, "event", node.type, w)
+    elif isinstance(node, Biomarker):
+        mk = marker_key(node.marker)
+        _add(facts, "biomarker", f"{mk}:{node.status}" if node.status else None, w)
+        if node.alteration:
+            _add(facts, "alteration", f"{mk}:{node.alteration.strip().upper()}", w)
+    elif isinstance(node, Treatment):
+        for c in node.classes:
+            _add(facts, "treatment", c, w)
+        for d in node.drugs:
+            _add(facts, "drug", d.strip().lower(), w)
+    elif isinstance(node, TreatmentLines) and node.min is not None:
+        _add(facts, "lines", lines_bucket(node.min), w)
+
+
+def _walk(facts: Facts, node: Node, w: float) -> None:
+    if isinstance(node, All):
+        for item in node.items:
+            _walk(facts, item, w)
+    elif isinstance(node, AnyOf):
+        for item in node.items:
+            _walk(facts, item, w * (ALTERNATIVE_WEIGHT if len(node.items) > 1 else 1.0))
+    elif isinstance(node, Not):
+        return
+    elif isinstance(node, Sequence):
+        _walk(facts, node.first, w)
+        _walk(facts, node.then, w)
+    else:
+        _atom(facts, node, w)
+
+
+def case_facts(criteria: Node | None) -> Facts:
+    """Facts of a described case, from its parsed Criteria tree (None gives no facts: text only)."""
+    facts: Facts = {}
+    if criteria is not None:
+        _walk(facts, criteria, 1.0)
+    if "site" in facts and "metastatic" not in facts:
+        _add(facts, "metastatic", "non-metastatic", 0.5)
+    return facts

@@ -1,0 +1,63 @@
+"""Why a neighbour is similar: the facts it shares with the query and the main differences.
+
+Groups are visited by weight (site before drugs), so the first lines are the ones a tumour board
+looks at. Phrases use the labels of retrieval/vocab.py through labels.py; nothing here reads report
+text, so an explanation never carries an identifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from retrieval.similar.config import GROUP_WEIGHTS
+from retrieval.similar.facts import Facts
+from retrieval.similar.labels import GROUPS, fact_label
+
+MAX_SHARED = 10
+MAX_DIFFERENCES = 6
+# Shown in differences only when they matter clinically (age/sex differences are read from the line).
+DIFF_GROUPS = ("site", "histology", "stage", "metastatic", "biomarker", "alteration", "treatment", "drug",
+               "lines", "event")
+
+
+def _ordered_groups(weights: Mapping[str, float]) -> list[str]:
+    return sorted(weights, key=lambda g: (-weights[g], g))
+
+
+def _visible(group: str, values: set[str]) -> list[str]:
+    """Values worth a phrase: the shifted age grid duplicates the plain one, so it is hidden."""
+    if group == "age":
+        values = {v for v in values if not v.endswith("~")}
+    return sorted(values)
+
+
+def explain(query: Facts, other: Facts, lang: str = "fr",
+            weights: Mapping[str, float] = GROUP_WEIGHTS) -> tuple[list[str], list[str]]:
+    """(shared facts, main differences) as short phrases in ``lang`` ('fr' or 'en')."""
+    shared: list[str] = []
+    differences: list[str] = []
+    for group in _ordered_groups(weights):
+        q, o = set(query.get(group, {})), set(other.get(group, {}))
+        if group == "morphology" and query.get("histology") and other.get("histology"):
+            q, o = q & o, q & o  # exact morphology codes only add to what histology already says
+        shared += [fact_label(group, v, lang) for v in _visible(group, q & o)]
+        if group not in DIFF_GROUPS:
+            continue
+        only_q, only_o = _visible(group, q - o), _visible(group, o - q)
+        name = GROUPS.get(group, (group, group))[0 if lang == "fr" else 1]
+        if only_q and only_o:
+            differences.append(f"{name}: {', '.join(fact_label(group, v, lang) for v in only_q)} → "
+                                f"{', '.join(fact_label(group, v, lang) for v in only_o)}")
+        elif only_o:
+            extra = "en plus" if lang == "fr" else "also"
+            differences.append(f"{name} ({extra}): {', '.join(fact_label(group, v, lang) for v in only_o)}")
+        elif only_q and group in ("site", "histology", "stage", "biomarker", "metastatic"):
+            missing = "absent" if lang == "fr" else "missing"
+            differences.append(f"{name} ({missing}): {', '.join(fact_label(group, v, lang) for v in only_q)}")
+    return shared[:MAX_SHARED], differences[:MAX_DIFFERENCES]
+
+
+def fact_list(facts: Facts, lang: str = "fr", weights: Mapping[str, float] = GROUP_WEIGHTS) -> list[str]:
+    """All facts of one side as phrases, most weighted groups first (the query line of a result)."""
+    return [fact_label(g, v, lang) for g in _ordered_groups(weights) if g != "morphology"
+            for v in _visible(g, set(facts.get(g, {})))]
