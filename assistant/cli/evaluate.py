@@ -7,7 +7,7 @@ import importlib
 
 import typer
 
-EVAL_MODULES: list[str] = []
+EVAL_MODULES: list[str] = ["similar"]
 
 
 def register(app: typer.Typer) -> None:

@@ -31,9 +31,13 @@ def _visible(group: str, values: set[str]) -> list[str]:
     return sorted(values)
 
 
-def explain(query: Facts, other: Facts, lang: str = "fr",
-            weights: Mapping[str, float] = GROUP_WEIGHTS) -> tuple[list[str], list[str]]:
-    """(shared facts, main differences) as short phrases in ``lang`` ('fr' or 'en')."""
+def explain(query: Facts, other: Facts, lang: str = "fr", weights: Mapping[str, float] = GROUP_WEIGHTS,
+            partial: bool = False) -> tuple[list[str], list[str]]:
+    """(shared facts, main differences) as short phrases in ``lang`` ('fr' or 'en').
+
+    ``partial`` is for a typed case, which states only some facts: a group it does not mention is
+    not a difference (the neighbour's drugs are not "extra" when the case said nothing of drugs).
+    """
     shared: list[str] = []
     differences: list[str] = []
     for group in _ordered_groups(weights):
@@ -41,7 +45,7 @@ def explain(query: Facts, other: Facts, lang: str = "fr",
         if group == "morphology" and query.get("histology") and other.get("histology"):
             q, o = q & o, q & o  # exact morphology codes only add to what histology already says
         shared += [fact_label(group, v, lang) for v in _visible(group, q & o)]
-        if group not in DIFF_GROUPS:
+        if group not in DIFF_GROUPS or (partial and not q):
             continue
         only_q, only_o = _visible(group, q - o), _visible(group, o - q)
         name = GROUPS.get(group, (group, group))[0 if lang == "fr" else 1]

@@ -74,11 +74,20 @@ class Neighbour:
     shared: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
 
+    @property
+    def age_band(self) -> str:
+        """Shown instead of the exact age (data minimisation)."""
+        if self.age is None:
+            return "?"
+        lo = (self.age // 10) * 10
+        return f"{lo}-{lo + 9}"
+
     def public(self) -> dict[str, Any]:
-        """What may be shown or exported: everything but the internal id."""
+        """What may be shown or exported: no internal id, an age band rather than the age."""
         data = asdict(self)
         data.pop("patient_id")
-        return data
+        data.pop("age")
+        return {"pseudo_id": data.pop("pseudo_id"), "age_band": self.age_band, **data}
 
 
 @dataclass
@@ -182,7 +191,7 @@ def _parts(index: PatientIndex, query: np.ndarray, ids: list[int]) -> list[tuple
 
 
 def _result(store: Store, index: PatientIndex, query_vec: np.ndarray, query_facts: Facts, query: dict,
-            k: int, filters: Filters, lang: str) -> SimilarResult:
+            k: int, filters: Filters, lang: str, partial: bool = False) -> SimilarResult:
     hits = nearest(store, index, query_vec, k, filters)
     infos = {p.patient_id: p for p in load_patients(store, [p for p, _ in hits])}
     parts = _parts(index, query_vec, [p for p, _ in hits])
@@ -191,7 +200,9 @@ def _result(store: Store, index: PatientIndex, query_vec: np.ndarray, query_fact
         info = infos.get(pid)
         if info is None:
             continue
-        shared, diffs = explain(query_facts, info.facts, lang, index.meta.spec.group_weights)
+        shared, diffs = explain(query_facts, info.facts, lang, index.meta.spec.group_weights, partial)
+        if not query_facts and t is not None:
+            score, s = t, None  # a case with no parsed facts is compared by its text alone
         neighbours.append(Neighbour(
             patient_id=pid, pseudo_id=pseudo_id(pid), centre_id=info.centre_id, sex=info.sex, age=info.age,
             deceased=info.deceased, score=round(score, 4), structured_score=_r(s), text_score=_r(t),
@@ -230,4 +241,4 @@ def similar_to_case(store: Store, facts: Facts, text: str | None, k: int = 10, f
     index = index or open_index(store)
     vec = case_vector(facts, text, index.meta.vocab, index.meta.spec)
     query = {"kind": "case", "facts": fact_list(facts, lang)}
-    return _result(store, index, vec, facts, query, k, filters or Filters(), lang)
+    return _result(store, index, vec, facts, query, k, filters or Filters(), lang, partial=True)
