@@ -22,6 +22,7 @@ Ids are integers assigned by the generator and kept by ingestion.
 
 from __future__ import annotations
 
+import datetime as _dt
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -116,7 +117,7 @@ class EventRecord(Record):
     tumour_id: int | None = None
     type: EventType
     site: MetastasisSite | None = None
-    date: date
+    date: _dt.date
 
 
 class TreatmentRecord(Record):
@@ -140,7 +141,7 @@ class BiomarkerRecord(Record):
     alteration: str | None = None
     value: float | None = None
     unit: str | None = None
-    date: date | None = None
+    date: _dt.date | None = None  # field named like the type: spell the type via the module
 
 
 class StayRecord(Record):
@@ -156,7 +157,7 @@ class SampleRecord(Record):
     tumour_id: int | None = None
     type: SampleType
     conservation: Conservation | None = None
-    date: date | None = None
+    date: _dt.date | None = None  # field named like the type: spell the type via the module
     available: bool = True
 
 
@@ -182,7 +183,7 @@ class DocumentRecord(Record):
     id: int
     patient_id: int
     type: DocType
-    date: date
+    date: _dt.date
     title: str | None = None
     author_id: int | None = None
     text: str | None = Field(None, description="Report text; None for a scanned document.")
