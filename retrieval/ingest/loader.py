@@ -1,0 +1,146 @@
+"""Reading a corpus directory: find its files, parse JSON Lines, validate each line.
+
+A bad line never stops a load: it becomes a ``Rejection`` naming the file, the line number and the
+problem in one sentence, and the next line is read. The layout and the record models are those of
+``retrieval/records.py`` (the contract with the generator).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from retrieval.records import (
+    FORMAT_VERSION,
+    CentreRecord,
+    DocumentRecord,
+    Manifest,
+    PatientRecord,
+    PhysicianRecord,
+)
+
+R = TypeVar("R", bound=BaseModel)
+
+# Load order matters: each kind references the ones before it.
+KINDS: dict[str, type[BaseModel]] = {
+    "centres": CentreRecord,
+    "physicians": PhysicianRecord,
+    "patients": PatientRecord,
+    "documents": DocumentRecord,
+}
+
+
+class CorpusError(ValueError):
+    """The directory is not a corpus at all (as opposed to a corpus with some bad lines)."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One input line that was not loaded, and why."""
+
+    path: str
+    line: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}, line {self.line}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    kind: str
+    path: Path
+    rel: str  # path relative to the corpus directory: the key used in bookkeeping
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        with self.path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+
+@dataclass
+class Corpus:
+    root: Path
+    manifest: Manifest | None
+    files: list[InputFile] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[InputFile]:
+        return [f for f in self.files if f.kind == kind]
+
+
+def open_corpus(root: Path | str) -> Corpus:
+    """List the input files of a corpus directory, in load order."""
+    root = Path(root)
+    if not root.is_dir():
+        raise CorpusError(f"{root} is not a directory; expected a corpus written by `cohort generate`.")
+    manifest = None
+    mpath = root / "manifest.json"
+    if mpath.exists():
+        try:
+            manifest = Manifest.model_validate_json(mpath.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            raise CorpusError(f"{mpath} is not a valid manifest: {describe(exc)}") from exc
+        if manifest.format_version > FORMAT_VERSION:
+            raise CorpusError(
+                f"{mpath} has corpus format {manifest.format_version}; this version reads up to "
+                f"{FORMAT_VERSION}. Upgrade the cohort assistant."
+            )
+    files: list[InputFile] = []
+    for kind in KINDS:
+        candidates = [root / f"{kind}.jsonl"] + sorted((root / kind).glob("*.jsonl"))
+        for path in candidates:
+            if path.is_file():
+                files.append(InputFile(kind, path, path.relative_to(root).as_posix()))
+    if not files:
+        raise CorpusError(
+            f"{root} holds no corpus files (centres.jsonl, physicians.jsonl, patients/*.jsonl, "
+            "documents/*.jsonl)."
+        )
+    return Corpus(root, manifest, files)
+
+
+def describe(exc: ValidationError) -> str:
+    """A validation error as one readable sentence: 'field birth_date: Input should be a valid date'."""
+    parts = []
+    for err in exc.errors()[:4]:
+        where = ".".join(str(p) for p in err["loc"]) or "record"
+        parts.append(f"field {where}: {err['msg']}")
+    more = len(exc.errors()) - 4
+    if more > 0:
+        parts.append(f"and {more} more problem(s)")
+    return "; ".join(parts)
+
+
+def read_records(
+    file: InputFile, model: type[R] | None = None
+) -> Iterator[tuple[int, R | None, Rejection | None]]:
+    """Yield ``(line_number, record, None)`` or ``(line_number, None, rejection)`` for each non-blank line."""
+    model = model or KINDS[file.kind]  # type: ignore[assignment]
+    with file.path.open("r", encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield (
+                    number,
+                    None,
+                    Rejection(file.rel, number, f"invalid JSON ({exc.msg} at column {exc.colno})"),
+                )
+                continue
+            if not isinstance(data, dict):
+                yield number, None, Rejection(file.rel, number, "expected a JSON object")
+                continue
+            try:
+                yield number, model.model_validate(data), None  # type: ignore[union-attr]
+            except ValidationError as exc:
+                yield number, None, Rejection(file.rel, number, describe(exc))
