@@ -5,7 +5,7 @@ norm is the group's weight, shared by its values; the whole is then normalised. 
 such vectors is therefore a weighted overlap: two patients with the same site and histology are close
 whatever their number of drugs. Columns come from a vocabulary stored with the index, grown in place
 when new facts appear (spare columns are reserved), so an incremental update never re-encodes old
-patients; when the spare columns run out the index is rebuilt.
+patients; when the spare columns run out the stored vectors are widened (still no text re-embedded).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from retrieval.similar.facts import Facts
 
-MIN_CAPACITY = 256
+MIN_CAPACITY = 128
 
 
 def weighted_features(facts: Facts, group_weights: Mapping[str, float]) -> dict[str, float]:
@@ -37,8 +37,10 @@ def weighted_features(facts: Facts, group_weights: Mapping[str, float]) -> dict[
 
 
 def capacity_for(n_keys: int) -> int:
-    """Columns reserved: twice the observed vocabulary, in blocks of 64 (SIMD-friendly)."""
-    return max(MIN_CAPACITY, -(-2 * n_keys // 64) * 64)
+    """Columns reserved: the observed vocabulary + a quarter spare, in blocks of 64 (SIMD-friendly).
+    Spare columns cost memory and search time on every patient; running out only costs a re-shape
+    from stored vectors (no text embedded again), so the spare is kept small."""
+    return max(MIN_CAPACITY, -(-(n_keys + n_keys // 4 + 32) // 64) * 64)
 
 
 @dataclass

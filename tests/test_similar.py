@@ -1,0 +1,363 @@
+"""Similar-patient search on a real SQLite store, the real FAISS index and the real e5 encoder.
+
+The store is hand-made (eight clinical profiles, three centres, some opposed or deceased patients) so
+that every assertion has a known answer: an EGFR lung adenocarcinoma's neighbours are EGFR lung
+adenocarcinomas, a centre-scoped search never leaves the centre.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from typer.testing import CliRunner
+
+from query_compiler.criteria import All, Biomarker, Event, Sex, Treatment, Tumour
+from retrieval.similar import Filters, build_index, similar_to_case, similar_to_patient, update_index
+from retrieval.similar.case import case_facts
+from retrieval.similar.index import PatientIndex, index_dir_for
+from retrieval.store import Store
+
+PROFILES = {
+    "lung_egfr": dict(
+        icd="C34.1",
+        morph="8140/3",
+        hist="adenocarcinoma",
+        stage="IV",
+        m="M1",
+        meta=1,
+        markers=[("EGFR", "mutated", "L858R")],
+        mets=["brain", "bone"],
+        tx=[("targeted_therapy", "osimertinib", 1)],
+        sexes="FM",
+        text="Adénocarcinome pulmonaire EGFR muté (L858R), métastases cérébrales. Osimertinib.",
+    ),
+    "lung_alk": dict(
+        icd="C34.3",
+        morph="8140/3",
+        hist="adenocarcinoma",
+        stage="IV",
+        m="M1",
+        meta=1,
+        markers=[("ALK", "rearranged", None)],
+        mets=["liver"],
+        tx=[("targeted_therapy", "alectinib", 1)],
+        sexes="FM",
+        text="Adénocarcinome bronchique ALK réarrangé métastatique hépatique. Alectinib.",
+    ),
+    "lung_squamous": dict(
+        icd="C34.1",
+        morph="8070/3",
+        hist="squamous_cell_carcinoma",
+        stage="IIIA",
+        m="M0",
+        meta=0,
+        markers=[("PD-L1", "high", None)],
+        mets=[],
+        tx=[
+            ("chemotherapy", "cisplatin", 1),
+            ("radiotherapy", None, None),
+            ("immunotherapy", "durvalumab", 2),
+        ],
+        sexes="M",
+        text="Carcinome épidermoïde bronchique stade III, radiochimiothérapie, durvalumab.",
+    ),
+    "breast_luminal": dict(
+        icd="C50.4",
+        morph="8500/3",
+        hist="ductal_carcinoma",
+        stage="IIA",
+        m="M0",
+        meta=0,
+        markers=[("ER", "positive", None), ("HER2", "negative", None)],
+        mets=[],
+        tx=[
+            ("surgery", "lumpectomy", None),
+            ("radiotherapy", None, None),
+            ("hormone_therapy", "letrozole", 1),
+        ],
+        sexes="F",
+        text="Carcinome canalaire infiltrant du sein RH+ HER2-, tumorectomie, létrozole.",
+    ),
+    "breast_her2": dict(
+        icd="C50.2",
+        morph="8500/3",
+        hist="ductal_carcinoma",
+        stage="IIIB",
+        m="M0",
+        meta=0,
+        markers=[("HER2", "positive", None), ("ER", "negative", None)],
+        mets=[],
+        tx=[
+            ("chemotherapy", "paclitaxel", 1),
+            ("targeted_therapy", "trastuzumab", 1),
+            ("surgery", "mastectomy", None),
+        ],
+        sexes="F",
+        text="Carcinome canalaire du sein HER2 positif localement avancé, paclitaxel trastuzumab.",
+    ),
+    "colon_kras": dict(
+        icd="C18.7",
+        morph="8140/3",
+        hist="adenocarcinoma",
+        stage="IV",
+        m="M1",
+        meta=1,
+        markers=[("KRAS", "mutated", "G12D")],
+        mets=["liver"],
+        tx=[
+            ("chemotherapy", "oxaliplatin", 1),
+            ("chemotherapy", "fluorouracil", 1),
+            ("targeted_therapy", "bevacizumab", 1),
+        ],
+        sexes="FM",
+        text="Adénocarcinome colique KRAS muté, métastases hépatiques, FOLFOX bévacizumab.",
+    ),
+    "myeloma": dict(
+        icd="C90.0",
+        morph="9732/3",
+        hist="myeloma",
+        stage=None,
+        m=None,
+        meta=0,
+        markers=[],
+        mets=[],
+        tx=[
+            ("immunotherapy", "lenalidomide", 1),
+            ("targeted_therapy", "bortezomib", 1),
+            ("cell_therapy", "autologous_sct", 1),
+            ("immunotherapy", "daratumumab", 2),
+        ],
+        sexes="FM",
+        text="Myélome multiple, VRD puis autogreffe, daratumumab en deuxième ligne.",
+    ),
+    "melanoma_braf": dict(
+        icd="C43.5",
+        morph="8720/3",
+        hist="melanoma",
+        stage="IV",
+        m="M1",
+        meta=1,
+        markers=[("BRAF", "mutated", "V600E")],
+        mets=["lung", "brain"],
+        tx=[("targeted_therapy", "dabrafenib", 1), ("targeted_therapy", "trametinib", 1)],
+        sexes="FM",
+        text="Mélanome BRAF V600E métastatique, dabrafénib tramétinib.",
+    ),
+}
+PER_PROFILE = 6
+CENTRES = ("C1", "C2", "C3")
+
+
+def add_patient(
+    store: Store,
+    pid: int,
+    profile: str,
+    rng: random.Random,
+    centre: str,
+    opposition: int = 0,
+    deceased: bool = False,
+) -> None:
+    p = PROFILES[profile]
+    age, year, sex = rng.randint(40, 80), 2015 + rng.randint(0, 6), rng.choice(p["sexes"])
+    store.execute(
+        "INSERT INTO patients (id, centre_id, sex, birth_date, death_date, opposition) VALUES "
+        "(:id, :c, :s, :b, :d, :o)",
+        {
+            "id": pid,
+            "c": centre,
+            "s": sex,
+            "b": f"{year - age}-01-15",
+            "d": f"{year + 2}-03-01" if deceased else None,
+            "o": opposition,
+        },
+    )
+    store.execute(
+        "INSERT INTO tumours (id, patient_id, icd10, morphology, histology_group, stage, m, "
+        "metastatic_at_diagnosis, diagnosis_date, age_at_diagnosis) VALUES (:id, :p, :icd, :mo, :h, "
+        ":st, :m, :meta, :dd, :age)",
+        {
+            "id": pid,
+            "p": pid,
+            "icd": p["icd"],
+            "mo": p["morph"],
+            "h": p["hist"],
+            "st": p["stage"],
+            "m": p["m"],
+            "meta": p["meta"],
+            "dd": f"{year}-02-01",
+            "age": age,
+        },
+    )
+    for j, site in enumerate(p["mets"]):
+        store.execute(
+            "INSERT INTO events (id, patient_id, tumour_id, type, site, date) VALUES (:id, :p, :p, "
+            "'metastasis', :s, :d)",
+            {"id": pid * 10 + j, "p": pid, "s": site, "d": f"{year}-02-01"},
+        )
+    for j, (mk, st, alt) in enumerate(p["markers"]):
+        store.execute(
+            "INSERT INTO biomarkers (id, patient_id, marker, status, alteration) VALUES "
+            "(:id, :p, :m, :s, :a)",
+            {"id": pid * 10 + j, "p": pid, "m": mk, "s": st, "a": alt},
+        )
+    txs = list(p["tx"])
+    if rng.random() < 0.3 and len(txs) > 1:
+        txs = txs[:-1]
+    for j, (cls, drug, line) in enumerate(txs):
+        store.execute(
+            "INSERT INTO treatments (id, patient_id, class, name, line, start_date) VALUES "
+            "(:id, :p, :c, :n, :l, :d)",
+            {"id": pid * 10 + j, "p": pid, "c": cls, "n": drug, "l": line, "d": f"{year}-03-01"},
+        )
+    store.execute(
+        "INSERT INTO documents (id, patient_id, type, date, text) VALUES (:id, :p, 'mdt', :d, :t)",
+        {"id": pid, "p": pid, "d": f"{year}-02-15", "t": f"RCP. Patient de {age} ans. {p['text']}"},
+    )
+
+
+def make_store(path) -> tuple[Store, dict[int, str]]:  # noqa: ANN001
+    rng = random.Random(7)
+    store = Store(str(path))
+    store.executemany(
+        "INSERT INTO centres (id, name, city) VALUES (:id, :name, 'Ville')",
+        [{"id": c, "name": f"Centre {c}"} for c in CENTRES],
+    )
+    profile_of: dict[int, str] = {}
+    pid = 0
+    for name in PROFILES:
+        for _ in range(PER_PROFILE):
+            pid += 1
+            profile_of[pid] = name
+            add_patient(
+                store, pid, name, rng, CENTRES[pid % 3], opposition=int(pid % 7 == 0), deceased=pid % 5 == 0
+            )
+    return store, profile_of
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):  # noqa: ANN001, ANN201
+    store, profile_of = make_store(tmp_path_factory.mktemp("similar") / "s.db")
+    build_index(store)
+    return store, profile_of
+
+
+def test_neighbours_of_an_egfr_lung_patient_are_egfr_lung_patients_and_explained(built):
+    store, profile_of = built
+    result = similar_to_patient(store, 1, k=PER_PROFILE - 1, filters=Filters(exclude_opposed=False))
+    assert [profile_of[n.patient_id] for n in result.neighbours] == ["lung_egfr"] * (PER_PROFILE - 1)
+    first = result.neighbours[0]
+    assert "poumon (C34)" in first.shared and "EGFR muté" in first.shared
+    assert 0 < first.score <= 1.0001 and first.structured_score is not None and first.text_score is not None
+    en = similar_to_patient(store, 1, k=3, lang="en").neighbours[0]
+    assert "lung (C34)" in en.shared and "EGFR mutated" in en.shared
+    # the nearest other profile differs by its biomarker, and the explanation says so
+    far = similar_to_patient(store, 1, k=PER_PROFILE + 2, filters=Filters(exclude_opposed=False)).neighbours[
+        -1
+    ]
+    assert profile_of[far.patient_id] != "lung_egfr"
+    assert any("EGFR" in d or "biomarqueur" in d for d in far.differences)
+
+
+def test_same_store_gives_same_neighbours(built, tmp_path):
+    store, _ = built
+    again, _ = build_index(store, save=False)
+    for pid in (1, 13, 40):
+        a = [(n.patient_id, n.score) for n in similar_to_patient(store, pid, k=8).neighbours]
+        b = [(n.patient_id, n.score) for n in similar_to_patient(store, pid, k=8, index=again).neighbours]
+        assert a == b and len(a) == 8
+
+
+def test_filters_scope_opposition_vital_status_and_query_exclusion(built):
+    store, _ = built
+    rows = {r["id"]: r for r in store.query("SELECT id, centre_id, opposition, death_date FROM patients")}
+    for pid in (1, 2, 20):
+        res = similar_to_patient(store, pid, k=10, filters=Filters(centre_ids=("C1",), exclude_opposed=True))
+        ids = [n.patient_id for n in res.neighbours]
+        assert len(ids) == 10 and pid not in ids
+        assert all(rows[i]["centre_id"] == "C1" and rows[i]["opposition"] == 0 for i in ids)
+    alive = similar_to_patient(store, 1, k=10, filters=Filters(vital_status="alive")).neighbours
+    assert len(alive) == 10 and all(rows[n.patient_id]["death_date"] is None for n in alive)
+    # a Scope-like object from the rights layer is accepted as is
+    scope = type("Scope", (), {"centre_ids": ("C2",), "exclude_opposed": True})()
+    scoped = similar_to_patient(store, 1, k=5, filters=Filters.from_scope(scope)).neighbours
+    assert {rows[n.patient_id]["centre_id"] for n in scoped} == {"C2"}
+
+
+def test_hnsw_index_still_returns_k_allowed_patients_under_a_selective_scope(built):
+    store, _ = built
+    hnsw, _ = build_index(store, kind="hnsw", save=False)
+    allowed = store.scalar("SELECT COUNT(*) FROM patients WHERE centre_id = 'C3' AND opposition = 0")
+    res = similar_to_patient(store, 1, k=allowed, filters=Filters(centre_ids=("C3",)), index=hnsw)
+    assert len(res.neighbours) == allowed - (1 if 1 % 3 == 0 else 0)
+    assert res.index["kind"] == "hnsw"
+
+
+def test_incremental_update_finds_a_newly_ingested_patient(tmp_path):
+    store, _ = make_store(tmp_path / "inc.db")
+    build_index(store)
+    assert update_index(store).action == "unchanged"
+    add_patient(store, 500, "lung_egfr", random.Random(1), "C1")
+    report = update_index(store)
+    assert report.action == "updated" and report.embedded == 1
+    index = PatientIndex.load(index_dir_for(store))
+    assert 500 in index and index.size == len(PROFILES) * PER_PROFILE + 1
+    ids = [n.patient_id for n in similar_to_patient(store, 1, k=PER_PROFILE, index=index).neighbours]
+    assert 500 in ids
+    assert {n.patient_id for n in similar_to_patient(store, 500, k=3).neighbours} <= set(range(1, 7))
+
+
+def test_case_facts_from_criteria_and_a_french_case_finds_egfr_lung_patients(built):
+    store, profile_of = built
+    criteria = All(
+        items=[
+            Tumour(site=["C34"], histology_group=["adenocarcinoma"], metastatic=True, age_min=58, age_max=58),
+            Biomarker(marker="EGFR", status="mutated"),
+            Event(type="metastasis", sites=["brain"]),
+            Treatment(drugs=["osimertinib"]),
+            Sex(value="M"),
+        ]
+    )
+    facts = case_facts(criteria)
+    assert facts["site"] == {"C34": 1.0} and "EGFR:mutated" in facts["biomarker"]
+    assert facts["stage"] == {"IV": 1.0} and "site:brain" in facts["metastatic"]
+    text = (
+        "Patient de 58 ans, adénocarcinome pulmonaire EGFR muté, métastases cérébrales, "
+        "traité par osimertinib"
+    )
+    res = similar_to_case(store, facts, text, k=5, filters=Filters(exclude_opposed=False))
+    assert [profile_of[n.patient_id] for n in res.neighbours] == ["lung_egfr"] * 5
+    assert "EGFR muté" in res.neighbours[0].shared
+    # a case says nothing of what it omits: no "also has" noise about groups it did not mention
+    assert not any("lignes" in d for n in res.neighbours for d in n.differences)
+
+
+def test_an_english_case_text_alone_reaches_the_right_profile(built):
+    store, profile_of = built
+    res = similar_to_case(
+        store,
+        {},
+        "Multiple myeloma treated with lenalidomide and bortezomib, then autologous stem cell transplant",
+        k=4,
+        filters=Filters(exclude_opposed=False),
+    )
+    assert [profile_of[n.patient_id] for n in res.neighbours] == ["myeloma"] * 4
+    assert all(n.structured_score is None and n.text_score is not None for n in res.neighbours)
+
+
+def test_cli_similar_and_index_commands(built, tmp_path):
+    from assistant.cli import app
+
+    store, _ = built
+    runner = CliRunner()
+    out = runner.invoke(app, ["index", "update", "--db", store.url])
+    assert out.exit_code == 0, out.output
+    assert "similar-patient index" in out.output
+    out = runner.invoke(app, ["similar", "1", "--k", "3", "--json", "--db", store.url])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output[out.output.index("{") :])
+    assert len(data["neighbours"]) == 3
+    assert all("patient_id" not in n and n["pseudo_id"] and n["age_band"] for n in data["neighbours"])
+    out = runner.invoke(app, ["similar", "--db", store.url])
+    assert out.exit_code != 0
