@@ -1,0 +1,136 @@
+"""Reading and writing French dates in the form they were found.
+
+The date-shift operator moves a date by a number of days and writes it back in the same shape
+("12/03/1961" stays ``dd/mm/yyyy``, "1er avril 2020" stays written with "1er", "mars 2020"
+stays month + year), so a shifted report reads like the original and intervals are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from privacy.text import fold
+
+MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+             "octobre", "novembre", "décembre"]
+_ABBR_FR = ["janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc"]
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December"]
+
+_MONTH_KEYS: dict[str, tuple[int, str]] = {}
+for _i, (_full, _abbr) in enumerate(zip(MONTHS_FR, _ABBR_FR, strict=True), start=1):
+    _MONTH_KEYS[fold(_full)] = (_i, "full")
+    _MONTH_KEYS.setdefault(fold(_abbr), (_i, "abbr"))
+    _MONTH_KEYS.setdefault(fold(_abbr) + ".", (_i, "abbr."))
+for _i, _name in enumerate(MONTHS_EN, start=1):
+    _MONTH_KEYS.setdefault(fold(_name), (_i, "en"))
+
+# Regex alternation of month words (longest first so "juillet" wins over "juil").
+MONTH_RE = "|".join(
+    sorted({*MONTHS_FR, *(a + r"\." for a in _ABBR_FR), *_ABBR_FR, "fevrier", "aout", "decembre",
+            "fevr", "dec", *MONTHS_EN}, key=len, reverse=True)
+)
+
+_NUMERIC = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_WRITTEN = re.compile(r"^(1er|1ᵉʳ|premier|\d{1,2})\s+([^\W\d]+\.?)\s+(\d{4})$", re.IGNORECASE)
+_MONTH_YEAR = re.compile(r"^([^\W\d]+\.?)\s+(\d{4})$", re.IGNORECASE)
+_NUM_MONTH_YEAR = re.compile(r"^(\d{1,2})([/.\-])(\d{4})$")
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A parsed date with what is needed to write it again in the same shape."""
+
+    value: date
+    shape: str  # numeric | iso | written | month_year | num_month_year
+    sep: str = "/"
+    pad_day: bool = True
+    pad_month: bool = True
+    year_digits: int = 4
+    first: str = ""  # "1er" spelling for day one, when written
+    month_style: str = "full"
+    capitalised: bool = False
+
+
+def _year(y: str) -> int:
+    if len(y) == 4:
+        return int(y)
+    n = int(y)
+    return 2000 + n if n <= 30 else 1900 + n
+
+
+def parse(text: str) -> FoundDate | None:
+    """Parse a date string found by the recogniser; None when it is not a real calendar date."""
+    s = " ".join(text.split())
+    try:
+        if m := _NUMERIC.match(s):
+            d, sep, mo, y = m.groups()
+            return FoundDate(date(_year(y), int(mo), int(d)), "numeric", sep, len(d) == 2,
+                             len(mo) == 2, len(y))
+        if m := _ISO.match(s):
+            return FoundDate(date(int(m[1]), int(m[2]), int(m[3])), "iso", "-")
+        if m := _WRITTEN.match(s):
+            day_txt, month_txt, y = m.groups()
+            month = _MONTH_KEYS.get(fold(month_txt))
+            if month is None:
+                return None
+            first = day_txt if not day_txt.isdigit() else ""
+            day = 1 if first else int(day_txt)
+            return FoundDate(date(int(y), month[0], day), "written", " ", day_txt.startswith("0"), True, 4,
+                             first, month[1], month_txt[:1].isupper())
+        if m := _MONTH_YEAR.match(s):
+            month = _MONTH_KEYS.get(fold(m[1]))
+            if month is None:
+                return None
+            return FoundDate(date(int(m[2]), month[0], 15), "month_year", " ", True, True, 4, "",
+                             month[1], m[1][:1].isupper())
+        if m := _NUM_MONTH_YEAR.match(s):
+            return FoundDate(date(int(m[3]), int(m[1]), 15), "num_month_year", m[2], True, len(m[1]) == 2)
+    except ValueError:
+        return None
+    return None
+
+
+def _month_word(month: int, style: str, capitalised: bool) -> str:
+    if style == "en":
+        word = MONTHS_EN[month - 1]
+    elif style.startswith("abbr"):
+        word = _ABBR_FR[month - 1]
+        if style == "abbr." and word != MONTHS_FR[month - 1]:
+            word += "."
+    else:
+        word = MONTHS_FR[month - 1]
+    return word[:1].upper() + word[1:] if capitalised else word
+
+
+def render(found: FoundDate, value: date) -> str:
+    """Write ``value`` in the shape of ``found``."""
+    if found.shape == "numeric":
+        d = f"{value.day:02d}" if found.pad_day else str(value.day)
+        m = f"{value.month:02d}" if found.pad_month else str(value.month)
+        y = f"{value.year:04d}" if found.year_digits == 4 else f"{value.year % 100:02d}"
+        return f"{d}{found.sep}{m}{found.sep}{y}"
+    if found.shape == "iso":
+        return value.isoformat()
+    month = _month_word(value.month, found.month_style, found.capitalised)
+    if found.shape == "written":
+        if value.day == 1:
+            day = found.first or "1er"
+        else:
+            day = f"{value.day:02d}" if found.pad_day else str(value.day)
+        return f"{day} {month} {value.year}"
+    if found.shape == "month_year":
+        return f"{month} {value.year}"
+    m = f"{value.month:02d}" if found.pad_month else str(value.month)
+    return f"{m}{found.sep}{value.year}"
+
+
+def shift(text: str, days: int) -> str | None:
+    """The same date moved by ``days``, in the same shape; None if ``text`` is not a date."""
+    found = parse(text)
+    if found is None:
+        return None
+    return render(found, found.value + timedelta(days=days))

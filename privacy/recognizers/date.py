@@ -1,0 +1,68 @@
+"""French dates, numeric ("12/03/1961", "12.03.61", "1961-03-12") and written ("12 mars 1961",
+"1er avril 2020", "mars 2020"). A date preceded by "né(e) le", "date de naissance", "DDN" is a
+DATE_OF_BIRTH; every other one is a DATE. A match that is not a calendar date (31/02/2020) is
+dropped. Bare years stay: "en 2015" is clinical history, not an identifier.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex as re
+from presidio_analyzer import Pattern, RecognizerResult
+
+from privacy.dates import MONTH_RE, parse
+from privacy.recognizers._base import FrPatternRecognizer
+from privacy.text import fold
+
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MON = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?:19|20)\d{2}"
+_NUMERIC = rf"(?<![\d/.\-])({_DAY})([/.\-]){_MON}\2(?:{_YEAR}|\d{{2}})(?![\d/\-]|\.\d)"
+_ISO = rf"(?<![\d\-]){_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d\-])"
+_WRITTEN = rf"(?<!\w)(?:1er|1ᵉʳ|premier|{_DAY})\s+(?:{MONTH_RE})(?!\w)\s+{_YEAR}(?!\d)"
+_MONTH_YEAR = rf"(?<!\w)(?:{MONTH_RE})(?!\w)\s+{_YEAR}(?!\d)"
+_NUM_MONTH_YEAR = rf"(?<![\d/.\-])(?:0[1-9]|1[0-2])/{_YEAR}(?![\d/])"
+
+_BIRTH_BEFORE = re.compile(
+    r"(?:\bn[ee](?:e|\(e\))?\s+le|date\s+de\s+naissance|\bddn|\bnaissance|\bborn(?:\s+on)?"
+    r"|date\s+of\s+birth|\bdob)\s*[:,]?\s*(?:le\s+)?$"
+)
+
+
+class FrDateRecognizer(FrPatternRecognizer):
+    """Calendar dates in French (and English month names); dates of birth by their context."""
+
+    ENTITY = "DATE"
+    PATTERNS = [
+        Pattern("date_written", _WRITTEN, 0.85),
+        Pattern("date_numeric", _NUMERIC, 0.6),
+        Pattern("date_iso", _ISO, 0.6),
+        Pattern("date_month_year", _MONTH_YEAR, 0.55),
+        Pattern("date_month_year_numeric", _NUM_MONTH_YEAR, 0.5),
+    ]
+    CONTEXT = ["date", "le", "né", "née", "naissance", "depuis", "du", "au"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.supported_entities = ["DATE", "DATE_OF_BIRTH"]
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None,
+                regex_flags: int | None = None) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        kept = []
+        for res in results:
+            if parse(text[res.start:res.end]) is None:
+                continue
+            before = fold(text[max(0, res.start - 40):res.start])
+            if _BIRTH_BEFORE.search(before):
+                res.entity_type = "DATE_OF_BIRTH"
+            kept.append(res)
+        # A written day-month-year also contains a month-year hit: keep the longer one.
+        kept.sort(key=lambda r: (r.start, -(r.end - r.start)))
+        out: list[RecognizerResult] = []
+        for res in kept:
+            if out and res.start >= out[-1].start and res.end <= out[-1].end:
+                continue
+            out.append(res)
+        return out
