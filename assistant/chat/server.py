@@ -56,12 +56,14 @@ def prepare_app_root(root: Path) -> Path:
     root = root.resolve()
     (root / ".chainlit").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(CHAT_DIR / "config.toml", root / ".chainlit" / "config.toml")
-    shutil.copyfile(CHAT_DIR / "chainlit.md", root / "chainlit.md")
+    for name in ("chainlit.md", "chainlit_fr-FR.md", "chainlit_en-US.md"):
+        shutil.copyfile(CHAT_DIR / "chainlit.md", root / name)
     public = root / "public"
     public.mkdir(exist_ok=True)
     for item in (CHAT_DIR / "public").iterdir():
         if item.is_file():
             shutil.copyfile(item, public / item.name)
+    _write_translations(root / ".chainlit" / "translations")
     # Frontend: the packaged build, with an index.html that loads nothing from the Internet.
     dist = _chainlit_dist()
     build = root / "build"
@@ -74,6 +76,27 @@ def prepare_app_root(root: Path) -> Path:
             continue
         target.symlink_to(item, target_is_directory=item.is_dir())
     return root
+
+
+def _write_translations(target: Path) -> None:
+    """Chainlit's own labels (login page, input box) with ours on top: 'Identifiant', not 'e-mail'."""
+    import json
+
+    ours = json.loads((CHAT_DIR / "translations.json").read_text(encoding="utf-8"))
+    source = _chainlit_dist().parents[1] / "translations"
+    target.mkdir(parents=True, exist_ok=True)
+    for lang, files in {"fr": ("fr-FR", "fr"), "en": ("en-US", "en-GB", "en")}.items():
+        base = json.loads((source / f"{files[0]}.json").read_text(encoding="utf-8"))
+        for dotted, text in ours[lang].items():
+            node = base
+            *path, leaf = dotted.split(".")
+            for key in path:
+                node = node.setdefault(key, {})
+            node[leaf] = text
+        for name in files:
+            (target / f"{name}.json").write_text(
+                json.dumps(base, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
 
 
 def _jwt_secret(root: Path) -> str:

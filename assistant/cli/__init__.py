@@ -13,7 +13,7 @@ import typer
 
 from assistant.cli.common import UserError, console
 
-COMMAND_MODULES = ["corpus", "ingest", "query", "parse", "privacy", "similar", "chat", "evaluate"]
+COMMAND_MODULES = ["corpus", "ingest", "query", "parse", "privacy", "similar", "chat", "session", "evaluate"]
 
 app = typer.Typer(
     name="cohort",

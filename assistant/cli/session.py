@@ -1,0 +1,371 @@
+"""The chat's operations without a browser: ``cohort ask``, ``saved``, ``cohorts``, ``export``,
+``timeline``, ``requests``. Same engine (``assistant.core.Session``), same rights, same audit.
+
+The CLI acts as ``--user`` (or ``COHORT_USER``): on the centre's own machine the operating-system
+account already authenticated the person, and the privacy area's user decides rights and scope.
+Between commands the CLI remembers the user's last criteria (not rows, not patient data) in
+``$COHORT_HOME/cli/<user>.json``, so ``cohort ask ...`` then ``cohort export --purpose ...`` works
+like the chat; ``--question`` or ``--saved`` name other criteria explicitly.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant.cli.common import DbOption, JsonOption, UserError, UserOption, console, open_db
+
+LangOption = Annotated[str | None, typer.Option("--lang", help="fr or en (default: the user's language).")]
+QuestionOption = Annotated[
+    str | None, typer.Option("--question", "-q", help="Ask this first (else: last criteria).")
+]
+SavedOption = Annotated[str | None, typer.Option("--saved", help="Use this saved query (number or name).")]
+NoLlmOption = Annotated[bool, typer.Option("--no-llm", help="Terminology only (fast, may understand less).")]
+
+
+def friendly(fn: Any) -> Any:
+    """Engine refusals and mistakes become one readable sentence (exit code 1), in the user's language."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from assistant.core.errors import AssistantError, explain
+
+        try:
+            return fn(*args, **kwargs)
+        except AssistantError as exc:
+            raise UserError(exc.message(kwargs.get("lang") or "fr")) from None
+        except (UserError, typer.Exit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - no tracebacks for users
+            from query_compiler.criteria import CriteriaError
+            from retrieval.store import StoreError
+
+            if isinstance(exc, (CriteriaError, StoreError, FileNotFoundError, PermissionError)):
+                raise
+            raise UserError(explain(exc, kwargs.get("lang") or "fr")) from None
+
+    return run
+
+
+def _state_file(username: str) -> Path:
+    from retrieval.settings import get_settings
+
+    return get_settings().home / "cli" / f"{username}.json"
+
+
+def open_session(db: str | None, user: str | None, lang: str | None = None, *, use_llm: bool = True) -> Any:
+    """A Session for ``--user`` on ``--db``, with the user's last criteria restored."""
+    from assistant.core.session import Session
+    from assistant.core.users import load_user
+
+    if not user:
+        raise UserError("Give --user NAME (or set COHORT_USER): every access is personal and audited.")
+    store = open_db(db)
+    info = load_user(store, user)
+    if info is None:
+        raise UserError(f"Unknown or inactive user {user!r} (see `cohort users list`).")
+    session = Session(store, info, lang=lang, use_llm=use_llm)
+    state = _state_file(info.username)
+    if state.exists():
+        try:
+            data = json.loads(state.read_text(encoding="utf-8"))
+            _restore(session, data)
+        except (ValueError, KeyError, OSError):
+            pass  # a stale or unreadable memory is simply forgotten
+    return session
+
+
+def _restore(session: Any, data: dict[str, Any]) -> None:
+    from assistant.core.results import TurnResult, Understanding
+    from query_compiler.criteria import parse_criteria
+
+    u = Understanding(question=data["question"], criteria=parse_criteria(data["criteria"]))
+    session.state.result = TurnResult(
+        understanding=u,
+        criteria_text="",
+        compact=None,
+        count=0,
+        centre_id=session.user.centre_id,
+        centre_name="",
+    )
+
+
+def remember(session: Any) -> None:
+    from query_compiler.criteria import to_dict
+
+    result = session.state.result
+    if result is None:
+        return
+    path = _state_file(session.user.username)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"question": result.understanding.question, "criteria": to_dict(result.understanding.criteria)}
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    path.chmod(0o600)
+
+
+def select(session: Any, question: str | None, saved: str | None) -> None:
+    """Make the named criteria current: a new question, a saved query, or the remembered ones."""
+    if question:
+        session.ask(question)
+        remember(session)
+    elif saved:
+        session.run_saved(saved)
+        remember(session)
+    else:
+        session._current()
+
+
+def show_markdown(text: str) -> None:
+    from rich.markdown import Markdown
+
+    console.print(Markdown(text))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ask")
+    @friendly
+    def ask(
+        question: Annotated[str, typer.Argument(help="The question, in French or English.")],
+        db: DbOption = None,
+        user: UserOption = None,
+        json_out: JsonOption = False,
+        lang: LangOption = None,
+        refine: Annotated[bool, typer.Option("--refine", help="Refine the last criteria instead.")] = False,
+        page: Annotated[int, typer.Option("--page", min=1, help="Page of patients.")] = 1,
+        no_llm: NoLlmOption = False,
+    ) -> None:
+        """Ask a question: criteria, counts (other centres anonymous), first patients (pseudonymised)."""
+        from assistant.chat import views
+
+        s = open_session(db, user, lang, use_llm=not no_llm)
+        u = s.understand(question, refine=refine)
+        result = s.run(u, page=page)
+        remember(s)
+        if json_out:
+            console.print_json(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        else:
+            show_markdown(views.turn(result))
+
+    _register_saved(app)
+    _register_cohorts(app)
+    _register_requests(app)
+
+    @app.command("export")
+    @friendly
+    def export(
+        purpose: Annotated[str, typer.Option("--purpose", help="Why (recorded in the audit trail).")],
+        out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+        db: DbOption = None,
+        user: UserOption = None,
+        lang: LangOption = None,
+        question: QuestionOption = None,
+        saved: SavedOption = None,
+    ) -> None:
+        """Export the current cohort as CSV (pseudonymised, redacted, one column per criterion; audited)."""
+        s = open_session(db, user, lang)
+        select(s, question, saved)
+        res = s.export_csv(purpose, out)
+        from assistant.i18n import t
+
+        console.print(t("export.done", s.lang, rows=res.rows, purpose=res.purpose, audit=res.audit_id or "—"))
+        console.print(str(out))
+
+    @app.command("timeline")
+    @friendly
+    def timeline(
+        pseudo_id: Annotated[
+            str, typer.Argument(help="Pseudonymous id shown in a result (e.g. P-1A2B3C4D5E).")
+        ],
+        out: Annotated[Path, typer.Option("--out", help="PNG file to write.")],
+        db: DbOption = None,
+        user: UserOption = None,
+        lang: LangOption = None,
+    ) -> None:
+        """Draw one patient's course (diagnosis, treatment lines, events) as a PNG picture."""
+        s = open_session(db, user, lang)
+        out.write_bytes(s.timeline(pseudo_id))
+        console.print(str(out))
+
+
+def _register_saved(app: typer.Typer) -> None:
+    saved_app = typer.Typer(
+        help="Saved queries: save the current criteria, list, re-run.", no_args_is_help=True
+    )
+
+    @saved_app.command("list")
+    @friendly
+    def saved_list(
+        db: DbOption = None, user: UserOption = None, lang: LangOption = None, json_out: JsonOption = False
+    ) -> None:
+        """Queries you own, queries shared in your centre, and answers to your requests."""
+        from assistant.chat import views
+
+        s = open_session(db, user, lang)
+        items = s.list_saved()
+        if json_out:
+            console.print_json(json.dumps([i.__dict__ for i in items], ensure_ascii=False))
+        else:
+            show_markdown(views.saved_queries(items, s.lang))
+
+    @saved_app.command("save")
+    @friendly
+    def saved_save(
+        name: Annotated[str, typer.Argument(help="Name of the query.")],
+        db: DbOption = None,
+        user: UserOption = None,
+        lang: LangOption = None,
+        question: QuestionOption = None,
+        shared: Annotated[bool, typer.Option("--shared", help="Visible to your centre.")] = False,
+    ) -> None:
+        """Save the current criteria (or those of --question) under a name."""
+        from assistant.i18n import t
+
+        s = open_session(db, user, lang)
+        select(s, question, None)
+        q = s.save_query(name, shared=shared)
+        console.print(t("query.saved", s.lang, name=q.name, id=q.id))
+
+    @saved_app.command("run")
+    @friendly
+    def saved_run(
+        ref: Annotated[str, typer.Argument(help="Number or name of the saved query.")],
+        db: DbOption = None,
+        user: UserOption = None,
+        lang: LangOption = None,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Re-run a saved query on today's data."""
+        from assistant.chat import views
+
+        s = open_session(db, user, lang)
+        result = s.run_saved(ref)
+        remember(s)
+        if json_out:
+            console.print_json(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        else:
+            show_markdown(views.turn(result))
+
+    app.add_typer(saved_app, name="saved")
+
+
+def _register_cohorts(app: typer.Typer) -> None:
+    cohorts_app = typer.Typer(
+        help="Saved cohorts (frozen patient sets) and their combinations.", no_args_is_help=True
+    )
+
+    @cohorts_app.command("list")
+    @friendly
+    def cohorts_list(db: DbOption = None, user: UserOption = None, lang: LangOption = None) -> None:
+        """Your saved cohorts."""
+        from assistant.chat import views
+
+        s = open_session(db, user, lang)
+        show_markdown(views.cohorts(s.list_cohorts(), s.lang))
+
+    @cohorts_app.command("save")
+    @friendly
+    def cohorts_save(
+        name: Annotated[str, typer.Argument(help="Name of the cohort.")],
+        db: DbOption = None,
+        user: UserOption = None,
+        lang: LangOption = None,
+        question: QuestionOption = None,
+        saved: SavedOption = None,
+    ) -> None:
+        """Freeze the patients of the current criteria as a named cohort."""
+        from assistant.i18n import t
+
+        s = open_session(db, user, lang)
+        select(s, question, saved)
+        c = s.save_cohort(name)
+        console.print(t("cohort.saved", s.lang, name=c.name, id=c.id, size=c.size))
+
+    @cohorts_app.command("combine")
+    @friendly
+    def cohorts_combine(
+        a: Annotated[str, typer.Argument(help="First cohort (number or name).")],
+        op: Annotated[str, typer.Argument(help="union, intersection or difference.")],
+        b: Annotated[str, typer.Argument(help="Second cohort (number or name).")],
+        name: Annotated[str | None, typer.Option("--name", help="Name of the result.")] = None,
+        db: DbOption = None,
+        user: UserOption = None,
+        lang: LangOption = None,
+    ) -> None:
+        """Combine two cohorts into a new saved cohort."""
+        from assistant.core.saved import parse_combination
+        from assistant.i18n import t
+
+        s = open_session(db, user, lang)
+        _a, op_name, _b, _n = parse_combination(f"x {op} y")
+        c = s.combine(a, op_name, b, name)
+        console.print(t("cohort.saved", s.lang, name=c.name, id=c.id, size=c.size) + f" ({c.origin})")
+
+    app.add_typer(cohorts_app, name="cohorts")
+
+
+def _register_requests(app: typer.Typer) -> None:
+    req_app = typer.Typer(help="Ask a referent: send, list, answer.", no_args_is_help=True)
+
+    @req_app.command("list")
+    @friendly
+    def requests_list(
+        db: DbOption = None,
+        user: UserOption = None,
+        lang: LangOption = None,
+        mine: Annotated[bool, typer.Option("--mine", help="Your own requests.")] = False,
+    ) -> None:
+        """Pending requests of your centre (referents), or your own requests with --mine."""
+        from assistant.chat import views
+
+        s = open_session(db, user, lang)
+        if mine or not s.user.can("answer_requests"):
+            show_markdown(views.requests_list(s.my_requests(), s.lang, mine=True))
+        else:
+            show_markdown(views.requests_list(s.pending_requests(), s.lang, mine=False))
+
+    @req_app.command("send")
+    @friendly
+    def requests_send(
+        comment: Annotated[str, typer.Option("--comment", help="What looks wrong or missing.")],
+        db: DbOption = None,
+        user: UserOption = None,
+        lang: LangOption = None,
+        question: QuestionOption = None,
+    ) -> None:
+        """Send the current question and criteria to your centre's referents."""
+        from assistant.i18n import t
+
+        s = open_session(db, user, lang)
+        select(s, question, None)
+        req = s.send_to_referent(comment)
+        console.print(t("request.sent", s.lang, id=req.id, centre=s.centre_name))
+
+    @req_app.command("answer")
+    @friendly
+    def requests_answer(
+        request_id: Annotated[int, typer.Argument(help="Request number.")],
+        comment: Annotated[str, typer.Option("--comment", help="Your answer to the novice.")],
+        criteria: Annotated[
+            str | None, typer.Option("--criteria", help="Corrected criteria (compact or JSON).")
+        ] = None,
+        criteria_file: Annotated[
+            Path | None, typer.Option("--criteria-file", help="...or read them from a file.")
+        ] = None,
+        name: Annotated[str | None, typer.Option("--name", help="Name of the saved query.")] = None,
+        db: DbOption = None,
+        user: UserOption = None,
+        lang: LangOption = None,
+    ) -> None:
+        """Answer a request with (corrected) criteria saved as a query the novice can run."""
+        from assistant.i18n import t
+
+        s = open_session(db, user, lang)
+        text = criteria_file.read_text(encoding="utf-8") if criteria_file else criteria
+        req, q = s.answer_request(request_id, text, comment, name)
+        console.print(t("request.answered", s.lang, id=req.id, query_id=q.id))
+
+    app.add_typer(req_app, name="requests")

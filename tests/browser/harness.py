@@ -1,0 +1,172 @@
+"""Start the real chat server and drive it with headless Debian Chromium through Playwright.
+
+No test client exists for Chainlit, so the tests do what a user does: open the page, sign in,
+type, click. The server runs in its own process (``python -m assistant.chat.server``) on a free
+port of 127.0.0.1 with a temporary app root; the browser blocks every request that is not to
+that server, so a test also proves the page works offline. Waits are generous and wait for
+*content*, never for a duration.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The LLM may take tens of seconds on 2 shared cores: waits are about content, bounded generously.
+LLM_WAIT_MS = 240_000
+UI_WAIT_MS = 60_000
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ChatServer:
+    """``python -m assistant.chat.server`` in a child process, stopped (and its files gone) on exit."""
+
+    def __init__(self, db: str, root: Path, env: dict[str, str] | None = None) -> None:
+        self.db, self.root = db, root
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = root.parent / f"chat-{self.port}.log"
+        self.env = {**os.environ, **(env or {})}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 180.0) -> ChatServer:
+        self.root.mkdir(parents=True, exist_ok=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "assistant.chat.server",
+            "--db",
+            self.db,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--root",
+            str(self.root),
+        ]
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+                cwd=str(Path(__file__).resolve().parents[2]),
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"chat server exited early:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as resp:  # noqa: S310 - local
+                    if resp.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"chat server did not answer on {self.url}:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+
+@contextmanager
+def chromium() -> Any:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser: Any, server: ChatServer, *, locale: str = "fr-FR") -> tuple[Any, list[str]]:
+    """A fresh context (own cookies) whose requests outside the server are blocked and recorded."""
+    context = browser.new_context(locale=locale, viewport={"width": 1360, "height": 1000})
+    outside: list[str] = []
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if url.startswith((server.url, "data:", "blob:")) or url.startswith(server.url.replace("http", "ws")):
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(UI_WAIT_MS)
+    return page, outside
+
+
+def login(page: Any, server: ChatServer, username: str, password: str) -> None:
+    page.goto(server.url + "/login")
+    page.locator("input#email, input[name=email], input[type=email]").first.fill(username)
+    page.locator("input[type=password]").first.fill(password)
+    page.locator("button[type=submit]").first.click()
+    page.locator("#chat-input").wait_for(timeout=UI_WAIT_MS)
+
+
+def send(page: Any, text: str) -> None:
+    box = page.locator("#chat-input")
+    box.click()
+    box.fill(text)
+    page.locator("#chat-submit").click()
+
+
+def last_message(page: Any, containing: str, timeout: int = LLM_WAIT_MS) -> Any:
+    """The last assistant message whose text contains ``containing`` (waits until it appears)."""
+    loc = page.locator(".step", has_text=containing).last
+    loc.wait_for(timeout=timeout)
+    return loc
+
+
+def click_action(page: Any, label: str, timeout: int = UI_WAIT_MS) -> None:
+    page.get_by_role("button", name=label, exact=True).last.click(timeout=timeout)
+
+
+def shot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
