@@ -269,6 +269,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.store": ("La base de données ne répond pas : {detail}", "The database does not answer: {detail}"),
     # -- rights (what a profile may do) --------------------------------------------------------
+    "right.count": ("compter les patients", "count patients"),
     "right.edit_criteria": ("modifier les critères", "edit criteria"),
     "right.show_sql": ("voir le SQL", "see the SQL"),
     "right.export": ("exporter", "export"),

@@ -213,20 +213,19 @@ class Backend:
         purpose: str | None = None,
         details: str | None = None,
     ) -> int | None:
+        """One entry of the privacy area's hash-chained audit trail; returns its number."""
         mod = _need("privacy.audit", "audit trail")
-        from query_compiler.criteria import Node, to_json
-
-        crit = to_json(criteria) if isinstance(criteria, Node) else criteria
+        who = self.user.raw if self.user.raw is not None else self.user.username
         entry = mod.AuditLog(self.store).record(
-            username=self.user.username,
+            who,
+            action,
             centre_id=self.user.centre_id,
-            action=action,
-            criteria=crit,
+            criteria=criteria,
             result_size=size,
             purpose=purpose,
-            details=details,
+            details={"note": details, "via": "assistant"} if details else {"via": "assistant"},
         )
-        return getattr(entry, "id", entry if isinstance(entry, int) else None)
+        return getattr(entry, "id", None)
 
     def pseudo_id(self, patient_id: int) -> str:
         mod = _need("privacy.pseudonym", "pseudonyms")
@@ -282,15 +281,20 @@ class Backend:
         mod = _need("privacy.redact", "redaction")
         return mod.Redactor.for_store(self.store)
 
-    def redact_row(self, row: PatientRow) -> PatientRow:
-        """Mask identifiers in snippets (placeholders), whatever the engine already did."""
-        if not any(f.snippet for f in row.facts):
-            return row
-        facts = tuple(
-            replace(f, snippet=str(self._redactor.redact(f.snippet, mode="placeholder"))) if f.snippet else f
-            for f in row.facts
-        )
-        return replace(row, facts=facts)
+    def redact_rows(self, rows: list[PatientRow] | tuple[PatientRow, ...]) -> list[PatientRow]:
+        """Mask identifiers in every snippet of a page (one spaCy batch), whatever the engine did;
+        drop snippets altogether for roles that may not read report excerpts."""
+        if not self.user.can("snippets"):
+            return [replace(r, facts=tuple(replace(f, snippet=None) for f in r.facts)) for r in rows]
+        texts = [f.snippet for r in rows for f in r.facts if f.snippet]
+        if not texts:
+            return list(rows)
+        masked = iter(m.text for m in self._redactor.redact_batch(texts, mode="placeholder"))
+        out = []
+        for r in rows:
+            facts = tuple(replace(f, snippet=next(masked)) if f.snippet else f for f in r.facts)
+            out.append(replace(r, facts=facts))
+        return out
 
     # -- similar patients (retrieval.similar) ----------------------------------------------------
     last_similar_ids: dict[str, int] = {}

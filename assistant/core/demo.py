@@ -38,16 +38,13 @@ def _timed(report: DemoReport, name: str, say: Say, fn: Callable[[], Any]) -> An
 
 
 def demo_logins(store: Any) -> list[tuple[str, str, str, str]]:
-    """(username, password, role, centre) of the seeded demo accounts, as the privacy area returns them."""
-    mod = importlib.import_module("privacy.users")
-    seeded = mod.seed_demo_users(store)
+    """(username, password, role, centre) of the seeded demo accounts (seeded by the privacy area)."""
+    users = importlib.import_module("privacy.users")
     out = []
-    for item in seeded or ():
-        get = item.get if isinstance(item, dict) else (lambda k, _i=item: getattr(_i, k, None))
-        if isinstance(item, (tuple, list)):
-            out.append(tuple(str(x) for x in item[:4]))
-            continue
-        out.append((str(get("username")), str(get("password")), str(get("role")), str(get("centre_id"))))
+    for username, password in users.seed_demo_users(store):
+        user = users.get_user(store, username)
+        role = str(getattr(user, "role", "")) if user else ""
+        out.append((username, password, role, str(getattr(user, "centre_id", "")) if user else ""))
     return out
 
 

@@ -119,7 +119,7 @@ class Operations:
             raise AssistantError("error.purpose_required")
         node = self._current().understanding.criteria
         rows = self.backend.all_rows(node, self.lang, limit=exporting.MAX_EXPORT_ROWS)
-        rows = [self.backend.redact_row(r) for r in rows]
+        rows = self.backend.redact_rows(rows)
         text = exporting.to_csv(rows, node, self.backend.render, self.lang)
         audit_id = self.backend.audit("export", criteria=node, size=len(rows), purpose=purpose)
         written = None

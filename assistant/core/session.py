@@ -119,6 +119,7 @@ class Session(Operations):
 
     def search(self, understanding: Understanding, *, page: int = 1) -> Found:
         """Governed count, anonymous counts elsewhere, and one page of rows (scoped, audited)."""
+        self.require("count")
         node = understanding.criteria
         count = self.backend.count(node)
         others = self.backend.other_centres(node, self.lang)
@@ -130,7 +131,7 @@ class Session(Operations):
 
     def anonymise(self, found: Found) -> TurnResult:
         """The view a person may see: pseudonymous rows, masked snippets, readable criteria."""
-        rows = tuple(self.backend.redact_row(r) for r in found.rows)
+        rows = tuple(self.backend.redact_rows(found.rows))
         u = found.understanding
         return TurnResult(
             understanding=u,

@@ -13,19 +13,38 @@ from typing import Any
 
 from assistant.i18n import Lang, normalise_lang
 
-# What each profile may do beyond asking questions in its own centre. The privacy area's table
-# wins when present (see ``rights_for``).
+# The assistant's rights, derived from the privacy area's permission table (privacy/roles.py):
+# one table reviewed by the data-protection officer decides everything; the names below are only
+# what the chat and the CLI check before showing a button or running an operation.
+RIGHTS_FROM_PERMISSION: dict[str, tuple[str, ...]] = {
+    "count": ("count",),
+    "view_rows": ("list_patients",),
+    "view_snippets": ("snippets",),
+    "export": ("export",),
+    "reidentify": ("reidentify",),
+    "cross_centre_counts": ("cross_centre",),
+    "edit_criteria": ("edit_criteria", "show_sql", "answer_requests"),
+    "read_audit": ("read_audit",),
+}
+# Used only when the privacy area is not installed (same rules as privacy/roles.py).
 ROLE_RIGHTS: dict[str, frozenset[str]] = {
-    "clinician": frozenset({"list_patients"}),
-    "research_associate": frozenset({"list_patients", "export", "cross_centre"}),
+    "clinician": frozenset({"count", "list_patients", "snippets", "reidentify"}),
+    "research_associate": frozenset({"count", "list_patients", "snippets", "export", "reidentify"}),
     "referent": frozenset(
-        {"list_patients", "export", "cross_centre", "edit_criteria", "show_sql", "answer_requests"}
+        {
+            "count",
+            "list_patients",
+            "snippets",
+            "export",
+            "cross_centre",
+            "edit_criteria",
+            "show_sql",
+            "answer_requests",
+        }
     ),
-    "researcher": frozenset({"list_patients", "export", "cross_centre"}),
-    "dpo": frozenset({"cross_centre", "show_sql"}),
-    "admin": frozenset(
-        {"list_patients", "export", "cross_centre", "edit_criteria", "show_sql", "answer_requests"}
-    ),
+    "researcher": frozenset({"count", "list_patients", "export", "cross_centre"}),
+    "dpo": frozenset({"count", "read_audit"}),
+    "admin": frozenset({"read_audit"}),
 }
 
 
@@ -58,27 +77,16 @@ def _privacy_users() -> Any | None:
 
 
 def rights_for(role: str, raw_user: Any = None) -> frozenset[str]:
-    """Rights of a role: the privacy area's permission table when it exists, else ``ROLE_RIGHTS``."""
-    users = _privacy_users()
-    if users is not None and raw_user is not None:
-        allowed = getattr(users, "permissions", None) or getattr(users, "rights", None)
-        if callable(allowed):
-            try:
-                granted = allowed(raw_user)
-                return frozenset(_RIGHT_ALIASES.get(r, r) for r in granted)
-            except Exception:  # noqa: BLE001 - fall back to the documented defaults
-                pass
-    return ROLE_RIGHTS.get(role, frozenset())
-
-
-# Names the privacy area may use for the same right.
-_RIGHT_ALIASES = {
-    "cross_centre_counts": "cross_centre",
-    "reidentify": "reidentify",
-    "view_sql": "show_sql",
-    "edit": "edit_criteria",
-    "answer_referent_requests": "answer_requests",
-}
+    """Rights of a role from the privacy area's permission table (``ROLE_RIGHTS`` without it)."""
+    try:
+        from privacy.roles import PERMISSIONS, Role
+    except ImportError:
+        return ROLE_RIGHTS.get(role, frozenset())
+    try:
+        granted = PERMISSIONS[Role(role)]
+    except (ValueError, KeyError):
+        return frozenset()
+    return frozenset(r for p in granted for r in RIGHTS_FROM_PERMISSION.get(str(p.value), ()))
 
 
 def _from_row(row: dict[str, Any], raw: Any = None) -> UserInfo:
@@ -126,6 +134,6 @@ def load_user(store: Any, username: str) -> UserInfo | None:
     users = _privacy_users()
     if users is not None and hasattr(users, "get_user"):
         raw = users.get_user(store, username)
-        return _from_row(_as_dict(raw), raw) if raw else None
+        return _from_row(_as_dict(raw), raw) if raw and getattr(raw, "active", True) else None
     rows = store.query("SELECT * FROM users WHERE username = :u AND active = 1", {"u": username})
     return _from_row(rows[0]) if rows else None
