@@ -80,9 +80,10 @@ def _plus(default: list[str], extra: list[str]) -> list[str]:
     return list(dict.fromkeys([*default, *extra]))
 
 
-def build_pipeline(concepts: dict[str, list[str]] | None = None) -> Any:
-    """The edsnlp pipeline (an ``edsnlp.Pipeline``); qualifiers are included so that ``nlp(text)``
-    alone gives edsnlp's entity-level results, which tests compare with ours."""
+def build_pipeline(concepts: dict[str, list[str]] | None = None, *, on_ents_only: bool = True) -> Any:
+    """The edsnlp pipeline (an ``edsnlp.Pipeline``). Qualifiers are included so that ``nlp(text)``
+    alone gives edsnlp's own results (token-level too with ``on_ents_only=False``): tests compare
+    them with ours. ``Annotator`` runs the qualifiers through ``qualify.scope`` instead."""
     import edsnlp
     import edsnlp.pipes as eds
     from edsnlp.pipes.qualifiers.family import patterns as fam
@@ -114,6 +115,7 @@ def build_pipeline(concepts: dict[str, list[str]] | None = None) -> Any:
             following=_plus(neg.following, patterns.NEGATION_FOLLOWING),
             pseudo=_plus(neg.pseudo, patterns.NEGATION_PSEUDO),
             termination=term,
+            on_ents_only=on_ents_only,
         )
     )
     nlp.add_pipe(
@@ -122,10 +124,22 @@ def build_pipeline(concepts: dict[str, list[str]] | None = None) -> Any:
             following=_plus(hyp.following, patterns.HYPOTHESIS_FOLLOWING),
             pseudo=_plus(hyp.pseudo, patterns.HYPOTHESIS_PSEUDO),
             termination=term,
+            on_ents_only=on_ents_only,
         )
     )
-    nlp.add_pipe(eds.family(family=_plus(fam.family, patterns.FAMILY), termination=term, use_sections=False))
-    nlp.add_pipe(eds.history(history=_plus(hist.history, patterns.HISTORY), termination=term))
+    nlp.add_pipe(
+        eds.family(
+            family=_plus(fam.family, patterns.FAMILY),
+            termination=term,
+            use_sections=False,
+            on_ents_only=on_ents_only,
+        )
+    )
+    nlp.add_pipe(
+        eds.history(
+            history=_plus(hist.history, patterns.HISTORY), termination=term, on_ents_only=on_ents_only
+        )
+    )
     return nlp
 
 
@@ -155,7 +169,7 @@ class Annotator:
         masks = [0] * len(doc)
         ent_masks = [0] * len(ents)
         for qual, component, kind in self._qualifiers:
-            ranges, flags = scope(component, kind, doc, bounds)
+            ranges, flags = scope(component, kind, doc, bounds, colon_lists=True)
             bit = BIT[qual]
             for start, end in ranges:
                 for i in range(start, end):

@@ -34,11 +34,14 @@ BIT = {"negated": 1, "hypothetical": 2, "family": 4, "history": 8}
 
 
 def scope(
-    component: Any, kind: str, doc: Any, ents: Sequence[tuple[int, int]]
+    component: Any, kind: str, doc: Any, ents: Sequence[tuple[int, int]], *, colon_lists: bool = False
 ) -> tuple[list[tuple[int, int]], list[bool]]:
     """Flagged token ranges ``[start, end)`` of one qualifier over ``doc``, and one flag per entity.
 
-    ``ents`` are ``(start_token, end_token)`` pairs sorted by start.
+    ``ents`` are ``(start_token, end_token)`` pairs sorted by start. With ``colon_lists`` (our one
+    extension to edsnlp's rules), a family or history cue followed by a colon heads a list
+    ("Antécédents : diabète, HTA.") and flags everything up to the end of its sentence, where
+    edsnlp would stop at the first comma.
     """
     from edsnlp.utils.filter import filter_spans
 
@@ -89,4 +92,12 @@ def scope(
                 ranges.append((start, end))
                 for j in overlapping:
                     ent_flags[j] = True
+    if colon_lists and kind not in DIRECTIONAL:
+        for s, e, lab in cues:
+            if lab == kind and e < len(doc) and doc[e].text == ":":
+                end = doc[s].sent.end
+                ranges.append((s, end))
+                for j, (es, ee) in enumerate(ents):
+                    if es < end and ee > s:
+                        ent_flags[j] = True
     return ranges, ent_flags

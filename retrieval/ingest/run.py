@@ -190,6 +190,7 @@ class Ingestion:
         self.books.reject(rejections, replace=file.rel)
         self.line_of = {rec.id: line for line, rec in valid}
         self.file = file
+        stored: set[int] = set()
         if resuming and valid:
             stored = self._stored_ids([rec.id for _, rec in valid])
             self.report.documents_resumed += len(stored)
@@ -214,7 +215,7 @@ class Ingestion:
         self.report.add("documents", loaded)
         # OCR and database rejections were appended after the validation ones were stored
         self.books.reject(rejections, replace=file.rel)
-        self.books.finish(file, sha, loaded, len(rejections), pending == 0)
+        self.books.finish(file, sha, loaded + len(stored), len(rejections), pending == 0)
         self.report.rejections.extend(rejections)
         self.report.files_loaded += 1
         self.report.files_partial += int(pending > 0)
