@@ -131,6 +131,9 @@ def main() -> None:
     text = src_vecs[picks] + rng.normal(0, sigma, (args.patients, src_vecs.shape[1])).astype(np.float32)
     text /= np.linalg.norm(text, axis=1, keepdims=True)
     vectors = combine(struct, text, cfg.structured_weight)
+    unique = len({facts_text(p.facts) for p in pats})
+    report["unique_facts_texts"] = unique
+    report["text_embedding_cost_s"]["for_unique_facts_texts"] = per_text * unique
     report["dim"] = int(vectors.shape[1])
     report["vocabulary"] = len(vocab.keys)
     spec = VectorSpec(model, "facts", cfg.structured_weight, dict(GROUP_WEIGHTS), src_vecs.shape[1])

@@ -155,14 +155,14 @@ def _parse_cases(texts: list[str]) -> tuple[list[dict], str]:
 
 
 def run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_queries: int = 300,
-        n_cases: int = 60, seed: int = 13, echo=print) -> dict:  # noqa: ANN001
+        n_cases: int = 60, seed: int = 13, echo=print, min_class: int = K + 1) -> dict:  # noqa: ANN001
     truth = load_truth(corpus)
     ids = sorted(int(r["id"]) for r in store.query("SELECT id FROM patients"))
     patients = [p for p in load_patients(store, ids) if p.patient_id in truth
                 and relevance_key(truth[p.patient_id]) is not None]
     keys = [relevance_key(truth[p.patient_id]) for p in patients]
     sizes = Counter(keys)
-    eligible = [i for i, k in enumerate(keys) if sizes[k] >= K + 1]
+    eligible = [i for i, k in enumerate(keys) if sizes[k] >= min_class]
     rng = random.Random(seed)
     queries = np.array(sorted(rng.sample(eligible, min(n_queries, len(eligible)))), dtype=int)
     echo(f"{len(patients)} patients, {len(sizes)} relevance classes, {len(eligible)} eligible queries, "
@@ -195,7 +195,9 @@ def run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_
 
 def _case_rows(store, patients, keys, truth, queries, struct, vocab, texts, rows, n_cases, rng,  # noqa: ANN001
                echo) -> list[dict]:  # noqa: ANN001
-    """Case-text queries in French and English, with each model's best summary and weight."""
+    """Case-text queries in French and English: parsed facts, the case's text part in each mode."""
+    from retrieval.similar.vectors import case_text_vector
+
     if not len(queries):
         return []
     chosen = np.array(sorted(rng.sample(list(queries), min(n_cases, len(queries)))), dtype=int)
@@ -205,28 +207,44 @@ def _case_rows(store, patients, keys, truth, queries, struct, vocab, texts, rows
         facts, how = _parse_cases(docs)
         echo(f"  cases {lang}: e.g. {docs[0]!r} ({how})")
         cs = vectorise([weighted_features(f, GROUP_WEIGHTS) for f in facts], vocab)
-        out.append({"lang": lang, "vectors": "structured (parsed)", "model": "-", "weight": 1.0,
-                    **evaluate(struct, chosen, keys, cs)})
+        out.append({"lang": lang, "vectors": "structured (parsed)", "model": "-", "summary": "-",
+                    "case_text": "-", "weight": 1.0, **evaluate(struct, chosen, keys, cs)})
         for (model, strategy), tmat in texts.items():
-            ce = embed(docs, model)
-            out.append({"lang": lang, "vectors": "text", "model": f"{model}/{strategy}", "weight": 0.0,
-                        **evaluate(tmat, chosen, keys, ce)})
-            for w in WEIGHTS:
-                out.append({"lang": lang, "vectors": "combined", "model": f"{model}/{strategy}", "weight": w,
-                            **evaluate(combine(struct, tmat, w), chosen, keys, combine(cs, ce, w))})
+            for mode in ("raw", "facts", "both"):
+                ce = np.vstack([case_text_vector(f, d, model, mode)
+                                for f, d in zip(facts, docs, strict=True)])
+                base = {"lang": lang, "model": model, "summary": strategy, "case_text": mode}
+                out.append({**base, "vectors": "text", "weight": 0.0, **evaluate(tmat, chosen, keys, ce)})
+                for w in WEIGHTS:
+                    out.append({**base, "vectors": "combined", "weight": w,
+                                **evaluate(combine(struct, tmat, w), chosen, keys, combine(cs, ce, w))})
     return out
 
 
-def _table(title: str, rows: list[dict], cols: list[str]) -> None:
+def _wide(rows: list[dict], keys: list[str]) -> list[dict]:
+    """One line per configuration: structured/text-only and each combined weight as 'p@10 / nDCG@10'."""
+    lines: dict[tuple, dict] = {}
+    for r in rows:
+        line = lines.setdefault(tuple(r.get(k, "-") for k in keys if k != "vectors"),
+                                {k: r.get(k, "-") for k in keys if k != "vectors"})
+        col = {"structured": "struct only", "structured (parsed)": "struct only", "text": "text only"}.get(
+            r["vectors"], f"w={r['weight']}")
+        line[col] = f"{r['p@10']:.3f} / {r['ndcg@10']:.3f}"
+        line["n"] = r["queries"]
+    return list(lines.values())
+
+
+def _table(title: str, rows: list[dict]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    cols = list(dict.fromkeys(c for r in rows for c in r))
     table = Table(title=title)
     for c in cols:
         table.add_column(c)
     for r in rows:
-        table.add_row(*[f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c]) for c in cols])
-    Console().print(table)
+        table.add_row(*[str(r.get(c, "")) for c in cols])
+    Console(width=200).print(table)
 
 
 def register(eval_app: typer.Typer) -> None:
@@ -241,15 +259,17 @@ def register(eval_app: typer.Typer) -> None:
         queries: Annotated[int, typer.Option("--queries", help="Patient queries (sampled).")] = 300,
         cases: Annotated[int, typer.Option("--cases", help="Case-text queries per language.")] = 60,
         seed: Annotated[int, typer.Option("--seed")] = 13,
+        min_class: Annotated[int, typer.Option("--min-class", help="Smallest relevance class queried.")]
+        = K + 1,
         out: Annotated[Path | None, typer.Option("--out", help="Also write the report as JSON.")] = None,
     ) -> None:
         """Precision@10 and nDCG@10 of structured, text and combined patient vectors (and typed cases)."""
         report = run(Store(db, create=False), corpus, [m for m in models.split(",") if m],
-                     [s for s in strategies.split(",") if s], queries, cases, seed)
-        cols = ["vectors", "model", "summary", "weight", "p@10", "ndcg@10", "queries"]
-        _table("Patient queries", report["rows"], cols)
-        _table("Case-text queries", report["cases"], ["lang", "vectors", "model", "weight", "p@10", "ndcg@10",
-                                                     "queries"])
+                     [s for s in strategies.split(",") if s], queries, cases, seed, min_class=min_class)
+        _table("Patient queries: precision@10 / nDCG@10",
+               _wide(report["rows"], ["vectors", "model", "summary"]))
+        _table("Case-text queries: precision@10 / nDCG@10",
+               _wide(report["cases"], ["lang", "vectors", "model", "summary", "case_text"]))
         b = report["best"]
         if b:
             print(f"Best combined: {b['model']}/{b['summary']} weight {b['weight']} -> p@10 {b['p@10']:.3f}, "

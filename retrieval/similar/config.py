@@ -47,6 +47,9 @@ class SimilarSettings(BaseSettings):
         0.7, ge=0.0, le=1.0,
         description="Share of the structured part in the score (score = w*cos_struct + (1-w)*cos_text).",
     )
+    case_text: str = Field(
+        "both", description="Text part of a typed case: 'raw' words, 'facts' (parsed facts), 'both'."
+    )
     hnsw_threshold: int = Field(20000, description="Above this many patients the index is HNSW, else exact.")
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80

@@ -67,11 +67,26 @@ def patient_vectors(store: Store, patients: list[PatientInfo], vocab: Vocabulary
     return combine(struct, text, spec.effective_weight)
 
 
-def case_vector(facts: Facts, text: str | None, vocab: Vocabulary, spec: VectorSpec) -> np.ndarray:
-    """A typed case in the same space: its facts, and its own words for the text part (or, with no
-    text, the sentence its facts make — the same form as the stored ``facts`` summaries)."""
+def case_text_vector(facts: Facts, text: str | None, model: str, mode: str = "both") -> np.ndarray:
+    """The text part of a typed case. ``raw``: its own words; ``facts``: the sentence its parsed facts
+    make (the same form as stored ``facts`` summaries); ``both``: the normalised mean of the two, so
+    what the parser missed still counts through the words. Chosen by ``cohort eval similar``."""
+    raw = text.strip() if text and text.strip() else ""
+    canonical = facts_text(facts) if facts else ""
+    chosen = {"raw": [raw or canonical], "facts": [canonical or raw],
+              "both": [t for t in (raw, canonical) if t]}[mode] or [""]
+    vecs = embed(chosen, model)
+    mean = vecs.mean(axis=0, keepdims=True)
+    return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+
+
+def case_vector(facts: Facts, text: str | None, vocab: Vocabulary, spec: VectorSpec,
+                mode: str | None = None) -> np.ndarray:
+    """A typed case in the same space as stored patients (structured facts from the parsed criteria)."""
+    from retrieval.similar.config import get_similar_settings
+
     struct = vectorise([weighted_features(facts, spec.group_weights)], vocab)
     emb = None
     if spec.has_text:
-        emb = embed([text.strip() if text and text.strip() else facts_text(facts)], spec.text_model)
+        emb = case_text_vector(facts, text, spec.text_model, mode or get_similar_settings().case_text)
     return combine(struct, emb, spec.effective_weight)
