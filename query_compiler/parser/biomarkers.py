@@ -1,0 +1,135 @@
+"""Biomarkers: a marker name with the status or alteration around it ("HER2+", "EGFR muté",
+"mutation BRAF V600E", "RE et RP positifs", "triple négatif", "PD-L1 ≥ 50%").
+
+Short marker names (RE, RP, RH, ER, PR) mean nothing alone and are only kept with a status.
+"RH+" (hormone receptors) is ER positive or PR positive; "BRCA" is BRCA1 or BRCA2.
+"""
+
+from __future__ import annotations
+
+import re
+
+from query_compiler.criteria import AnyOf, Biomarker
+from query_compiler.parser.state import Item, State
+from query_compiler.terminology.matcher import Mention
+
+ALTERATION = re.compile(r"^[a-z]\d{1,4}(?:[a-z]|del|ins|fs|\*)?$")
+SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}
+VALUE_MARKERS = {"pd": "PD-L1", "pdl1": "PD-L1", "ki": "Ki67", "tmb": "TMB"}
+SHORT = {"ER", "PR", "HR", "RAS", "RET"}
+EXPAND = {"HR": ("ER", "PR"), "BRCA": ("BRCA1", "BRCA2")}
+
+
+def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[int]]:
+    """Status and alteration after the marker (up to 3 tokens), else a status word just before it."""
+    status = alteration = None
+    used: list[int] = []
+    k = m.end
+    while k < min(m.end + 4, len(st.ann.norm.tokens)):
+        tok = st.token(k)
+        other = st.at.get(k)
+        if ALTERATION.match(tok) and not alteration:
+            alteration = tok.upper()
+            used.append(k)
+        elif tok == "exon" and st.token(k + 1).isdigit():
+            alteration = f"exon {st.token(k + 1)}"
+            used += [k, k + 1]
+            k += 1
+        elif other is not None and "status" in other.categories and status is None:
+            if tok == "-" and other.end == k + 1 and k + 1 < len(st.ann.norm.tokens):
+                nxt = st.at.get(k + 1)
+                if nxt is not None and "status" in nxt.categories and st.token(k + 1) != "-":
+                    k += 1
+                    continue
+            status = other.value("status")
+            used += list(range(other.start, other.end))
+            k = other.end
+            continue
+        elif tok in ("-", "de", "du", "gene", "of", "the", "statut", "status", "est", "is"):
+            pass
+        else:
+            break
+        k += 1
+    if status is None and alteration is None:
+        for k in (m.start - 1, m.start - 2, m.start - 3):
+            other = st.at.get(k)
+            if other is not None and "status" in other.categories and st.token(k) not in ("+", "-"):
+                status = other.value("status")
+                used += list(range(other.start, other.end))
+                break
+            if other is not None and other.kind not in ("filler",) and st.token(k) not in ("de", "du", "d"):
+                break
+    return status, alteration, used
+
+
+def _atoms(marker: str, status: str | None, alteration: str | None) -> list[Biomarker]:
+    if alteration and status == "mutated":
+        status = None
+    names = EXPAND.get(marker, (marker,))
+    return [Biomarker(marker=n, status=status, alteration=alteration) for n in names]
+
+
+def add_marker(st: State, m: Mention, pending: list[tuple[Mention, list[Biomarker]]]) -> None:
+    marker = m.value("marker")
+    status, alteration, used = _status_near(st, m)
+    st.covered.update(used)
+    if status is None and alteration is None:
+        pending.append((m, []))  # may share the status of the next marker ("RE et RP positifs")
+        return
+    _emit(st, m, marker, status, alteration)
+
+
+def _emit(st: State, m: Mention, marker: str, status: str | None, alteration: str | None) -> None:
+    atoms = _atoms(marker, status, alteration)
+    neg = getattr(m, "_neg", False)
+    if neg and status == "mutated":
+        atoms = [a.model_copy(update={"status": "wild_type"}) for a in atoms]
+        neg = False
+    if marker == "HR" and status == "positive" or (marker == "BRCA" and len(atoms) > 1):
+        st.items.append(Item("any", pos=m.start, neg=neg, node=AnyOf(items=atoms)))
+    else:
+        for a in atoms:
+            st.items.append(Item("biomarker", fields=a.model_dump(exclude_none=True, exclude={"kind"}),
+                                 pos=m.start, neg=neg))
+    for a in atoms:
+        st.part("biomarker", f"{a.marker} {a.alteration or a.status or ''}".strip(), m.text)
+
+
+def finish_pending(st: State, pending: list[tuple[Mention, list[Biomarker]]]) -> None:
+    """Markers without their own status take the status of the next marker in a list; long marker
+    names alone (EGFR, ALK) are kept without status; short ones alone are not understood."""
+    emitted = {id(i) for i in st.items}
+    del emitted
+    for idx, (m, _) in enumerate(pending):
+        marker = m.value("marker")
+        status = None
+        for later in st.ann.mentions:
+            if later.start >= m.end and "marker" in later.categories and later is not m:
+                s, alt, used = _status_near(st, later)
+                if (s or alt) and st.joined(m, later, {"/"}) is not None:
+                    status = s
+                break
+        if status is None and marker in SHORT:
+            continue
+        _emit(st, m, marker, status, None)
+        del idx
+
+
+def add_profile(st: State, m: Mention) -> None:
+    for marker, status in m.value("profile"):
+        if marker == "HR":
+            _emit(st, m, "HR", status, None)
+        else:
+            _emit(st, m, marker, status, None)
+
+
+def add_value(st: State, m: Mention, op_kind: str | None) -> None:
+    g = m.groups
+    key = re.sub(r"[^a-z0-9]", "", g["m"])
+    marker = "PD-L1" if key.startswith("pd") else VALUE_MARKERS.get(key[:3].rstrip("0123456789"), "Ki67")
+    if key.startswith("tmb"):
+        marker = "TMB"
+    symbol = ">=" if "op2" in g else SYMBOLS.get(op_kind or "ge", ">=")
+    value = float(g["v"].replace(",", "."))
+    st.items.append(Item("biomarker", fields={"marker": marker, "op": symbol, "value": value}, pos=m.start))
+    st.part("biomarker", f"{marker} {symbol} {value:g}", m.text)

@@ -1,0 +1,133 @@
+"""parse(question) → ParseResult: terminology first, the local LLM only for what is left.
+
+The terminology understands most clinical questions on its own in a few milliseconds; when every
+content word is covered, the LLM is not called. When words remain, the LLM reads the whole
+question and may ADD what the terminology missed, each value checked against the words that were
+not understood (so a few-shot example copied by the model does not slip in). The result is always
+validated Criteria; the parser never produces anything else.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from query_compiler.criteria import All, parse_criteria, to_dict
+from query_compiler.parser import followup
+from query_compiler.parser.assemble import assemble, flatten
+from query_compiler.parser.build import build
+from query_compiler.parser.result import ParseResult, PartSource
+from query_compiler.parser.safety import refusal
+from query_compiler.parser.state import State
+from query_compiler.terminology import get_terminology
+from query_compiler.terminology.matcher import annotate
+from query_compiler.terminology.text import Normalised
+
+
+def detect_language(question: str) -> str:
+    term = get_terminology()
+    toks = [t.text for t in Normalised.of(question).tokens]
+    fr = sum(t in term.grammar["lang_fr"] for t in toks) + 2 * sum(ch in "éèàùâêîôûç" for ch in question.lower())
+    en = sum(t in term.grammar["lang_en"] for t in toks)
+    return "en" if en > fr else "fr"
+
+
+def _not_understood(st: State) -> list[str]:
+    out = []
+    toks = st.ann.norm.tokens
+    for a, b in st.ann.uncovered:
+        keep = [k for k in range(a, b) if k not in st.covered]
+        if not keep:
+            continue
+        # contiguous runs of what is left
+        run = [keep[0]]
+        for k in keep[1:] + [None]:  # type: ignore[list-item]
+            if k is not None and k == run[-1] + 1:
+                run.append(k)
+                continue
+            out.append(st.ann.norm.original_span(toks[run[0]].start, toks[run[-1]].end))
+            if k is not None:
+                run = [k]
+    return out
+
+
+def _clarify(st: State, result: ParseResult) -> None:
+    fr = st.fr()
+    for m in st.ann.mentions:
+        if m.kind == "age_dx" and m.groups.get("op", "").strip() in ("a", "at"):
+            result.clarifications.append(
+                "« à {0} ans » : âge au diagnostic (choisi) ou âge actuel ?".format(m.groups["n"]) if fr else
+                f"'at {m.groups['n']}': age at diagnosis (chosen) or current age?"
+            )
+    for fragment in result.not_understood:
+        result.clarifications.append(
+            f"Que voulez-vous dire par « {fragment} » ?" if fr else f"What do you mean by '{fragment}'?"
+        )
+    if result.criteria is None and not result.refused:
+        result.clarifications.append(
+            "Je n'ai reconnu aucun critère : précisez le cancer, le traitement, l'âge..." if fr
+            else "I found no criterion: name a cancer, a treatment, an age..."
+        )
+
+
+def parse(
+    question: str,
+    previous: Any = None,
+    *,
+    use_llm: bool = True,
+    lang: str | None = None,
+    model: str | None = None,
+    today: date | None = None,
+) -> ParseResult:
+    """Parse a French or English question (optionally refining ``previous``) into Criteria."""
+    started = time.perf_counter()
+    question = (question or "").strip()
+    term = get_terminology()
+    lang = lang or detect_language(question)
+    result = ParseResult(question=question, language=lang)
+    reason = refusal(question, lang)
+    if reason:
+        result.refused, result.refusal, result.confidence = True, reason, 1.0
+        result.seconds = time.perf_counter() - started
+        return result
+    st = State(annotate(question, term), term, today or date.today(), lang)
+    build(st)
+    criteria, errors = assemble(st.items)
+    result.sources = [PartSource(field=p.field, value=p.value, source="terminology", text=p.text) for p in st.parts]
+    result.assumptions = list(dict.fromkeys(st.assumptions))
+    result.not_understood = _not_understood(st) + errors
+    if use_llm and result.not_understood:
+        from query_compiler.parser.hybrid import complete_with_llm
+
+        criteria = complete_with_llm(question, criteria, st, result, model=model)
+    if previous is not None:
+        criteria = _with_previous(previous, criteria, st, result)
+    result.criteria = parse_criteria(criteria) if criteria is not None else None
+    content = max(1, sum(1 for t in st.ann.norm.tokens if any(c.isalnum() for c in t.text)))
+    missing = sum(len(Normalised.of(f).tokens) for f in result.not_understood)
+    result.confidence = round(max(0.0, 1 - missing / content) * (0.85 if result.used_llm else 1.0), 2)
+    if result.criteria is None:
+        result.confidence = 0.0
+    _clarify(st, result)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _with_previous(previous: Any, criteria: Any, st: State, result: ParseResult) -> Any:
+    prev = followup.previous_criteria(previous)
+    if prev is None:
+        return criteria
+    new_nodes = flatten(criteria)
+    if followup.is_new_question(new_nodes, st.followup):
+        result.assumptions.append(st.say("Lu comme une nouvelle question (pas un affinement).",
+                                         "Read as a new question, not a refinement."))
+        return criteria
+    if not new_nodes:
+        result.clarifications.append(st.say("Comment voulez-vous affiner la cohorte précédente ?",
+                                            "How should the previous cohort be refined?"))
+        return prev
+    merged, kept = followup.merge(prev, criteria, replace="fu_replace" in st.followup)
+    for node in kept:
+        result.sources.append(PartSource(field=node.kind, value=to_dict(node), source="previous"))
+    return merged[0] if len(merged) == 1 else All(items=merged)

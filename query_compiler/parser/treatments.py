@@ -1,0 +1,117 @@
+"""Treatments and time relations.
+
+Treatment words connected by "ou/or" are ONE criterion with several allowed values
+("immunothérapie ou thérapie ciblée"); connected by "et/and" they are separate criteria that must
+all hold ("hormonothérapie et radiothérapie"). A class followed by one of its drugs
+("immunothérapie par pembrolizumab") keeps the drug only. "En cours"/"still on" and "en 2e ligne"
+qualify the closest treatment. A time cue between two dated criteria makes a sequence.
+"""
+
+from __future__ import annotations
+
+from query_compiler.parser.state import Item, State
+from query_compiler.terminology.matcher import Mention
+
+DATED = ("tumour", "treatment", "event")
+REDUNDANT = {("tumour", "event"), ("tumour", "treatment")}  # always after a diagnosis anyway
+
+
+def collect(st: State, m: Mention, neg: bool) -> None:
+    st.tx.append((m, neg))
+
+
+def _value(m: Mention) -> tuple[str, list[str]]:
+    if m.kind == "drug":
+        return "drugs", [m.value("drug")]
+    value = m.value("treatment_class")
+    return "classes", value if isinstance(value, list) else [value]
+
+
+def _chains(st: State) -> list[list[tuple[Mention, bool, str]]]:
+    chains: list[list[tuple[Mention, bool, str]]] = []
+    prev: Mention | None = None
+    for m, neg in st.tx:
+        if m.kind not in ("treatment_class", "drug"):
+            continue
+        how = st.joined(prev, m, set()) if prev is not None else None
+        if how is None:
+            chains.append([(m, neg, "")])
+        else:
+            chains[-1].append((m, neg, how))
+        prev = m
+    return chains
+
+
+def _build_chain(st: State, chain: list[tuple[Mention, bool, str]]) -> None:
+    neg = chain[0][1]
+    # a class right before its own drug: keep the drug ("immunothérapie par pembrolizumab")
+    kept = []
+    for idx, (m, n, how) in enumerate(chain):
+        nxt = chain[idx + 1] if idx + 1 < len(chain) else None
+        if m.kind == "treatment_class" and nxt and nxt[0].kind == "drug" and nxt[2] == "":
+            if st.term.drugs.get(nxt[0].value("drug"), {}).get("class") == m.value("treatment_class"):
+                continue
+        kept.append((m, n, how))
+    joined_or = not any(how == "and" for _, _, how in kept[1:])
+    current: Item | None = None
+    for m, _, how in kept:
+        field, vals = _value(m)
+        if len(vals) > 1:  # radiochimiothérapie: two treatments together
+            for v in vals:
+                st.items.append(Item("treatment", fields={field: [v]}, pos=m.start, neg=neg))
+            st.part("treatment.classes", vals, m.text)
+            current = None
+            continue
+        if current is None or not joined_or:
+            current = Item("treatment", pos=m.start, neg=neg)
+            st.items.append(current)
+        current.add(field, vals)
+        st.part(f"treatment.{field}", vals, m.text)
+
+
+def _nearest_treatment(st: State, pos: int) -> Item:
+    txs = [i for i in st.items if i.kind == "treatment" and not i.neg]
+    before = [i for i in txs if i.pos < pos]
+    if before:
+        return max(before, key=lambda i: i.pos)
+    if txs:
+        return min(txs, key=lambda i: i.pos)
+    item = Item("treatment", pos=pos)
+    st.items.append(item)
+    return item
+
+
+def _sequences(st: State) -> None:
+    for pos, direction in st.seq_cues:
+        dated = [i for i in st.items if i.kind in DATED and not i.neg]
+        before = [i for i in dated if i.pos < pos]
+        after = [i for i in dated if i.pos > pos]
+        if not before or not after:
+            continue
+        a, b = max(before, key=lambda i: i.pos), min(after, key=lambda i: i.pos)
+        first, then = (a, b) if direction == "forward" else (b, a)
+        if (first.kind, then.kind) in REDUNDANT or first is then:
+            continue
+        st.items.remove(a)
+        st.items.remove(b)
+        st.items.append(Item("sequence", fields={"first": first, "then": then}, pos=min(a.pos, b.pos)))
+        st.part("sequence", f"{first.kind} → {then.kind}", "")
+
+
+def finish(st: State) -> None:
+    for chain in _chains(st):
+        _build_chain(st, chain)
+    for m, _ in st.tx:
+        if m.kind == "ongoing":
+            item = _nearest_treatment(st, m.start)
+            item.fields["ongoing"] = True
+            st.part("treatment.ongoing", True, m.text)
+        elif m.kind == "lines_number":
+            g = m.groups
+            n = st.term.ordinals.get(g["ord"].strip(), 1) if "ord" in g else int(st.term.number(g["n"]) or 1)
+            item = _nearest_treatment(st, m.start)
+            item.fields["line_min"] = n
+            if not g.get("more"):
+                item.fields["line_max"] = n
+            st.part("treatment.line", n, m.text)
+    _sequences(st)

@@ -1,0 +1,213 @@
+"""Find terminology mentions in a question: patterns first, then the longest dictionary match, then
+typo-tolerant matching for what is left.
+
+Order matters and is deliberate: quoted text and "mentioning ..." lists are literal search terms
+(nothing inside them may become a criterion); numeric/time patterns come before words so that
+"plus de 2 lignes" is a number of lines and not an age; fuzzy matching only sees what exact
+matching left, and never short tokens (an abbreviation like "LAM" or "RE" must match exactly;
+a 4-letter word may only differ by two swapped letters: "sien" → "sein").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from query_compiler.terminology import GRAMMAR_CATEGORIES, Entry, Terminology, get_terminology
+from query_compiler.terminology.text import Normalised, key_of
+
+PATTERN_ORDER = (
+    "date_range", "date_last", "date_from", "date_to", "date_in", "marker_value", "survival",
+    "lines_number", "lines_count", "age_dx", "age", "grade", "stage", "tnm", "icd10", "morphology",
+)
+_TEXT_STOP = re.compile(
+    r"\s*(?:[;.]|\b(?:et |and )?(?:qui |who |traitee?s? |treated |ayant |having |dont |whose )|$)"
+)
+
+
+@dataclass
+class Mention:
+    kind: str  # a lexicon category ("site", "drug"...) or a pattern kind ("age", "date_from"...)
+    start: int  # token indices, end exclusive
+    end: int
+    text: str  # original characters
+    entries: list[Entry] = field(default_factory=list)
+    groups: dict[str, Any] = field(default_factory=dict)
+    fuzzy: bool = False
+
+    @property
+    def categories(self) -> set[str]:
+        return {e.category for e in self.entries} if self.entries else {self.kind}
+
+    def value(self, category: str) -> Any:
+        for e in self.entries:
+            if e.category == category:
+                return e.value
+        return None
+
+
+@dataclass
+class Annotation:
+    norm: Normalised
+    mentions: list[Mention]
+    uncovered: list[tuple[int, int]]  # token ranges not understood (content words)
+
+    def uncovered_text(self) -> list[str]:
+        out = []
+        for a, b in self.uncovered:
+            toks = self.norm.tokens
+            out.append(self.norm.original_span(toks[a].start, toks[b - 1].end))
+        return out
+
+
+def _overlaps(used: list[bool], r: range) -> bool:
+    return any(used[i] for i in r)
+
+
+def _mark(used: list[bool], r: range) -> None:
+    for i in r:
+        used[i] = True
+
+
+def _text_mentions(norm: Normalised, term: Terminology, used: list[bool]) -> list[Mention]:
+    """Quoted strings, then a list after a cue ("mentionnant a, b ou c"): literal search terms."""
+    found: list[Mention] = []
+    for rx in term.patterns["text_quoted"]:
+        for m in rx.finditer(norm.text):
+            r = norm.token_range(m.start(), m.end())
+            if not r or _overlaps(used, r):
+                continue
+            literal = norm.original_span(m.start("t"), m.end("t")).strip()
+            found.append(Mention("text_terms", r.start, r.stop, literal, groups={"terms": [literal]}))
+            _mark(used, r)
+    if found:
+        return found
+    toks = norm.tokens
+    for i in range(len(toks)):
+        for n in range(min(6, len(toks) - i), 0, -1):
+            if _overlaps(used, range(i, i + n)):
+                continue
+            key = key_of([t.text for t in toks[i : i + n]])
+            if any(e.category == "text_cue" for e in term.lexicon.get(key, [])):
+                start = toks[i + n - 1].end
+                stop = _TEXT_STOP.search(norm.text, start + 1)
+                end = stop.start() if stop else len(norm.text)
+                if end <= start:
+                    continue
+                literal = norm.original_span(start, end)
+                parts = re.split(r"\s*,\s*|\s+(?:ou|or|et|and)\s+", literal.strip(" :"))
+                terms = [p.strip(" '\"«»“”").strip() for p in parts if p.strip(" '\"«»“”").strip()]
+                if not terms:
+                    continue
+                r = norm.token_range(toks[i].start, end)
+                found.append(Mention("text_terms", r.start, r.stop, literal, groups={"terms": terms}))
+                _mark(used, r)
+                return found
+    return found
+
+
+def _pattern_mentions(norm: Normalised, term: Terminology, used: list[bool]) -> list[Mention]:
+    found = []
+    for kind in PATTERN_ORDER:
+        for rx in term.patterns.get(kind, []):
+            for m in rx.finditer(norm.text):
+                if m.end() == m.start() or not m.group().strip():
+                    continue
+                r = norm.token_range(m.start(), m.end())
+                if not r or _overlaps(used, r):
+                    continue
+                groups = {k: v for k, v in m.groupdict().items() if v is not None}
+                # remember the comparison words used (the op group may be implicit in the prefix)
+                groups["_match"] = m.group()
+                found.append(Mention(kind, r.start, r.stop, norm.original_span(m.start(), m.end()), groups=groups))
+                _mark(used, r)
+    return found
+
+
+def _lexicon_mentions(norm: Normalised, term: Terminology, used: list[bool]) -> list[Mention]:
+    toks = norm.tokens
+    found = []
+    i = 0
+    while i < len(toks):
+        if used[i]:
+            i += 1
+            continue
+        hit = None
+        for n in range(min(term.max_tokens, len(toks) - i), 0, -1):
+            if _overlaps(used, range(i, i + n)):
+                continue
+            entries = term.lexicon.get(key_of([t.text for t in toks[i : i + n]]))
+            if entries:
+                hit = (n, entries)
+                break
+        if hit is None:
+            i += 1
+            continue
+        n, entries = hit
+        text = norm.original_span(toks[i].start, toks[i + n - 1].end)
+        found.append(Mention(entries[0].category, i, i + n, text, entries=list(entries)))
+        _mark(used, range(i, i + n))
+        i += n
+    return found
+
+
+def _transposed(a: str, b: str) -> bool:
+    if len(a) != len(b) or sorted(a) != sorted(b):
+        return False
+    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1
+
+
+def _fuzzy_mentions(norm: Normalised, term: Terminology, used: list[bool]) -> list[Mention]:
+    toks = norm.tokens
+    found = []
+    for i, tok in enumerate(toks):
+        if used[i] or not tok.text.isalpha() or len(tok.text) < 4:
+            continue
+        text = tok.text
+        if len(text) == 4:
+            keys = [k for k in term.lexicon if len(k) == 4 and _transposed(text, k)]
+            best = (keys[0], 100.0, 0) if keys else None
+        else:
+            cutoff = 90 if len(text) <= 6 else 85
+            best = process.extractOne(text, term.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if not best:
+            continue
+        entries = [e for e in term.lexicon[best[0]] if e.category not in GRAMMAR_CATEGORIES or e.category == "filler"]
+        if not entries:
+            continue
+        found.append(Mention(entries[0].category, i, i + 1, norm.original_span(tok.start, tok.end),
+                             entries=entries, fuzzy=True))
+        used[i] = True
+    return found
+
+
+def annotate(question: str, term: Terminology | None = None) -> Annotation:
+    """Every mention the terminology recognises in a question, and the content it did not."""
+    term = term or get_terminology()
+    norm = Normalised.of(question)
+    used = [False] * len(norm.tokens)
+    mentions = _text_mentions(norm, term, used)
+    mentions += _pattern_mentions(norm, term, used)
+    mentions += _lexicon_mentions(norm, term, used)
+    mentions += _fuzzy_mentions(norm, term, used)
+    mentions.sort(key=lambda m: m.start)
+    uncovered: list[tuple[int, int]] = []
+    covered = [False] * len(norm.tokens)
+    for m in mentions:
+        for k in range(m.start, m.end):
+            covered[k] = True
+    start = None
+    for k, tok in enumerate(norm.tokens):
+        content = not covered[k] and any(ch.isalnum() for ch in tok.text)
+        if content and start is None:
+            start = k
+        elif not content and start is not None:
+            uncovered.append((start, k))
+            start = None
+    if start is not None:
+        uncovered.append((start, len(norm.tokens)))
+    return Annotation(norm, mentions, uncovered)
