@@ -7,7 +7,7 @@ import importlib
 
 import typer
 
-EVAL_MODULES: list[str] = ["similar"]
+EVAL_MODULES: list[str] = ["similar", "annotation"]
 
 
 def register(app: typer.Typer) -> None:

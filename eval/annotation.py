@@ -1,0 +1,384 @@
+"""`cohort eval annotation`: qualifier quality (negated, hypothetical, family, history) and OCR accuracy.
+
+Truth is the generator's ``truth/mentions.jsonl`` (every concept mention it wrote, with its span and
+qualifiers) and ``truth/scans.jsonl`` (the text rendered into each scan). Predictions are the
+``mentions`` table of a store where that corpus was ingested.
+
+Matching, per native document: a true mention is *detected* when a stored mention of the same concept
+overlaps its span (greedy, largest overlap first, each stored mention used once). Qualifier precision
+and recall are computed on detected mentions only (so a detection miss does not count twice), with
+support = true mentions carrying the qualifier. Scanned documents are scored apart (their offsets
+refer to the rendered text, not the OCR output): there, true and stored mentions are compared as
+multisets of (concept, flags).
+
+Two baselines run on the same native documents, in this process: edsnlp's qualifiers with their
+default cue lists (entity level, no additions from ``retrieval/ingest/patterns.py``), and "keyword
+search" that takes every mention as affirmed (what a plain full-text search counts).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from retrieval.records import MentionTruth, ScanTruth
+from retrieval.store import Store
+
+QUALS = ("negated", "hypothetical", "family", "history")
+BARS = {"negated": 0.95, "family": 0.95, "hypothetical": 0.9}
+
+
+@dataclass
+class Confusion:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def support(self) -> int:
+        return self.tp + self.fn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "support": self.support,
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
+
+
+@dataclass
+class Scores:
+    mentions: int = 0
+    detected: int = 0
+    predicted: int = 0
+    unmatched_predicted: int = 0
+    quals: dict[str, Confusion] = field(default_factory=lambda: {q: Confusion() for q in QUALS})
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def detection_recall(self) -> float:
+        return self.detected / self.mentions if self.mentions else 0.0
+
+
+def load_truth(corpus: Path) -> list[MentionTruth]:
+    path = corpus / "truth" / "mentions.jsonl"
+    if not path.exists():
+        raise typer.BadParameter(
+            f"{path} not found: --corpus must be a directory written by `cohort generate`."
+        )
+    with path.open(encoding="utf-8") as fh:
+        return [MentionTruth.model_validate_json(line) for line in fh if line.strip()]
+
+
+def _match(truth: list[Any], pred: list[dict[str, Any]]) -> list[tuple[Any, dict[str, Any]]]:
+    pairs = []
+    for t in truth:
+        for p in pred:
+            if p["concept"] == t.concept:
+                overlap = min(t.end, p["end_char"]) - max(t.start, p["start_char"])
+                if overlap > 0:
+                    pairs.append((overlap, id(t), t, p))
+    pairs.sort(key=lambda x: -x[0])
+    used_t, used_p, out = set(), set(), []
+    for _, tid, t, p in pairs:
+        if tid in used_t or id(p) in used_p:
+            continue
+        used_t.add(tid)
+        used_p.add(id(p))
+        out.append((t, p))
+    return out
+
+
+def score(
+    truth: list[MentionTruth], predictions: dict[int, list[dict[str, Any]]], texts: dict[int, str]
+) -> Scores:
+    s = Scores()
+    for doc in truth:
+        if doc.scanned:
+            continue
+        pred = predictions.get(doc.document_id, [])
+        concepts = {m.concept for m in doc.mentions}
+        s.mentions += len(doc.mentions)
+        s.predicted += sum(1 for p in pred if p["concept"] in concepts)
+        matched = _match(doc.mentions, pred)
+        s.detected += len(matched)
+        s.unmatched_predicted += sum(1 for p in pred if p["concept"] in concepts) - len(matched)
+        for t, p in matched:
+            wrong = []
+            for q in QUALS:
+                truth_q, pred_q = getattr(t, q), bool(p[q])
+                c = s.quals[q]
+                if truth_q and pred_q:
+                    c.tp += 1
+                elif pred_q:
+                    c.fp += 1
+                    wrong.append(f"+{q}")
+                elif truth_q:
+                    c.fn += 1
+                    wrong.append(f"-{q}")
+            if wrong and len(s.errors) < 2000:
+                text = texts.get(doc.document_id, "")
+                s.errors.append(
+                    {
+                        "document_id": doc.document_id,
+                        "concept": t.concept,
+                        "errors": wrong,
+                        "context": text[max(0, t.start - 90) : t.end + 60].replace("\n", " "),
+                    }
+                )
+    return s
+
+
+def stored_predictions(store: Store) -> tuple[dict[int, list[dict[str, Any]]], dict[int, str]]:
+    preds: dict[int, list[dict[str, Any]]] = {}
+    for r in store.query(
+        "SELECT document_id, concept, start_char, end_char, negated, hypothetical, family, history"
+        " FROM mentions"
+    ):
+        preds.setdefault(r["document_id"], []).append(r)
+    texts = {r["id"]: r["text"] for r in store.query("SELECT id, text FROM documents")}
+    return preds, texts
+
+
+def baseline_predictions(texts: dict[int, str], ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """edsnlp's own qualifiers, default cue lists, entity level (``on_ents_only=True``)."""
+    import edsnlp
+    import edsnlp.pipes as eds
+
+    from retrieval.ingest.annotate import load_concepts
+
+    concepts = load_concepts()
+    nlp = edsnlp.blank("eds")
+    nlp.add_pipe(eds.sentences())
+    nlp.add_pipe(eds.normalizer())
+    nlp.add_pipe(eds.matcher(terms=concepts, attr="NORM"))
+    for pipe in (eds.negation(), eds.hypothesis(), eds.family(use_sections=False), eds.history()):
+        nlp.add_pipe(pipe)
+    kinds = {"negated": "negation", "hypothetical": "hypothesis", "family": "family", "history": "history"}
+    out: dict[int, list[dict[str, Any]]] = {}
+    for doc_id in ids:
+        doc = nlp(texts[doc_id])
+        out[doc_id] = [
+            {
+                "concept": e.label_,
+                "start_char": e.start_char,
+                "end_char": e.end_char,
+                **{q: int(bool(getattr(e._, k))) for q, k in kinds.items()},
+            }
+            for e in doc.ents
+            if e.label_ in concepts
+        ]
+    return out
+
+
+def keyword_predictions(preds: dict[int, list[dict[str, Any]]]) -> dict[int, list[dict[str, Any]]]:
+    return {d: [{**p, **dict.fromkeys(QUALS, 0)} for p in ps] for d, ps in preds.items()}
+
+
+def scanned_agreement(truth: list[MentionTruth], preds: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Scanned documents: multiset agreement of (concept, flags) between truth and OCR+annotation."""
+    true_bag: Counter = Counter()
+    pred_bag: Counter = Counter()
+    docs = 0
+    for doc in truth:
+        if not doc.scanned:
+            continue
+        docs += 1
+        true_bag.update((m.concept, *(getattr(m, q) for q in QUALS)) for m in doc.mentions)
+        pred_bag.update((p["concept"], *(bool(p[q]) for q in QUALS)) for p in preds.get(doc.document_id, []))
+    common = sum((true_bag & pred_bag).values())
+    total = sum(true_bag.values())
+    return {
+        "documents": docs,
+        "mentions": total,
+        "recall_concept_and_flags": round(common / total, 4) if total else None,
+        "precision_concept_and_flags": round(common / sum(pred_bag.values()), 4) if pred_bag else None,
+    }
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def ocr_accuracy(store: Store, corpus: Path) -> dict[str, Any]:
+    """Character accuracy of the stored OCR text against the rendered text: 1 - edit distance / length."""
+    from rapidfuzz.distance import Levenshtein
+
+    path = corpus / "truth" / "scans.jsonl"
+    if not path.exists():
+        return {"documents": 0}
+    truth = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                t = ScanTruth.model_validate_json(line)
+                truth[t.document_id] = t.text
+    accs = []
+    for r in store.query("SELECT id, text FROM documents WHERE origin = 'ocr'"):
+        if r["id"] in truth:
+            ref, hyp = _normalise(truth[r["id"]]), _normalise(r["text"])
+            accs.append(max(0.0, 1 - Levenshtein.distance(ref, hyp) / max(1, len(ref))))
+    pages = store.query(
+        "SELECT COALESCE(SUM(pages), 0) AS p, COALESCE(SUM(seconds), 0) AS s FROM ocr_results"
+    )[0]
+    return {
+        "documents": len(accs),
+        "char_accuracy_mean": round(sum(accs) / len(accs), 4) if accs else None,
+        "char_accuracy_min": round(min(accs), 4) if accs else None,
+        "pages": int(pages["p"]),
+        "cpu_seconds_per_page": round(pages["s"] / pages["p"], 2) if pages["p"] else None,
+    }
+
+
+def evaluate(store: Store, corpus: Path, *, baselines: bool = True) -> dict[str, Any]:
+    truth = load_truth(corpus)
+    preds, texts = stored_predictions(store)
+    ours = score(truth, preds, texts)
+    result: dict[str, Any] = {
+        "corpus": str(corpus),
+        "documents": sum(1 for d in truth if not d.scanned),
+        "mentions": ours.mentions,
+        "detection_recall": round(ours.detection_recall, 4),
+        "detected": ours.detected,
+        "unmatched_stored_mentions": ours.unmatched_predicted,
+        "qualifiers": {q: c.row() for q, c in ours.quals.items()},
+        "bars": {q: (ours.quals[q].precision >= b and ours.quals[q].recall >= b) for q, b in BARS.items()},
+        "scanned": scanned_agreement(truth, preds),
+        "ocr": ocr_accuracy(store, corpus),
+        "errors": ours.errors,
+    }
+    if baselines:
+        ids = [d.document_id for d in truth if not d.scanned and d.document_id in texts]
+        t0 = time.perf_counter()
+        base = score(truth, baseline_predictions(texts, ids), texts)
+        result["baseline_edsnlp_defaults"] = {
+            "qualifiers": {q: c.row() for q, c in base.quals.items()},
+            "detection_recall": round(base.detection_recall, 4),
+            "seconds": round(time.perf_counter() - t0, 1),
+        }
+        kw = score(truth, keyword_predictions(preds), texts)
+        affirmed_true = sum(
+            1 for d in truth if not d.scanned for m in d.mentions if not any(getattr(m, q) for q in QUALS)
+        )
+        result["baseline_keyword"] = {
+            "affirmed_precision": round(affirmed_true / kw.mentions, 4) if kw.mentions else None,
+            "note": "share of true mentions that are affirmed: what counting every keyword hit gets right",
+        }
+    return result
+
+
+def _print(result: dict[str, Any], errors: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(
+        f"Annotation vs truth: {result['documents']} native documents, {result['mentions']} true mentions; "
+        f"mention detection recall {result['detection_recall']:.3f} "
+        f"({result['unmatched_stored_mentions']} stored mentions of those concepts matched no true one)."
+    )
+    table = Table(title="Qualifiers on detected mentions", title_justify="left")
+    for col in ("qualifier", "support", "precision", "recall", "F1", "bar", "edsnlp defaults P / R"):
+        table.add_column(col, justify="left" if col == "qualifier" else "right")
+    base = result.get("baseline_edsnlp_defaults", {}).get("qualifiers", {})
+    for q in QUALS:
+        r = result["qualifiers"][q]
+        bar = BARS.get(q)
+        ok = "" if bar is None else ("✓" if result["bars"][q] else "✗") + f" ≥{bar}"
+        b = base.get(q)
+        table.add_row(
+            q,
+            str(r["support"]),
+            f"{r['precision']:.3f}",
+            f"{r['recall']:.3f}",
+            f"{r['f1']:.3f}",
+            ok,
+            f"{b['precision']:.3f} / {b['recall']:.3f}" if b else "",
+        )
+    console.print(table)
+    if "baseline_keyword" in result:
+        console.print(
+            f"Keyword baseline (every mention counted as affirmed): precision "
+            f"{result['baseline_keyword']['affirmed_precision']:.3f} for affirmed mentions."
+        )
+    sc = result["scanned"]
+    if sc["documents"]:
+        console.print(
+            f"Scanned documents: {sc['documents']} docs, {sc['mentions']} true mentions; (concept, flags) "
+            f"recall {sc['recall_concept_and_flags']}, "
+            f"precision {sc['precision_concept_and_flags']} after OCR."
+        )
+    ocr = result["ocr"]
+    if ocr["documents"]:
+        console.print(
+            f"OCR: {ocr['documents']} scanned documents, {ocr['pages']} pages, character accuracy mean "
+            f"{ocr['char_accuracy_mean']:.4f} (min {ocr['char_accuracy_min']:.4f}), "
+            f"{ocr['cpu_seconds_per_page']} s per page per worker."
+        )
+    for e in result["errors"][:errors]:
+        console.print(
+            f"  doc {e['document_id']} {e['concept']} {' '.join(e['errors'])}: …{e['context']}…",
+            markup=False,
+            highlight=False,
+        )
+
+
+def register(eval_app: typer.Typer) -> None:
+    @eval_app.command("annotation")
+    def annotation_command(
+        db: Annotated[str | None, typer.Option("--db", help="Store where --corpus was ingested.")] = None,
+        corpus: Annotated[
+            Path | None, typer.Option("--corpus", help="Corpus directory (with truth/).")
+        ] = None,
+        patients: Annotated[int, typer.Option(help="Without --corpus: generate this many patients.")] = 400,
+        seed: Annotated[int, typer.Option(help="Without --corpus: generator seed (use a held-out one).")] = 7,
+        no_baselines: Annotated[
+            bool, typer.Option("--no-baselines", help="Skip the edsnlp-defaults run.")
+        ] = False,
+        show_errors: Annotated[
+            int, typer.Option("--show-errors", help="Print this many wrong mentions.")
+        ] = 0,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Qualifier precision/recall against the generator's truth (+ mention detection, OCR accuracy)."""
+        from retrieval.ingest import ingest
+
+        with tempfile.TemporaryDirectory() as tmp:
+            if corpus is None:
+                from retrieval.synthetic import generate
+
+                corpus = Path(tmp) / "corpus"
+                generate(corpus, patients, 3, seed, scan_share=0.01)
+            if db is None:
+                db = str(Path(tmp) / "eval.db")
+            store = Store(db)
+            ingest(corpus, store, progress=not as_json)  # idempotent: a store already loaded is kept
+            result = evaluate(store, corpus, baselines=not no_baselines)
+        if as_json:
+            print(json.dumps({k: v for k, v in result.items() if k != "errors"}, indent=2))
+        else:
+            _print(result, show_errors)
