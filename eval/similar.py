@@ -147,11 +147,11 @@ def _parse_cases(texts: list[str]) -> tuple[list[dict], str]:
     from retrieval.similar.case import case_facts
 
     try:
-        from query_compiler import parse
+        from query_compiler.parser import parse
     except ImportError:
         return [{} for _ in texts], "parser missing: case structured part empty"
-    facts = [case_facts(parse(t, use_llm=False).criteria) for t in texts]
-    return facts, "query_compiler.parse(use_llm=False)"
+    facts = [case_facts(parse(t, use_llm=False).criteria, t) for t in texts]
+    return facts, "query_compiler.parser.parse(use_llm=False)"
 
 
 def run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_queries: int = 300,

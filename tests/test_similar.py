@@ -322,6 +322,7 @@ def test_case_facts_from_criteria_and_a_french_case_finds_egfr_lung_patients(bui
     facts = case_facts(criteria)
     assert facts["site"] == {"C34": 1.0} and "EGFR:mutated" in facts["biomarker"]
     assert facts["stage"] == {"IV": 1.0} and "site:brain" in facts["metastatic"]
+    assert "50-59" in facts["age"] and facts["sex"] == {"M": 1.0}
     text = (
         "Patient de 58 ans, adénocarcinome pulmonaire EGFR muté, métastases cérébrales, "
         "traité par osimertinib"
@@ -346,6 +347,33 @@ def test_an_english_case_text_alone_reaches_the_right_profile(built):
     assert all(n.structured_score is None and n.text_score is not None for n in res.neighbours)
 
 
+@pytest.mark.parametrize(
+    ("text", "profile", "shared"),
+    [
+        (
+            "Patient de 58 ans, adénocarcinome pulmonaire EGFR muté, métastases cérébrales, "
+            "traité par osimertinib",
+            "lung_egfr",
+            "EGFR muté",
+        ),
+        (
+            "62-year-old woman, breast ductal carcinoma, stage III, HER2 positive, treated with trastuzumab",
+            "breast_her2",
+            "HER2 positif",
+        ),
+    ],
+)
+def test_case_text_through_the_real_parser_in_french_and_english(built, text, profile, shared):
+    from assistant.cli.similar import case_to_facts
+
+    store, profile_of = built
+    facts, _ = case_to_facts(text)
+    assert facts.get("biomarker") and facts.get("site") and facts.get("age")
+    res = similar_to_case(store, facts, text, k=5, filters=Filters(exclude_opposed=False))
+    assert [profile_of[n.patient_id] for n in res.neighbours] == [profile] * 5
+    assert all(shared in n.shared for n in res.neighbours)
+
+
 def test_cli_similar_and_index_commands(built, tmp_path):
     from assistant.cli import app
 
@@ -359,5 +387,21 @@ def test_cli_similar_and_index_commands(built, tmp_path):
     data = json.loads(out.output[out.output.index("{") :])
     assert len(data["neighbours"]) == 3
     assert all("patient_id" not in n and n["pseudo_id"] and n["age_band"] for n in data["neighbours"])
+    out = runner.invoke(
+        app,
+        [
+            "similar",
+            "--case",
+            "Mélanome BRAF V600E métastatique",
+            "--k",
+            "2",
+            "--lang",
+            "en",
+            "--db",
+            store.url,
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert "BRAF" in out.output and "similar to the case" in out.output
     out = runner.invoke(app, ["similar", "--db", store.url])
     assert out.exit_code != 0

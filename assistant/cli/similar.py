@@ -32,12 +32,12 @@ def case_to_facts(text: str, use_llm: bool = False) -> tuple[dict, list[str]]:
     from retrieval.similar.case import case_facts
 
     try:
-        from query_compiler import parse
+        from query_compiler.parser import parse
     except ImportError:
         return {}, ["The parser is not installed: the case is compared by its text only."]
     result = parse(text, use_llm=use_llm)
     notes = [str(x) for x in (getattr(result, "not_understood", None) or [])]
-    return case_facts(getattr(result, "criteria", None)), notes
+    return case_facts(getattr(result, "criteria", None), text), notes
 
 
 def _resolve_patient(store, given: str) -> int:  # noqa: ANN001

@@ -8,6 +8,8 @@ exactly like stored facts (facts.py), so a case and a patient compare column by 
 
 from __future__ import annotations
 
+import re
+
 from query_compiler.criteria import (
     Age,
     All,
@@ -118,11 +120,37 @@ def _walk(facts: Facts, node: Node, w: float) -> None:
         _atom(facts, node, w)
 
 
-def case_facts(criteria: Node | None) -> Facts:
-    """Facts of a described case, from its parsed Criteria tree (None gives no facts: text only)."""
+_AGE = re.compile(
+    r"\b(\d{1,3})\s*(?:ans|an)\b|\b(\d{1,3})[- ]?(?:year|yr)s?[- ]old\b|\baged?\s+(\d{1,3})\b",
+    re.IGNORECASE,
+)
+
+
+def case_age(text: str | None) -> int | None:
+    """The patient's age as a case states it ("Patiente de 58 ans", "58-year-old man", "aged 58").
+
+    A cohort question's age is a range for the parser; a case description's single age is a fact
+    about one patient, so it is read here when the parser left it aside."""
+    for m in _AGE.finditer(text or ""):
+        value = int(next(g for g in m.groups() if g))
+        if 0 < value <= 120:
+            return value
+    return None
+
+
+def case_facts(criteria: Node | None, text: str | None = None) -> Facts:
+    """Facts of a described case, from its parsed Criteria tree (None gives no facts: text only) and,
+    for the age only, from its text."""
     facts: Facts = {}
     if criteria is not None:
         _walk(facts, criteria, 1.0)
-    if "site" in facts and "metastatic" not in facts:
+    if "age" not in facts and (age := case_age(text)) is not None:
+        for band, bw in age_values(age).items():
+            _add(facts, "age", band, bw)
+    sites = list(facts.get("site", {}))
+    solid = sites and stage_group(sites[0], None) != "haem"
+    if solid and "stage" not in facts and "metastatic" in facts.get("metastatic", {}):
+        _add(facts, "stage", "IV")  # a solid tumour with metastases is stage IV
+    if sites and "metastatic" not in facts:
         _add(facts, "metastatic", "non-metastatic", 0.5)
     return facts
