@@ -25,6 +25,7 @@ class IngestReport:
     ocr_pages: int = 0
     ocr_seconds: float = 0.0  # wall-clock time of the OCR phase
     ocr_cached: int = 0  # scans whose OCR text came from an earlier, interrupted run
+    patients_seconds: float = 0.0  # wall-clock time of the reference + patient files
     annotate_seconds: float = 0.0  # wall-clock time of annotation + writing
     mentions: int = 0
     segments: int = 0

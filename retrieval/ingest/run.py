@@ -356,6 +356,7 @@ class Ingestion:
             )
             for file, sha in patient_files:
                 self._load_patients(file, sha, bar, task)
+        self.report.patients_seconds = time.perf_counter() - t0
         if doc_files:
             n_docs = sum(_count_lines(f.path) for f, _ in doc_files)
             workers = Workers(self.workers_n, prepare=get_annotator if self.workers_n > 1 else None)
