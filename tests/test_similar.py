@@ -405,3 +405,23 @@ def test_cli_similar_and_index_commands(built, tmp_path):
     assert "BRAF" in out.output and "similar to the case" in out.output
     out = runner.invoke(app, ["similar", "--db", store.url])
     assert out.exit_code != 0
+
+
+def test_cli_with_a_user_applies_their_centre_and_is_audited(built):
+    from assistant.cli import app
+    from privacy.users import add_user
+
+    store, _ = built
+    add_user(store, "h6_clinician", "a long enough password 42", "clinician", "C1")
+    runner = CliRunner()
+    before = store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'similar'")
+    out = runner.invoke(
+        app, ["similar", "3", "--k", "5", "--json", "--user", "h6_clinician", "--db", store.url]
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output[out.output.index("{") :])
+    assert {n["centre_id"] for n in data["neighbours"]} == {"C1"}
+    assert store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'similar'") == before + 1
+    # a patient of another centre cannot be used as the query
+    out = runner.invoke(app, ["similar", "1", "--user", "h6_clinician", "--db", store.url])
+    assert out.exit_code != 0

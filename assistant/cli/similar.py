@@ -13,18 +13,26 @@ from assistant.cli.common import DbOption, JsonOption, UserError, UserOption, co
 LangOption = Annotated[str, typer.Option("--lang", help="Language of the explanations: fr or en.")]
 
 
-def _scope(store, user: str | None):  # noqa: ANN001, ANN202 - Scope-like or None
-    """The user's rights (centre, opposition) when the privacy area provides them; none for local admin."""
-    if not user:
+def _user(store, username: str | None):  # noqa: ANN001, ANN202 - privacy.users.User or None
+    """The acting user (rights and audit apply); without --user the CLI acts as the local operator."""
+    if not username:
         return None
     try:
-        from privacy.users import scope_for
+        from privacy.users import require_user
     except ImportError as exc:
         raise UserError("User rights are not available in this installation (privacy.users).") from exc
     try:
-        return scope_for(store, user)
-    except TypeError:
-        return scope_for(user)
+        return require_user(store, username)
+    except (ValueError, PermissionError) as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _scope(user):  # noqa: ANN001, ANN202 - Scope or None
+    if user is None:
+        return None
+    from privacy.users import scope_for
+
+    return scope_for(user)
 
 
 def case_to_facts(text: str, use_llm: bool = False) -> tuple[dict, list[str]]:
@@ -40,16 +48,19 @@ def case_to_facts(text: str, use_llm: bool = False) -> tuple[dict, list[str]]:
     return case_facts(getattr(result, "criteria", None), text), notes
 
 
-def _resolve_patient(store, given: str) -> int:  # noqa: ANN001
-    """Accept an internal id or a pseudonymous id as shown in lists."""
-    if given.isdigit():
-        return int(given)
-    from retrieval.similar import pseudo_id
+def _resolve_patient(store, given: str, filters) -> int:  # noqa: ANN001
+    """Accept an internal id or a pseudonymous id as shown in lists; a scoped user only reaches
+    patients of their own centre."""
+    pid: int | None = int(given) if given.isdigit() else None
+    if pid is None:
+        from privacy.pseudonym import real_ids
 
-    for row in store.query("SELECT id FROM patients"):
-        if pseudo_id(int(row["id"])) == given:
-            return int(row["id"])
-    raise UserError(f"No patient {given!r} in this store (give an id or a pseudonymous id).")
+        found = real_ids(store, given)
+        pid = found[0] if len(found) == 1 else None
+    row = store.query("SELECT id, centre_id FROM patients WHERE id = :i", {"i": pid}) if pid else []
+    if not row or (filters.centre_ids is not None and row[0]["centre_id"] not in filters.centre_ids):
+        raise UserError(f"No patient {given!r} that you may see here (give an id or a pseudonymous id).")
+    return int(row[0]["id"])
 
 
 def _print(result, lang: str) -> None:  # noqa: ANN001
@@ -102,13 +113,20 @@ def similar(
     if vital not in (None, "alive", "deceased"):
         raise UserError("--vital takes 'alive' or 'deceased'.")
     store = open_db(db)
-    filters = Filters.from_scope(_scope(store, user), vital_status=vital)
+    actor = _user(store, user)
+    filters = Filters.from_scope(_scope(actor), vital_status=vital)
     notes: list[str] = []
     if patient is not None:
-        result = similar_to_patient(store, _resolve_patient(store, patient), k, filters, lang)
+        result = similar_to_patient(store, _resolve_patient(store, patient, filters), k, filters, lang)
     else:
         facts, notes = case_to_facts(case or "", use_llm)
         result = similar_to_case(store, facts, case, k, filters, lang)
+    if actor is not None:
+        from privacy.audit import AuditLog
+
+        source = result.query.get("pseudo_id", "case")
+        AuditLog(store).record(actor, "similar", result_size=len(result.neighbours),
+                               details={"from": source, "k": k})
     if as_json:
         console.print_json(json.dumps({**result.public(), "notes": notes}, ensure_ascii=False))
         return
