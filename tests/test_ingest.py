@@ -286,3 +286,40 @@ def test_generated_corpus_is_fully_ingested(corpus_dir, corpus_store):
         " WHERE NOT EXISTS (SELECT 1 FROM segments s WHERE s.document_id = d.id)"
     )
     assert uncovered == 0
+
+
+def _rows(store: Store) -> dict[str, list[tuple]]:
+    out = {}
+    for table, skip in CONTENT_TABLES.items():
+        rows = store.query(f"SELECT * FROM {table}")
+        out[table] = sorted(
+            tuple(
+                (k, round(v, 6) if isinstance(v, float) else v)
+                for k, v in r.items()
+                if k not in skip and k != "tsv"
+            )
+            for r in rows
+        )
+    return out
+
+
+@pytest.mark.postgres
+def test_postgres_store_gets_the_same_content(tmp_path):
+    pg_helper = pytest.importorskip("eval.pg")
+    if pg_helper.pg_bin() is None:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    corpus = write_handmade_corpus(tmp_path / "c", patients=4, docs_per_patient=2, scans=1)
+    lite = Store(str(tmp_path / "s.db"))
+    ingest(corpus, lite, progress=False, workers=2)
+    with pg_helper.TempPostgres() as pg:
+        store = Store(pg.url)
+        report = ingest(corpus, store, progress=False, workers=2)
+        assert report.loaded["documents"] == 9 and not report.rejections
+        assert ingest(corpus, store, progress=False).rows_loaded == 0
+        assert _rows(store) == _rows(lite)
+        hits = store.query(
+            "SELECT text, negated FROM segments"
+            " WHERE tsv @@ to_tsquery('simple_unaccent', 'metastase & hepatique')"
+        )
+        assert hits and all(h["negated"] == 1 for h in hits)
+        store.close()
