@@ -1,0 +1,309 @@
+"""The governed engine: the only door from a person to patient data.
+
+Every user-facing query goes through ``GovernedEngine(store, user)``, which
+
+- builds the engine scope from the user (own centre, opposed patients out) — the parser and
+  the Criteria cannot widen it, whatever centre they name;
+- refuses functions the role lacks, with a sentence, and logs the refusal;
+- re-checks every row shown (centre and opposition) before it leaves;
+- redacts every snippet (typed placeholders on screen, pseudonyms in exports);
+- replaces store ids with pseudonymous ids;
+- writes one audit entry per query, view, export, re-identification.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from privacy.audit import AuditLog, canonical
+from privacy.opposition import is_opposed
+from privacy.pseudonym import pseudo_id, real_ids
+from privacy.redact import Redactor
+from privacy.release import ReleasedCell, release_cell
+from privacy.roles import Permission, permission_label
+from privacy.users import AccessDenied, User, UserProblem, require_user, scope_for
+
+MIN_PURPOSE = 10
+
+
+@dataclass
+class GovernedPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+
+@dataclass
+class Export:
+    rows: list[dict[str, Any]]
+    purpose: str
+    audit_id: int
+    fields: list[str] = field(default_factory=list)
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """Engine rows and facts may be dataclasses, pydantic models or dicts."""
+    if isinstance(obj, dict):
+        return dict(obj)
+    if dataclasses.is_dataclass(obj):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump()
+    return dict(vars(obj))
+
+
+class GovernedEngine:
+    """Queries as one user: scope, rights, redaction, pseudonyms and audit applied."""
+
+    def __init__(self, store: Any, user: User | str, *, engine: Any = None, redactor: Redactor | None = None,
+                 min_count: int | None = None) -> None:
+        if isinstance(user, str):
+            user = require_user(store, user)
+        if not user.active:
+            raise AccessDenied(f"The account {user.username!r} is deactivated.")
+        self.store = store
+        self.user = user
+        self._engine = engine
+        self._redactor = redactor
+        self.audit = AuditLog(store)
+        if min_count is None:
+            from retrieval.settings import get_settings
+
+            min_count = get_settings().min_count
+        self.min_count = min_count
+
+    # -- plumbing -------------------------------------------------------------------------
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            from query_compiler.engine import CohortEngine
+
+            self._engine = CohortEngine(self.store)
+        return self._engine
+
+    @property
+    def redactor(self) -> Redactor:
+        if self._redactor is None:
+            self._redactor = Redactor.for_store(self.store)
+        return self._redactor
+
+    @property
+    def scope(self) -> Any:
+        return scope_for(self.user)
+
+    def require(self, permission: Permission, function: str, **details: Any) -> None:
+        """Refuse (and log the refusal) when the user's role lacks ``permission``."""
+        if not self.user.can(permission):
+            self.audit.record(self.user, "denied", details={"function": function,
+                                                            "permission": permission.value, **details})
+            lang = self.user.language
+            what = permission_label(permission, lang)
+            if lang == "fr":
+                raise AccessDenied(f"Votre profil ({self.user.role.value}) ne permet pas de {what}.")
+            raise AccessDenied(f"Your role ({self.user.role.value}) does not allow you to {what}.")
+
+    # -- queries --------------------------------------------------------------------------
+    def count(self, criteria: Any) -> int:
+        self.require(Permission.COUNT, "count")
+        n = int(self.engine.count(criteria, self.scope))
+        self.audit.record(self.user, "count", criteria=criteria, result_size=n)
+        return n
+
+    def list_patients(self, criteria: Any, *, page: int = 1, page_size: int = 20, sort: str | None = None,
+                      lang: str | None = None) -> GovernedPage:
+        """A page of matching patients of the user's centre: pseudonymous ids, redacted snippets."""
+        self.require(Permission.VIEW_ROWS, "list")
+        kwargs: dict[str, Any] = {"page": page, "page_size": page_size}
+        if sort:
+            kwargs["sort"] = sort
+        lang = lang or self.user.language
+        result = self.engine.list_patients(criteria, self.scope, lang=lang, **kwargs)
+        rows = [as_dict(r) for r in result.rows]
+        rows = self._guard_rows(rows)
+        shown = self._present(rows, mode="placeholder", lang=lang,
+                              snippets=self.user.can(Permission.VIEW_SNIPPETS), shift_dates=False)
+        self.audit.record(self.user, "list", criteria=criteria, result_size=int(result.total),
+                          details={"page": page, "page_size": page_size, "rows_shown": len(shown),
+                                   "snippets": self.user.can(Permission.VIEW_SNIPPETS)})
+        return GovernedPage(shown, int(result.total), page, page_size)
+
+    def patient_ids(self, criteria: Any) -> list[int]:
+        """Store ids of the whole matching set, for server-side use only (freezing a cohort into
+        ``cohort_members``); never show them: show ``pseudo_ids`` instead."""
+        self.require(Permission.VIEW_ROWS, "patient_ids")
+        ids = [int(i) for i in self.engine.patient_ids(criteria, self.scope)]
+        ids = self._guard_ids(ids)
+        self.audit.record(self.user, "patient_ids", criteria=criteria, result_size=len(ids))
+        return ids
+
+    def pseudo_ids(self, criteria: Any) -> list[str]:
+        """Pseudonymous ids of the whole matching set."""
+        return [pseudo_id(i) for i in self.patient_ids(criteria)]
+
+    def resolve_pseudo(self, pseudo: str) -> int | None:
+        """The store id behind a pseudonym for server-side follow-up (timeline, similar patients),
+        only for a patient the user may see (own centre, not opposed); None otherwise. Shows
+        nothing to the person, so it is not a re-identification."""
+        found = real_ids(self.store, pseudo)
+        if len(found) != 1:
+            return None
+        return found[0] if self._guard_ids(found) else None
+
+    def count_by_centre(self, criteria: Any) -> list[ReleasedCell]:
+        """The same criteria counted in every centre; other centres' counts protected (see release)."""
+        self.require(Permission.CROSS_CENTRE_COUNTS, "count_by_centre")
+        from query_compiler.engine import Scope
+
+        criteria_hash = hashlib.sha256(canonical(_criteria_dict(criteria)).encode()).hexdigest()
+        cells: list[ReleasedCell] = []
+        with self.store.transaction():
+            for row in self.store.query("SELECT id FROM centres ORDER BY id"):
+                cid = row["id"]
+                scope = Scope(centre_ids=(cid,), exclude_opposed=True)
+                if cid == self.user.centre_id:
+                    n = int(self.engine.count(criteria, scope))
+                    cells.append(ReleasedCell(cid, str(n), n, "exact"))
+                    continue
+                ids = [int(i) for i in self.engine.patient_ids(criteria, scope)]
+                cells.append(release_cell(self.store, self.user.username, cid, ids, criteria_hash,
+                                          self.min_count))
+            self.audit.record(self.user, "count_by_centre", criteria=criteria,
+                              details={"cells": {c.centre_id: c.display for c in cells}})
+        return cells
+
+    def export(self, criteria: Any, *, purpose: str, shift_dates: bool = True, lang: str | None = None,
+               max_rows: int = 100_000) -> Export:
+        """A pseudonymised extraction for a stated purpose (names → consistent fake names, dates
+        shifted per patient, ids pseudonymous). The purpose and the extracted scope are audited."""
+        self.require(Permission.EXPORT, "export")
+        if not purpose or len(purpose.strip()) < MIN_PURPOSE:
+            self.audit.record(self.user, "denied", criteria=criteria,
+                              details={"function": "export", "reason": "no stated purpose"})
+            raise UserProblem("An export needs a stated purpose (a sentence: study, protocol, approval).")
+        raw: list[Any] = []
+        page, total = 1, 0
+        while len(raw) < max_rows:
+            result = self.engine.list_patients(criteria, self.scope, page=page, page_size=500,
+                                               lang=lang or self.user.language)
+            raw.extend(result.rows)
+            total = int(result.total)
+            if len(result.rows) < 500:
+                break
+            page += 1
+        rows = self._guard_rows([as_dict(r) for r in raw[:max_rows]])
+        shown = self._present(rows, mode="pseudonym", lang=lang or self.user.language,
+                              snippets=self.user.can(Permission.VIEW_SNIPPETS), shift_dates=shift_dates)
+        fields = sorted({k for r in shown for k in r})
+        entry = self.audit.record(
+            self.user, "export", criteria=criteria, result_size=len(shown), purpose=purpose.strip(),
+            details={"scope": {"centres": [self.user.centre_id], "exclude_opposed": True},
+                     "fields": fields, "shift_dates": shift_dates, "total": total})
+        return Export(shown, purpose.strip(), entry.id, fields)
+
+    def view_document(self, pseudo: str, document_id: int, *, lang: str | None = None) -> Any:
+        """One report of a patient of the user's centre, redacted for display."""
+        self.require(Permission.VIEW_SNIPPETS, "view_document", document=document_id)
+        patient_id = self._own_patient(pseudo, "view_document")
+        rows = self.store.query("SELECT text FROM documents WHERE id = :d AND patient_id = :p",
+                                {"d": int(document_id), "p": patient_id})
+        if not rows:
+            raise UserProblem(f"No document {document_id} for patient {pseudo}.")
+        red = self.redactor.redact(rows[0]["text"], patient_id=patient_id, lang=lang or self.user.language)
+        self.audit.record(self.user, "view", details={"patient": pseudo_id(patient_id),
+                                                      "document": int(document_id)})
+        return red
+
+    def reidentify(self, pseudo: str, *, reason: str | None = None) -> dict[str, Any]:
+        """The real patient behind a pseudonymous id: for allowed roles, own centre, audited."""
+        self.require(Permission.REIDENTIFY, "reidentify", pseudo=pseudo)
+        patient_id = self._own_patient(pseudo, "reidentify")
+        ident = self.store.query(
+            "SELECT ipp, first_name, last_name, birth_name FROM identities WHERE patient_id = :p",
+            {"p": patient_id})
+        self.audit.record(self.user, "reidentify", result_size=1,
+                          details={"pseudo": pseudo, **({"reason": reason} if reason else {})})
+        return {"pseudo": pseudo_id(patient_id), "patient_id": patient_id, **(ident[0] if ident else {})}
+
+    def compiled_sql(self, criteria: Any) -> Any:
+        """The compiled query as the engine will run it (referents only)."""
+        self.require(Permission.EDIT_CRITERIA, "show_sql")
+        from query_compiler.compiler import compile_criteria
+
+        compiled = compile_criteria(criteria, self.store.dialect)
+        self.audit.record(self.user, "show_sql", criteria=criteria)
+        return compiled
+
+    # -- guards ---------------------------------------------------------------------------
+    def _own_patient(self, pseudo: str, function: str) -> int:
+        found = real_ids(self.store, pseudo)
+        if len(found) != 1:
+            raise UserProblem(f"Unknown pseudonymous id {pseudo!r}.")
+        pid = found[0]
+        row = self.store.query("SELECT centre_id, opposition FROM patients WHERE id = :p", {"p": pid})[0]
+        if row["centre_id"] != self.user.centre_id:
+            self.audit.record(self.user, "denied", details={"function": function, "pseudo": pseudo,
+                                                            "reason": "other centre"})
+            raise AccessDenied("This patient is not followed in your centre.")
+        return pid
+
+    def _guard_ids(self, ids: list[int]) -> list[int]:
+        if not ids:
+            return ids
+        allowed = set()
+        for k in range(0, len(ids), 500):
+            chunk = ids[k:k + 500]
+            marks = ", ".join(f":p{i}" for i in range(len(chunk)))
+            params: dict[str, Any] = {f"p{i}": v for i, v in enumerate(chunk)}
+            params["c"] = self.user.centre_id
+            rows = self.store.query(
+                f"SELECT id FROM patients WHERE centre_id = :c AND opposition = 0 AND id IN ({marks})",
+                params)
+            allowed.update(int(r["id"]) for r in rows)
+        return [i for i in ids if i in allowed]
+
+    def _guard_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Defence in depth: whatever the engine returned, nothing from another centre or opposed."""
+        ids = [int(r["patient_id"]) for r in rows]
+        opposed = is_opposed(self.store, ids)
+        return [r for r in rows if r.get("centre_id") == self.user.centre_id
+                and int(r["patient_id"]) not in opposed]
+
+    def _present(self, rows: list[dict[str, Any]], *, mode: str, lang: str, snippets: bool,
+                 shift_dates: bool) -> list[dict[str, Any]]:
+        """Pseudonymise ids and redact every snippet of a page (one spaCy batch)."""
+        todo: list[tuple[str, int]] = []
+        where: list[tuple[int, int]] = []
+        out = []
+        for ri, row in enumerate(rows):
+            pid = int(row["patient_id"])
+            new = {k: v for k, v in row.items() if k not in ("patient_id", "matched")}
+            new["pseudo_id"] = pseudo_id(pid)
+            facts = []
+            for fi, fact in enumerate(row.get("matched") or []):
+                f = as_dict(fact)
+                text = f.pop("snippet", None)
+                if snippets and text:
+                    todo.append((text, pid))
+                    where.append((ri, fi))
+                facts.append(f)
+            if "matched" in row:
+                new["matched"] = facts
+            out.append(new)
+        if todo:
+            redacted = self.redactor.redact_batch(todo, mode=mode, lang=lang,  # type: ignore[arg-type]
+                                                  shift_dates=shift_dates)
+            for (ri, fi), red in zip(where, redacted, strict=True):
+                out[ri]["matched"][fi]["snippet"] = red.text
+        return out
+
+
+def _criteria_dict(criteria: Any) -> Any:
+    if hasattr(criteria, "model_dump"):
+        from query_compiler.criteria import to_dict
+
+        return to_dict(criteria)
+    return criteria

@@ -1,0 +1,219 @@
+"""Users: personal logins with a bcrypt password hash, one role, one centre.
+
+``authenticate`` answers the same way for an unknown user and a wrong password (no user
+enumeration) and logs both; ``scope_for(user)`` is what the query engine receives: the user's
+centre only, opposed patients excluded. Every change to users is audited.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import bcrypt
+
+from privacy.audit import AuditLog
+from privacy.roles import PERMISSIONS, Permission, Role, parse_role
+from retrieval.store import now_iso
+
+MIN_PASSWORD = 8
+
+
+class AccessDenied(PermissionError):
+    """The user's role or centre does not allow this; the message says what and why."""
+
+
+class UserProblem(ValueError):
+    """A user cannot be created or changed as asked (duplicate name, unknown centre...)."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: Role
+    centre_id: str
+    language: str = "fr"
+    display_name: str | None = None
+    active: bool = True
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return PERMISSIONS[self.role] if self.active else frozenset()
+
+    def can(self, permission: Permission | str) -> bool:
+        return Permission(permission) in self.permissions
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> User:
+        return cls(id=int(row["id"]), username=row["username"], role=Role(row["role"]),
+                   centre_id=row["centre_id"], language=row.get("language") or "fr",
+                   display_name=row.get("display_name"), active=bool(row["active"]))
+
+
+def system_actor() -> str:
+    """Who acts when a command is run from the server's shell without --user."""
+    try:
+        return f"local:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "local:unknown"
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise UserProblem(f"A password needs at least {MIN_PASSWORD} characters.")
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=10)).decode("ascii")
+
+
+def _check_password(password: str, hashed: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(rounds=10)).decode("ascii")
+
+
+def get_user(store: Any, username: str) -> User | None:
+    rows = store.query("SELECT * FROM users WHERE username = :u", {"u": username})
+    return User.from_row(rows[0]) if rows else None
+
+
+def require_user(store: Any, username: str) -> User:
+    user = get_user(store, username)
+    if user is None:
+        raise UserProblem(f"No user named {username!r}. Create one with `cohort users add`.")
+    if not user.active:
+        raise AccessDenied(f"The account {username!r} is deactivated.")
+    return user
+
+
+def list_users(store: Any) -> list[User]:
+    return [User.from_row(r) for r in store.query("SELECT * FROM users ORDER BY centre_id, username")]
+
+
+def add_user(store: Any, username: str, password: str, role: Role | str, centre_id: str, *,
+             language: str = "fr", display_name: str | None = None, by: Any = None) -> User:
+    """Create a user; ``by`` (a User with MANAGE_USERS, or None for the local shell) is audited."""
+    _check_manager(store, by, "add a user")
+    role = parse_role(str(role))
+    username = username.strip()
+    if not username or any(c.isspace() for c in username):
+        raise UserProblem("A username is one word without spaces.")
+    if language not in ("fr", "en"):
+        raise UserProblem("Language must be 'fr' or 'en'.")
+    if not store.query("SELECT id FROM centres WHERE id = :c", {"c": centre_id}):
+        known = ", ".join(r["id"] for r in store.query("SELECT id FROM centres ORDER BY id")) or "none"
+        raise UserProblem(f"Unknown centre {centre_id!r} (centres in this store: {known}).")
+    if get_user(store, username) is not None:
+        raise UserProblem(f"A user named {username!r} already exists.")
+    store.execute(
+        "INSERT INTO users (username, password_hash, role, centre_id, language, display_name, active,"
+        " created_at) VALUES (:u, :h, :r, :c, :l, :d, 1, :t)",
+        {"u": username, "h": hash_password(password), "r": role.value, "c": centre_id, "l": language,
+         "d": display_name, "t": now_iso()},
+    )
+    AuditLog(store).record(by or system_actor(), "user_add", centre_id=centre_id,
+                           details={"user": username, "role": role.value, "centre": centre_id})
+    return require_user(store, username)
+
+
+def set_role(store: Any, username: str, role: Role | str, *, by: Any = None) -> User:
+    _check_manager(store, by, "change a role")
+    role = parse_role(str(role))
+    user = require_known(store, username)
+    store.execute("UPDATE users SET role = :r WHERE username = :u", {"r": role.value, "u": username})
+    AuditLog(store).record(by or system_actor(), "user_set_role", centre_id=user.centre_id,
+                           details={"user": username, "from": user.role.value, "to": role.value})
+    return require_known(store, username)
+
+
+def set_active(store: Any, username: str, active: bool, *, by: Any = None) -> User:
+    _check_manager(store, by, "deactivate or reactivate a user")
+    user = require_known(store, username)
+    store.execute("UPDATE users SET active = :a WHERE username = :u", {"a": int(active), "u": username})
+    AuditLog(store).record(by or system_actor(), "user_activate" if active else "user_deactivate",
+                           centre_id=user.centre_id, details={"user": username})
+    return require_known(store, username)
+
+
+def set_password(store: Any, username: str, password: str, *, by: Any = None) -> None:
+    _check_manager(store, by, "reset a password")
+    user = require_known(store, username)
+    store.execute("UPDATE users SET password_hash = :h WHERE username = :u",
+                  {"h": hash_password(password), "u": username})
+    AuditLog(store).record(by or system_actor(), "user_password", centre_id=user.centre_id,
+                           details={"user": username})
+
+
+def require_known(store: Any, username: str) -> User:
+    user = get_user(store, username)
+    if user is None:
+        raise UserProblem(f"No user named {username!r}.")
+    return user
+
+
+def _check_manager(store: Any, by: Any, what: str) -> None:
+    if by is None or isinstance(by, str):
+        return  # the server's shell (local administrator)
+    if not by.can(Permission.MANAGE_USERS):
+        AuditLog(store).record(by, "denied", details={"function": "manage_users", "attempt": what})
+        raise AccessDenied(f"The role {by.role.value} cannot {what}.")
+
+
+def authenticate(store: Any, username: str, password: str) -> User | None:
+    """The user when the password matches and the account is active; None otherwise (logged)."""
+    rows = store.query("SELECT * FROM users WHERE username = :u", {"u": username})
+    if not rows:
+        _check_password(password, _dummy_hash())  # same cost as a real check
+        AuditLog(store).record(username, "login_failed", details={"reason": "unknown user"})
+        return None
+    row = rows[0]
+    if not _check_password(password, row["password_hash"]) or not row["active"]:
+        reason = "wrong password" if row["active"] else "account deactivated"
+        AuditLog(store).record(username, "login_failed", centre_id=row["centre_id"],
+                               details={"reason": reason})
+        return None
+    user = User.from_row(row)
+    AuditLog(store).record(user, "login")
+    return user
+
+
+def scope_for(user: User) -> Any:
+    """The engine scope of a user: own centre only, opposed patients excluded."""
+    from query_compiler.engine import Scope
+
+    return Scope(centre_ids=(user.centre_id,), exclude_opposed=True)
+
+
+# -- demo users -----------------------------------------------------------------------------------
+DEMO_PASSWORD_SUFFIX = "-demo-2024"
+
+
+def demo_username(role: Role, centre_id: str) -> str:
+    return f"{role.value}.{centre_id.lower()}"
+
+
+def demo_password(role: Role, centre_id: str) -> str:
+    """Documented demo passwords: ``<role>-demo-2024`` (e.g. ``clinician-demo-2024``)."""
+    return f"{role.value}{DEMO_PASSWORD_SUFFIX}"
+
+
+def seed_demo_users(store: Any, *, language: str = "fr") -> list[tuple[str, str]]:
+    """One user per role and per centre, named ``<role>.<centre>`` (``clinician.clb``), with the
+    password ``<role>-demo-2024``. Existing users are left alone. Returns (username, password)."""
+    created = []
+    for centre in store.query("SELECT id FROM centres ORDER BY id"):
+        for role in Role:
+            name = demo_username(role, centre["id"])
+            if get_user(store, name) is None:
+                add_user(store, name, demo_password(role, centre["id"]), role, centre["id"],
+                         language=language, display_name=f"{role.value} ({centre['id']})",
+                         by="seed_demo_users")
+            created.append((name, demo_password(role, centre["id"])))
+    return created

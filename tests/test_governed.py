@@ -1,0 +1,227 @@
+"""The governed engine: scope from the user, rights per role, opposition, redaction, pseudonyms,
+audit of every call, anonymous cross-centre counts that resist differencing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("query_compiler.engine")
+
+from privacy.audit import AuditLog  # noqa: E402
+from privacy.governed import GovernedEngine  # noqa: E402
+from privacy.opposition import set_opposition  # noqa: E402
+from privacy.pseudonym import real_ids  # noqa: E402
+from privacy.roles import Permission, Role  # noqa: E402
+from privacy.users import AccessDenied, UserProblem, add_user  # noqa: E402
+from query_compiler import criteria as C  # noqa: E402
+from query_compiler.engine import CohortEngine, Scope  # noqa: E402
+from tests.privacy_helpers import make_store  # noqa: E402
+
+ALL_FEMALE = C.Sex(value="F")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    store = make_store(tmp_path_factory.mktemp("gov") / "g.db", patients=90)
+    for role in Role:
+        for centre in ("C1", "C2", "C3"):
+            add_user(store, f"{role.value}-{centre}", "password123", role, centre)
+    return store
+
+
+def user(store, role: str, centre: str = "C1"):
+    from privacy.users import get_user
+
+    return get_user(store, f"{role}-{centre}")
+
+
+def truth(store, criteria, centre):
+    """What a user of ``centre`` may see, computed without the governed layer."""
+    everyone = CohortEngine(store).patient_ids(criteria, Scope(None, exclude_opposed=False))
+    rows = store.query("SELECT id, centre_id, opposition FROM patients")
+    ok = {r["id"] for r in rows if r["centre_id"] == centre and not r["opposition"]}
+    return sorted(i for i in everyone if i in ok)
+
+
+# -- property: no other centre, no opposed patient, ever ------------------------------------------
+atoms = st.one_of(
+    st.builds(C.Sex, value=st.sampled_from(["F", "M"])),
+    st.builds(C.VitalStatus, value=st.sampled_from(["alive", "deceased"])),
+    st.builds(C.Centre, ids=st.lists(st.sampled_from(["C1", "C2", "C3"]), min_size=1, max_size=3)),
+    st.builds(lambda lo: C.Age(at="today", min=lo), st.integers(30, 95)),
+    st.builds(lambda s, m: C.Tumour(site=[s], metastatic_at_diagnosis=m),
+              st.sampled_from(["C50", "C34", "C18"]), st.sampled_from([None, True, False])),
+    st.builds(lambda c: C.Treatment(classes=[c]), st.sampled_from(["chemotherapy", "hormone_therapy"])),
+)
+criteria_st = st.recursive(
+    atoms,
+    lambda inner: st.one_of(
+        st.builds(lambda xs: C.All(items=xs), st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda xs: C.AnyOf(items=xs), st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda x: C.Not(item=x), inner),
+    ),
+    max_leaves=5,
+)
+viewers = st.sampled_from(["clinician", "research_associate", "referent", "researcher"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(criteria=criteria_st, role=viewers, centre=st.sampled_from(["C1", "C2", "C3"]))
+def test_no_other_centre_and_no_opposed_patient_ever(store, criteria, role, centre):
+    gov = GovernedEngine(store, user(store, role, centre))
+    expected = truth(store, criteria, centre)
+    assert gov.count(criteria) == len(expected)
+    assert sorted(gov.patient_ids(criteria)) == expected
+    page = gov.list_patients(criteria, page=1, page_size=100)
+    shown = sorted(real_ids(store, r["pseudo_id"])[0] for r in page.rows)
+    assert shown == expected and page.total == len(expected)
+    assert all("patient_id" not in r for r in page.rows)
+
+
+# -- audit: every query, view and export ----------------------------------------------------------
+def test_every_call_is_audited(store):
+    u = user(store, "research_associate")
+    gov = GovernedEngine(store, u)
+    log = AuditLog(store)
+    before = log.count(username=u.username)
+    gov.count(ALL_FEMALE)
+    page = gov.list_patients(ALL_FEMALE, page=1, page_size=5)
+    gov.patient_ids(ALL_FEMALE)
+    gov.view_document(page.rows[0]["pseudo_id"], _doc_of(store, page.rows[0]["pseudo_id"]))
+    exp = gov.export(ALL_FEMALE, purpose="Étude oncofertilité, protocole 2024-017 (avis CPP)")
+    entries = log.entries(username=u.username)[before:]
+    assert [e.action for e in entries] == ["count", "list", "patient_ids", "view", "export"]
+    assert entries[0].criteria == '{"kind":"sex","value":"F"}'
+    assert entries[-1].purpose.startswith("Étude oncofertilité") and entries[-1].id == exp.audit_id
+    assert entries[-1].result_size == len(exp.rows)
+    assert log.verify().ok
+
+
+def _doc_of(store, pseudo):
+    pid = real_ids(store, pseudo)[0]
+    return store.query("SELECT id FROM documents WHERE patient_id = :p", {"p": pid})[0]["id"]
+
+
+def test_snippets_and_documents_are_redacted(store):
+    gov = GovernedEngine(store, user(store, "clinician"))
+    page = gov.list_patients(ALL_FEMALE, page=1, page_size=3)
+    pseudo = page.rows[0]["pseudo_id"]
+    doc = gov.view_document(pseudo, _doc_of(store, pseudo))
+    pid = real_ids(store, pseudo)[0]
+    ident = store.query("SELECT first_name, last_name, phone FROM identities WHERE patient_id = :p",
+                        {"p": pid})[0]
+    for value in ident.values():
+        assert value.upper() not in doc.text.upper()
+    assert "Carcinome canalaire infiltrant du sein gauche" in doc.text
+    assert "Dr <NOM>" in doc.text
+
+
+def test_export_needs_a_purpose_and_pseudonymises(store):
+    gov = GovernedEngine(store, user(store, "referent"))
+    with pytest.raises(UserProblem, match="purpose"):
+        gov.export(ALL_FEMALE, purpose="")
+    denied = AuditLog(store).entries(username="referent-C1", action="denied")
+    assert denied and denied[-1].details_dict()["reason"] == "no stated purpose"
+    out = gov.export(ALL_FEMALE, purpose="Revue de dossiers pour le registre régional")
+    assert out.rows and all(r["pseudo_id"].startswith("P-") for r in out.rows)
+    assert "patient_id" not in out.fields
+
+
+# -- rights -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("role", "call"), [
+    ("researcher", lambda g: g.reidentify("P-0000000000")),
+    ("researcher", lambda g: g.view_document("P-0000000000", 1)),
+    ("admin", lambda g: g.list_patients(ALL_FEMALE)),
+    ("dpo", lambda g: g.export(ALL_FEMALE, purpose="Contrôle de conformité RGPD")),
+    ("clinician", lambda g: g.count_by_centre(ALL_FEMALE)),
+    ("clinician", lambda g: g.compiled_sql(ALL_FEMALE)),
+])
+def test_roles_without_the_right_are_refused_and_logged(store, role, call):
+    u = user(store, role)
+    gov = GovernedEngine(store, u)
+    before = AuditLog(store).count(username=u.username, action="denied")
+    with pytest.raises(AccessDenied):
+        call(gov)
+    assert AuditLog(store).count(username=u.username, action="denied") == before + 1
+
+
+def test_reidentification_own_centre_only_and_audited(store):
+    clin = GovernedEngine(store, user(store, "clinician", "C2"))
+    pseudo = clin.list_patients(ALL_FEMALE, page=1, page_size=1).rows[0]["pseudo_id"]
+    who = clin.reidentify(pseudo, reason="appel de la patiente")
+    assert who["pseudo"] == pseudo and who["ipp"].startswith("8")
+    entry = AuditLog(store).entries(username="clinician-C2", action="reidentify")[-1]
+    assert entry.details_dict() == {"pseudo": pseudo, "reason": "appel de la patiente"}
+    other = GovernedEngine(store, user(store, "clinician", "C1"))
+    with pytest.raises(AccessDenied, match="not followed in your centre"):
+        other.reidentify(pseudo)
+    assert AuditLog(store).entries(username="clinician-C1", action="denied")[-1].details_dict()["reason"] \
+        == "other centre"
+    assert user(store, "researcher").can(Permission.COUNT)
+
+
+# -- opposition --------------------------------------------------------------------------------------
+def test_opposition_takes_effect_at_once(tmp_path):
+    store = make_store(tmp_path / "o.db", patients=12)
+    clin = add_user(store, "clin", "password123", "clinician", "C1")
+    dpo = add_user(store, "dpo", "password123", "dpo", "C1")
+    gov = GovernedEngine(store, clin)
+    before = gov.patient_ids(ALL_FEMALE)
+    target = before[0]
+    with pytest.raises(AccessDenied):
+        set_opposition(store, target, True, by=clin)
+    set_opposition(store, target, True, by=dpo)
+    assert target not in gov.patient_ids(ALL_FEMALE)
+    assert gov.count(ALL_FEMALE) == len(before) - 1
+    set_opposition(store, target, False, by=dpo)
+    assert target in gov.patient_ids(ALL_FEMALE)
+    actions = [e.action for e in AuditLog(store).entries(username="dpo")]
+    assert actions == ["opposition_set", "opposition_withdrawn"]
+
+
+# -- cross-centre counts ------------------------------------------------------------------------------
+def test_cross_centre_counts_are_thresholded_and_rounded(tmp_path):
+    store = make_store(tmp_path / "x.db", patients=90)
+    ref = add_user(store, "ref", "password123", "referent", "C1")
+    gov = GovernedEngine(store, ref, min_count=10)
+    cells = {c.centre_id: c for c in gov.count_by_centre(C.Age(at="today", min=0))}
+    assert cells["C1"].status == "exact" and cells["C1"].value == 27
+    assert cells["C2"].status == "released" and cells["C2"].value % 5 == 0
+    assert abs(cells["C2"].value - 27) <= 2
+    males = {c.centre_id: c for c in gov.count_by_centre(C.Sex(value="M"))}
+    assert males["C2"].display == "< 10" and males["C2"].value is None
+    again = {c.centre_id: c for c in gov.count_by_centre(C.Age(at="today", min=0))}
+    assert again["C2"].display == cells["C2"].display  # same set, same figure
+    assert AuditLog(store).count(username="ref", action="count_by_centre") == 3
+
+
+def test_differencing_attack_fails(tmp_path):
+    """count(A) - count(A and not x) must not reveal x when x has fewer than 10 patients."""
+    store = make_store(tmp_path / "d.db", patients=90)
+    attacker = add_user(store, "mallory", "password123", "researcher", "C1")
+    accomplice = add_user(store, "trudy", "password123", "referent", "C3")
+    x = C.Sex(value="M")  # 4 patients in C2
+    a = C.Age(at="today", min=0)
+    a_not_x = C.All(items=[a, C.Not(item=x)])
+    truly = len(truth(store, x, "C2"))
+    assert 0 < truly < 10
+
+    first = {c.centre_id: c for c in GovernedEngine(store, attacker).count_by_centre(a)}
+    second = {c.centre_id: c for c in GovernedEngine(store, attacker).count_by_centre(a_not_x)}
+    assert first["C2"].value is not None
+    assert second["C2"].status == "withheld" and second["C2"].value is None
+    # Asking through a colleague, or in the other order, does not help either.
+    third = {c.centre_id: c for c in GovernedEngine(store, accomplice).count_by_centre(a_not_x)}
+    assert third["C2"].value is None
+    # Whatever was released, no two released figures for C2 differ by the hidden group.
+    released = [r for r in store.query("SELECT size, released FROM released_counts WHERE centre_id = 'C2'")]
+    sizes = sorted(r["size"] for r in released)
+    assert all(abs(p - q) >= 10 or p == q for p in sizes for q in sizes)
+    # A query that differs by 10 or more patients is still answered.
+    other = C.Tumour(site=["C50"])
+    for earlier in (a, a_not_x):
+        assert len(set(truth(store, other, "C2")) ^ set(truth(store, earlier, "C2"))) >= 10
+    cell = {c.centre_id: c for c in GovernedEngine(store, attacker).count_by_centre(other)}["C2"]
+    assert cell.status in ("released", "small")
