@@ -26,8 +26,25 @@ import json
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
+from query_compiler.codes import (
+    AtcCodes,
+    HistologyGroups,
+    IcdCodes,
+    LowerNames,
+    MorphologyCodes,
+    UpperCodes,
+    stripped,
+)
 from retrieval.vocab import (
     BiomarkerStatus,
     Conservation,
@@ -64,6 +81,8 @@ class Node(BaseModel):
 def _range(lo: Any, hi: Any, what: str) -> None:
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(f"{what}: the lower bound ({lo}) is above the upper bound ({hi})")
+
+
 
 
 # -- patient --------------------------------------------------------------------------------------
@@ -121,7 +140,7 @@ class Centre(Node):
     """Patients followed in one of these centres."""
 
     kind: Literal["centre"] = "centre"
-    ids: list[str] = Field(min_length=1)
+    ids: Annotated[list[str], AfterValidator(stripped)] = Field(min_length=1)
 
 
 # -- tumour ---------------------------------------------------------------------------------------
@@ -135,15 +154,15 @@ class Tumour(Node):
     """
 
     kind: Literal["tumour"] = "tumour"
-    site: list[str] = Field(default_factory=list)
-    histology: list[str] = Field(default_factory=list)
-    histology_group: list[str] = Field(default_factory=list)
+    site: IcdCodes = Field(default_factory=list)
+    histology: MorphologyCodes = Field(default_factory=list)
+    histology_group: HistologyGroups = Field(default_factory=list)
     laterality: Laterality | None = None
     grade: list[int] = Field(default_factory=list)
-    stage: list[str] = Field(default_factory=list)
-    t: list[str] = Field(default_factory=list)
-    n: list[str] = Field(default_factory=list)
-    m: list[str] = Field(default_factory=list)
+    stage: UpperCodes = Field(default_factory=list)
+    t: UpperCodes = Field(default_factory=list)
+    n: UpperCodes = Field(default_factory=list)
+    m: UpperCodes = Field(default_factory=list)
     metastatic_at_diagnosis: bool | None = None
     metastatic: bool | None = None
     age_min: int | None = Field(None, ge=0, le=AGE_LIMIT)
@@ -186,14 +205,18 @@ class Biomarker(Node):
     """A gene or marker result: status (HER2 positive), alteration (BRAF V600E), or a value (PD-L1 >= 50)."""
 
     kind: Literal["biomarker"] = "biomarker"
-    marker: str = Field(min_length=1, max_length=40)
+    marker: Annotated[str, AfterValidator(lambda v: v.strip().upper())] = Field(min_length=1, max_length=40)
     status: BiomarkerStatus | None = None
-    alteration: str | None = Field(None, max_length=60)
+    alteration: Annotated[str | None, AfterValidator(lambda v: v.strip().upper() if v else v)] = Field(
+        None, max_length=60
+    )
     op: Comparator | None = None
     value: float | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Biomarker:
+        if not self.marker:
+            raise ValueError("biomarker: name the marker (e.g. HER2)")
         if (self.op is None) != (self.value is None):
             raise ValueError("biomarker value: give both a comparison (>=, <...) and a number")
         return self
@@ -205,8 +228,8 @@ class Treatment(Node):
 
     kind: Literal["treatment"] = "treatment"
     classes: list[TreatmentClass] = Field(default_factory=list)
-    drugs: list[str] = Field(default_factory=list, description="Normalised names (INN, lower case).")
-    atc: list[str] = Field(default_factory=list, description="ATC codes or prefixes (L01F...).")
+    drugs: LowerNames = Field(default_factory=list, description="Normalised names (INN, lower case).")
+    atc: AtcCodes = Field(default_factory=list, description="ATC codes or prefixes (L01F...).")
     line_min: int | None = Field(None, ge=1, le=20)
     line_max: int | None = Field(None, ge=1, le=20)
     ongoing: bool | None = None
@@ -240,7 +263,7 @@ class StayDiagnosis(Node):
     """A hospital stay coded (PMSI) with one of these ICD-10 codes or prefixes."""
 
     kind: Literal["stay_diagnosis"] = "stay_diagnosis"
-    codes: list[str] = Field(min_length=1)
+    codes: IcdCodes = Field(min_length=1)
     date_from: date | None = None
     date_to: date | None = None
 
@@ -270,12 +293,13 @@ class Text(Node):
 
     @model_validator(mode="after")
     def _check(self) -> Text:
+        from query_compiler.terms import parse_term
+
         _range(self.date_from, self.date_to, "document dates")
         for term in self.terms:
-            if not term.strip() or not any(ch.isalnum() for ch in term):
-                raise ValueError(f"text: the term {term!r} has no letters or digits to search for")
             if len(term) > 200:
                 raise ValueError("text: a term is limited to 200 characters")
+            parse_term(term)  # raises a readable TermError (a ValueError) when it cannot be searched
         return self
 
 
@@ -406,23 +430,53 @@ def _readable(exc: ValidationError) -> str:
     for err in exc.errors():
         where = " → ".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
         msg = err["msg"].removeprefix("Value error, ")
+        ctx = err.get("ctx") or {}
+        if err["type"] == "less_than_equal":
+            msg = f"{err['input']} is too large (at most {ctx['le']})"
+        elif err["type"] == "greater_than_equal":
+            msg = f"{err['input']} is too small (at least {ctx['ge']})"
+        elif err["type"] == "union_tag_invalid":
+            msg = f"unknown kind {ctx.get('tag')!r}; the kinds are {ctx.get('expected_tags')}"
+        elif err["type"] == "too_short" and ctx.get("min_length") == 1:
+            msg = "must hold at least one item (an empty list matches nothing)"
         lines.append(f"{where}: {msg}" if where else msg)
     return "Invalid criteria:\n- " + "\n- ".join(lines)
+
+
+def _nesting(data: Any) -> int:
+    """How deeply JSON containers nest, computed without recursion (a hostile input can be deep)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth)
+            if deepest > 4 * MAX_DEPTH:
+                break
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
+    return deepest
 
 
 def parse_criteria(data: str | bytes | dict[str, Any] | Node) -> Node:
     """Validate JSON text or a dict into a Criteria tree, or raise CriteriaError with readable lines."""
     if isinstance(data, Node):
         return _check_size(data)
+    if isinstance(data, (str, bytes)):
+        try:
+            data = json.loads(data)
+        except RecursionError:
+            raise CriteriaError(f"The criteria are nested more than {MAX_DEPTH} levels deep.") from None
+        except json.JSONDecodeError as exc:
+            raise CriteriaError(f"The criteria are not valid JSON: {exc}") from None
+    if _nesting(data) > 4 * MAX_DEPTH:  # each level is an object plus a list of items
+        raise CriteriaError(f"The criteria are nested more than {MAX_DEPTH} levels deep.")
+    if not isinstance(data, dict):
+        raise CriteriaError('The criteria must be a JSON object with a "kind", e.g. {"kind": "all", ...}.')
     try:
-        if isinstance(data, (str, bytes)):
-            node = _ADAPTER.validate_json(data)
-        else:
-            node = _ADAPTER.validate_python(data)
+        node = _ADAPTER.validate_python(data)
     except ValidationError as exc:
         raise CriteriaError(_readable(exc)) from None
-    except json.JSONDecodeError as exc:  # pragma: no cover - pydantic wraps these
-        raise CriteriaError(f"Invalid JSON: {exc}") from None
     return _check_size(node)
 
 
