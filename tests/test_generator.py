@@ -1,0 +1,148 @@
+"""The synthetic corpus generator: determinism, format, exact truth, valid identifiers, coverage."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+
+from retrieval.records import (
+    CentreRecord,
+    DocumentRecord,
+    IdentifierTruth,
+    Manifest,
+    MentionTruth,
+    PatientRecord,
+    PatientTruth,
+    PhysicianRecord,
+    ScanTruth,
+)
+from retrieval.synthetic import generate
+from retrieval.synthetic.identities import nir_key
+from retrieval.synthetic.text.check import find_forms
+
+SMALL = 120
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        str(f.relative_to(folder)): hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in sorted(folder.rglob("*"))
+        if f.is_file()
+    }
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    generate(out, patients=SMALL, centres=3, seed=11, scan_share=0.05, progress=False)
+    return out
+
+
+def test_same_seed_gives_identical_files(corpus: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    generate(again, patients=SMALL, centres=3, seed=11, scan_share=0.05, progress=False)
+    assert _digest(again) == _digest(corpus)
+
+
+def test_other_seed_gives_other_patients(corpus: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    generate(other, patients=SMALL, centres=3, seed=12, scan_share=0.05, progress=False)
+    assert _digest(other)["patients/0000.jsonl"] != _digest(corpus)["patients/0000.jsonl"]
+
+
+def test_patient_does_not_depend_on_corpus_size(corpus: Path, tmp_path: Path) -> None:
+    small = tmp_path / "small"
+    generate(small, patients=10, centres=3, seed=11, scan_share=0.05, progress=False)
+    assert _lines(small / "patients/0000.jsonl") == _lines(corpus / "patients/0000.jsonl")[:10]
+
+
+def test_every_file_validates_against_the_format(corpus: Path) -> None:
+    manifest = Manifest.model_validate_json((corpus / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest.patients == SMALL and manifest.documents > SMALL
+    models = {
+        "centres.jsonl": CentreRecord,
+        "physicians.jsonl": PhysicianRecord,
+        "truth/identifiers.jsonl": IdentifierTruth,
+        "truth/mentions.jsonl": MentionTruth,
+        "truth/scans.jsonl": ScanTruth,
+        "truth/patients.jsonl": PatientTruth,
+    }
+    counted = {"patients": 0, "documents": 0}
+    for name in manifest.files:
+        assert (corpus / name).is_file(), name
+        folder = name.split("/")[0]
+        model = models.get(name) or {"patients": PatientRecord, "documents": DocumentRecord}[folder]
+        for row in _lines(corpus / name):
+            model.model_validate(row)
+            counted[folder] = counted.get(folder, 0) + 1
+    assert counted["patients"] == SMALL
+    assert counted["documents"] == manifest.documents
+
+
+def test_identifier_and_mention_spans_match_the_text(corpus: Path) -> None:
+    docs = {d["id"]: d for f in sorted((corpus / "documents").glob("*.jsonl")) for d in _lines(f)}
+    scans = {s["document_id"]: s["text"] for s in _lines(corpus / "truth/scans.jsonl")}
+    kinds = set()
+    for truth in _lines(corpus / "truth/identifiers.jsonl"):
+        text = docs[truth["document_id"]].get("text") or scans[truth["document_id"]]
+        for span in truth["spans"]:
+            assert text[span["start"] : span["end"]] == span["text"]
+            kinds.add(span["type"])
+    assert {"PERSON", "DATE_OF_BIRTH", "DATE", "NIR", "IPP", "PHONE", "ADDRESS"} <= kinds
+    for truth in _lines(corpus / "truth/mentions.jsonl"):
+        text = docs[truth["document_id"]].get("text") or scans[truth["document_id"]]
+        assert truth["scanned"] == (truth["document_id"] in scans)
+        for span in truth["mentions"]:
+            assert text[span["start"] : span["end"]] == span["text"]
+
+
+def test_mention_truth_is_complete(corpus: Path) -> None:
+    """Every surface form a term matcher would find in a report is a recorded mention, and vice versa."""
+    docs = {d["id"]: d for f in sorted((corpus / "documents").glob("*.jsonl")) for d in _lines(f)}
+    scans = {s["document_id"]: s["text"] for s in _lines(corpus / "truth/scans.jsonl")}
+    qualifiers = dict.fromkeys(("negated", "hypothetical", "family", "history"), 0)
+    for truth in _lines(corpus / "truth/mentions.jsonl"):
+        text = docs[truth["document_id"]].get("text") or scans[truth["document_id"]]
+        found = {(s, e, c) for s, e, c in find_forms(text)}
+        recorded = {(m["start"], m["end"], m["concept"]) for m in truth["mentions"]}
+        assert found == recorded, (truth["document_id"], found ^ recorded)
+        for m in truth["mentions"]:
+            for q in qualifiers:
+                qualifiers[q] += m[q]
+    assert all(n > 0 for n in qualifiers.values()), qualifiers
+
+
+def test_nir_keys_are_valid(corpus: Path) -> None:
+    patients = [p for f in sorted((corpus / "patients").glob("*.jsonl")) for p in _lines(f)]
+    for p in patients:
+        nir = p["identity"]["nir"]
+        assert len(nir) == 15 and nir[0] == ("1" if p["sex"] == "M" else "2")
+        assert int(nir[13:]) == nir_key(nir[:13])
+    assert nir_key("2690549588157") == 80  # a published example: 2 69 05 49 588 157 80
+    assert len({p["identity"]["ipp"] for p in patients}) == len(patients)
+
+
+def test_scans_are_real_images(corpus: Path) -> None:
+    docs = [d for f in sorted((corpus / "documents").glob("*.jsonl")) for d in _lines(f)]
+    scanned = [d for d in docs if d.get("file")]
+    assert scanned and all(d.get("text") is None for d in scanned)
+    for d in scanned:
+        path = corpus / d["file"]
+        if path.suffix == ".pdf":
+            pdf = pdfium.PdfDocument(str(path))
+            assert len(pdf) >= 1
+            img = pdf[0].render(scale=1).to_pil()
+            assert img.width >= 500 and img.height >= 250
+            pdf.close()
+        else:
+            with Image.open(path) as img:
+                assert img.format == "PNG" and img.width >= 1000 and img.height >= 600
