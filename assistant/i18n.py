@@ -97,6 +97,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "count.other.title": ("Autres centres (comptes anonymes)", "Other centres (anonymous counts)"),
     "count.suppressed": ("< {min}", "< {min}"),
     "count.other.none": ("Aucun autre centre.", "No other centre."),
+    "count.other.failed": (
+        "comptes des autres centres indisponibles pour le moment",
+        "other centres' counts unavailable for now",
+    ),
     "table.title": ("Premiers patients ({shown} sur {total})", "First patients ({shown} of {total})"),
     "table.empty": ("Aucun patient ne correspond.", "No patient matches."),
     "table.pseudo": ("Pseudonyme", "Pseudonym"),
@@ -256,8 +260,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Unknown or inactive user “{user}”.",
     ),
     "error.purpose_required": (
-        "Un export exige un objectif (au moins 5 caractères).",
-        "An export needs a stated purpose (at least 5 characters).",
+        "Un export exige un objectif : une phrase (étude, protocole, avis), au moins {n} caractères.",
+        "An export needs a stated purpose: a sentence (study, protocol, approval), at least {n} characters.",
+    ),
+    "error.refused": (
+        "Je ne peux pas faire cela : {reason}",
+        "I cannot do that: {reason}",
+    ),
+    "error.no_index": (
+        "L'index des patients similaires n'est pas encore construit (`cohort index rebuild`).",
+        "The similar-patient index is not built yet (`cohort index rebuild`).",
     ),
     "error.bad_combine": (
         "Je n'ai pas compris la combinaison. Exemple : « 1 union 2 ».",

@@ -57,9 +57,15 @@ def criteria_card(result: TurnResult) -> str:
             "",
         ]
     for sentence in result.criteria_text.splitlines():
-        if sentence.strip():
-            text = sentence.rstrip()
-            lines.append(safe(text) if text.lstrip().startswith(("-", "*")) else f"- {safe(text.strip())}")
+        text = sentence.rstrip()
+        if not text.strip():
+            continue
+        if text.lstrip().startswith(("-", "*")):
+            lines.append(safe(text))
+        elif text == text.lstrip() and text.endswith(":"):  # "Toutes les conditions suivantes :"
+            lines.append(safe(text))
+        else:
+            lines.append(f"{text[: len(text) - len(text.lstrip())]}- {safe(text.strip())}")
     lines.append("")
     if u.assumptions:
         lines.append(f"**{t('card.assumptions', lang)}**")
@@ -93,10 +99,9 @@ def counts(result: TurnResult) -> str:
     ]
     if result.other_centres:
         lines += ["", f"**{t('count.other.title', lang)}**", ""]
+        sep = " : " if lang == "fr" else ": "
         lines += [
-            f"- {cell(c.centre_name)} : {cell(c.display)}"
-            if lang == "fr"
-            else f"- {cell(c.centre_name)}: {cell(c.display)}"
+            f"- {cell(c.centre_name)}{sep}{cell(c.display)}" if c.centre_id else f"- _{cell(c.centre_name)}_"
             for c in result.other_centres
         ]
     return "\n".join(lines)

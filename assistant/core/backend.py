@@ -1,62 +1,33 @@
 """The assistant's only doorway to the other areas: parser, compiler/engine, privacy, similar patients.
 
-Everything the chat or the CLI shows goes through here, and everything here that touches patients
-goes through the privacy area's governed engine (scope to the user's centre, research-opposition
-exclusion, audit, redaction, pseudonyms). Keeping the adapters in one file means an API change in
-another area is one edit here, not a hunt through the chat and the CLI.
+Everything that touches patients goes through the privacy area's ``GovernedEngine`` (scope to the
+user's centre inside the SQL, research-opposition exclusion, rights, redaction, pseudonyms, one
+audit entry per query); this module only adapts its results to the assistant's plain types and
+adds what the governed engine leaves to its caller (highlighting masked snippets, age bands).
+Keeping the adapters in one file means an API change elsewhere is one edit here.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 import time
+import unicodedata
 from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
-from assistant.core.errors import AssistantError
+from assistant.core.errors import AssistantError, log
 from assistant.core.results import CentreCount, Fact, PatientRow, SimilarResult, SimilarRow, Understanding
 from assistant.core.users import UserInfo
 from assistant.i18n import t
 
 
-def _module(name: str) -> Any | None:
+def _need(name: str, what: str) -> Any:
     try:
         return importlib.import_module(name)
     except ImportError:
-        return None
-
-
-def _need(name: str, what: str) -> Any:
-    mod = _module(name)
-    if mod is None:
-        raise AssistantError("error.unavailable", what=what)
-    return mod
-
-
-def text_of(item: Any, lang: str) -> str:
-    """A parser or engine message as text: plain strings, {'fr':..,'en':..} dicts, or objects."""
-    if item is None:
-        return ""
-    if isinstance(item, str):
-        return item
-    if isinstance(item, dict):
-        if lang in item:
-            return str(item[lang])
-        for key in ("text", "message", "fragment", "question"):
-            if key in item:
-                return str(item[key])
-        return ", ".join(f"{k}: {v}" for k, v in item.items())
-    for attr in (lang, "text", "message", "fragment", "question"):
-        value = getattr(item, attr, None)
-        if isinstance(value, str) and value:
-            return value
-        if callable(value):
-            try:
-                return str(value(lang))
-            except TypeError:
-                continue
-    return str(item)
+        raise AssistantError("error.unavailable", what=what) from None
 
 
 def age_band(age: Any, lang: str, width: int = 5) -> str:
@@ -67,49 +38,113 @@ def age_band(age: Any, lang: str, width: int = 5) -> str:
     return t("age_band", lang, lo=lo, hi=lo + width - 1)
 
 
+# -- highlighting words of text criteria inside already-masked snippets ------------------------------
+def _fold(text: str) -> str:
+    """Lower case without accents, one character per character (so offsets stay valid)."""
+    return "".join(unicodedata.normalize("NFD", ch)[0].lower() for ch in text)
+
+
+def highlight_words(node: Any) -> list[tuple[str, bool]]:
+    """(folded word, is_prefix) of every text criterion's terms: what to bold in a snippet."""
+    from query_compiler.criteria import Text, iter_nodes
+
+    words: list[tuple[str, bool]] = []
+    for atom in iter_nodes(node):
+        if isinstance(atom, Text):
+            for term in atom.terms:
+                for word in re.findall(r"[\w*]+", term.replace("NEAR", " ")):
+                    if word.upper() in ("NEAR", "AND", "OR", "NOT") or len(word.strip("*")) < 2:
+                        continue
+                    words.append((_fold(word.rstrip("*")), word.endswith("*")))
+    return words
+
+
+def mark(snippet: str, words: list[tuple[str, bool]]) -> str:
+    """The snippet with matching words in **bold**; placeholders such as <PERSON> are never bolded."""
+    if not words or not snippet:
+        return snippet
+    folded = _fold(snippet)
+    spans = []
+    for word, prefix in words:
+        pattern = rf"(?<![\w<]){re.escape(word)}" + (r"\w*" if prefix else r"(?!\w)")
+        spans += [(m.start(), m.end()) for m in re.finditer(pattern, folded)]
+    if not spans:
+        return snippet
+    spans.sort()
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, last = [], 0
+    for s, e in merged:
+        out += [snippet[last:s], "**", snippet[s:e], "**"]
+        last = e
+    out.append(snippet[last:])
+    return "".join(out)
+
+
+def _row(r: dict[str, Any], lang: str, words: list[tuple[str, bool]]) -> PatientRow:
+    facts = []
+    for f in r.get("matched") or ():
+        snippet = f.get("snippet")
+        facts.append(
+            Fact(
+                str(f.get("kind") or ""),
+                str(f.get("label") or ""),
+                mark(snippet, words) if snippet else None,
+                f.get("document_type"),
+            )
+        )
+    age = r.get("age_at_diagnosis") if r.get("age_at_diagnosis") is not None else r.get("age")
+    return PatientRow(
+        str(r["pseudo_id"]),
+        age_band(age, lang),
+        str(r.get("sex") or "?"),
+        r.get("vital_status"),
+        tuple(facts),
+    )
+
+
 class Backend:
     """The other areas, seen from one signed-in user."""
 
     def __init__(self, store: Any, user: UserInfo) -> None:
         self.store = store
         self.user = user
+        self.last_similar_ids: dict[str, int] = {}
 
     # -- parsing and rendering (query_compiler) -------------------------------------------------
     def understand(self, question: str, previous: Any, *, use_llm: bool, lang: str) -> Understanding:
-        qc = _need("query_compiler", "parser")
-        parse = getattr(qc, "parse", None)
-        if parse is None:
-            parse = _need("query_compiler.parse", "parser").parse
+        parser = _need("query_compiler.parser", "parser")
         started = time.perf_counter()
-        res = parse(question, previous=previous, use_llm=use_llm)
-        seconds = time.perf_counter() - started
-        sources = getattr(res, "sources", None) or {}
-        if isinstance(sources, dict):
-            pairs = tuple((str(k), str(v)) for k, v in sources.items())
-        else:
-            pairs = tuple((text_of(s, lang), str(getattr(s, "source", ""))) for s in sources)
+        res = parser.parse(question, previous=previous, use_llm=use_llm)
+        if getattr(res, "refused", False):
+            raise AssistantError("error.refused", reason=res.refusal or "")
+        sources = tuple((str(s.text or s.field), str(s.source)) for s in res.sources)
         return Understanding(
             question=question,
-            criteria=getattr(res, "criteria", None),
-            assumptions=tuple(text_of(a, lang) for a in getattr(res, "assumptions", None) or ()),
-            not_understood=tuple(text_of(a, lang) for a in getattr(res, "not_understood", None) or ()),
-            clarifications=tuple(text_of(a, lang) for a in getattr(res, "clarifications", None) or ()),
-            sources=pairs,
-            confidence=getattr(res, "confidence", None),
-            seconds=seconds,
+            criteria=res.criteria,
+            assumptions=tuple(res.assumptions),
+            not_understood=tuple(res.not_understood),
+            clarifications=tuple(res.clarifications),
+            sources=sources,
+            confidence=res.confidence,
+            seconds=time.perf_counter() - started,
         )
 
     def render(self, node: Any, lang: str) -> str:
-        mod = _module("query_compiler.render")
-        if mod is None:
-            from query_compiler.criteria import to_json
+        from query_compiler.render import render
 
-            return to_json(node, indent=2)
-        return str(mod.render(node, lang=lang))
+        return render(node, lang)
 
     def compact(self, node: Any) -> str | None:
-        mod = _module("query_compiler.compact")
-        return str(mod.to_compact(node)) if mod is not None else None
+        try:
+            mod = importlib.import_module("query_compiler.compact")
+        except ImportError:
+            return None
+        return str(mod.to_compact(node))
 
     def criteria_from_text(self, text: str) -> Any:
         """A referent's edit: JSON (starts with '{') or the compact form; validated either way."""
@@ -123,86 +158,66 @@ class Backend:
         mod = _need("query_compiler.compact", "compact criteria form")
         return parse_criteria(mod.from_compact(text))
 
-    def sql(self, node: Any) -> tuple[str, dict[str, Any], str]:
-        mod = _need("query_compiler.compiler", "compiler")
-        compiled = mod.compile_criteria(node, self.store.dialect)
-        return str(compiled.sql), dict(getattr(compiled, "params", {}) or {}), str(compiled.dialect)
-
     # -- governed access (privacy) --------------------------------------------------------------
     @cached_property
     def governed(self) -> Any:
-        for name in ("privacy.governed", "privacy.engine", "privacy"):
-            mod = _module(name)
-            cls = getattr(mod, "GovernedEngine", None) if mod else None
-            if cls is not None:
-                return cls(self.store, self.user.raw if self.user.raw is not None else self.user.username)
-        raise AssistantError("error.unavailable", what="privacy")
+        mod = _need("privacy.governed", "privacy")
+        return mod.GovernedEngine(
+            self.store, self.user.raw if self.user.raw is not None else self.user.username
+        )
 
     def count(self, node: Any) -> int:
         return int(self.governed.count(node))
 
     def other_centres(self, node: Any, lang: str) -> tuple[CentreCount, ...]:
+        """Anonymous counts of the other centres (threshold, rounding, differencing guard applied)."""
         if not self.user.can("cross_centre"):
             return ()
-        fn = getattr(self.governed, "cross_centre_counts", None) or self.governed.count_by_centre
-        counts = fn(node)
         names = {r["id"]: r["name"] for r in self.store.query("SELECT id, name FROM centres")}
         out = []
-        items = (
-            counts.items()
-            if isinstance(counts, dict)
-            else [(getattr(c, "centre_id", None), c) for c in counts]
-        )
-        for centre_id, value in items:
-            if centre_id == self.user.centre_id:
+        try:
+            cells = self.governed.count_by_centre(node)
+        except AssistantError:
+            raise
+        except Exception:  # noqa: BLE001 - the other centres' counts must not sink the answer
+            log.exception("cross-centre counts failed")
+            return (CentreCount("", t("count.other.failed", lang), None, "—"),)
+        for cell in cells:
+            if cell.centre_id == self.user.centre_id:
                 continue
-            number = getattr(value, "count", value)
-            display = getattr(value, "display", None) or (str(number) if number is not None else "")
-            if number is None and not display:
-                display = t("count.suppressed", lang, min=self._min_count())
+            display = cell.display
+            if cell.status != "released" and hasattr(cell, "explain"):
+                display = f"{cell.display} ({cell.explain(lang, self.governed.min_count)})"
             out.append(
-                CentreCount(str(centre_id), names.get(centre_id, str(centre_id)), number, str(display))
+                CentreCount(cell.centre_id, names.get(cell.centre_id, cell.centre_id), cell.value, display)
             )
-        return tuple(sorted(out, key=lambda c: c.centre_id))
+        return tuple(out)
 
-    def _min_count(self) -> int:
-        from retrieval.settings import get_settings
+    def page(self, node: Any, page: int, page_size: int, lang: str) -> list[PatientRow]:
+        """One page of rows as the governed engine shows them (pseudonymous ids, masked snippets)."""
+        result = self.governed.list_patients(node, page=page, page_size=page_size, lang=lang)
+        words = highlight_words(node)
+        return [_row(r, lang, words) for r in result.rows]
 
-        return get_settings().min_count
+    def patient_ids(self, node: Any) -> list[int]:
+        """Store ids of the whole matching set, server side only (cohort freezing); audited."""
+        return [int(i) for i in self.governed.patient_ids(node)]
 
-    def page(
-        self, node: Any, page: int, page_size: int, lang: str
-    ) -> tuple[list[PatientRow], dict[str, int]]:
-        """One page of anonymised rows, and the pseudonym → patient id map kept inside the session."""
-        result = self.governed.list_patients(node, page=page, page_size=page_size)
-        rows = getattr(result, "rows", result)
-        out, ids = [], {}
-        for r in rows:
-            get = r.get if isinstance(r, dict) else (lambda k, _r=r: getattr(_r, k, None))
-            pseudo = str(get("pseudo_id") or get("pseudonym"))
-            facts = []
-            for f in get("matched") or ():
-                fg = f.get if isinstance(f, dict) else (lambda k, _f=f: getattr(_f, k, None))
-                facts.append(
-                    Fact(
-                        str(fg("kind") or ""),
-                        str(fg("label") or ""),
-                        fg("snippet"),
-                        str(fg("document_type") or fg("document_id") or "") or None,
-                    )
-                )
-            out.append(
-                PatientRow(
-                    pseudo,
-                    age_band(get("age"), lang),
-                    str(get("sex") or "?"),
-                    get("vital_status"),
-                    tuple(facts),
-                )
-            )
-            if get("patient_id") is not None:
-                ids[pseudo] = int(get("patient_id"))
-        return out, ids
+    def export_rows(self, node: Any, purpose: str, lang: str) -> tuple[list[PatientRow], int | None]:
+        """Every row, pseudonymised for export (names → pseudonyms, dates shifted); audited with purpose."""
+        export = self.governed.export(node, purpose=purpose, lang=lang)
+        words = highlight_words(node)
+        return [_row(r, lang, words) for r in export.rows], export.audit_id
+
+    def sql(self, node: Any) -> tuple[str, dict[str, Any], str]:
+        compiled = self.governed.compiled_sql(node)
+        text = compiled.pretty() if hasattr(compiled, "pretty") else compiled.sql
+        return str(text), dict(compiled.params or {}), str(compiled.dialect)
+
+    def scope(self) -> Any:
+        from privacy.users import scope_for
+
+        return scope_for(self.user.raw)
 
     def audit(
         self,
@@ -227,95 +242,43 @@ class Backend:
         )
         return getattr(entry, "id", None)
 
-    def pseudo_id(self, patient_id: int) -> str:
-        mod = _need("privacy.pseudonym", "pseudonyms")
-        return str(mod.pseudo_id(patient_id))
-
-    def resolve(self, pseudo: str, known: dict[str, int]) -> int:
+    def resolve(self, pseudo: str) -> int:
         """The patient behind a pseudonym, only within the user's scope (own centre, not opposed)."""
-        pseudo = pseudo.strip()
-        if pseudo in known:
-            return known[pseudo]
-        fn = getattr(self.governed, "resolve_pseudo", None)
-        if fn is not None:
-            pid = fn(pseudo)
-            if pid is not None:
-                return int(pid)
-            raise AssistantError("error.unknown_patient", pseudo=pseudo)
-        rows = self.store.query(
-            "SELECT id FROM patients WHERE centre_id = :c AND opposition = 0", {"c": self.user.centre_id}
-        )
-        for r in rows:
-            if self.pseudo_id(int(r["id"])) == pseudo:
-                return int(r["id"])
-        raise AssistantError("error.unknown_patient", pseudo=pseudo)
-
-    def patient_ids(self, node: Any) -> list[int]:
-        """All in-scope patient ids of a criteria tree (to freeze a cohort); audited by the caller."""
-        return [int(p) for p in self.governed.patient_ids(node)]
-
-    def in_scope(self, ids: set[int]) -> list[int]:
-        """The subset of ids the user may still see: own centre, not opposed (opposition is live)."""
-        if not ids:
-            return []
-        allowed = self.store.query(
-            "SELECT id FROM patients WHERE centre_id = :c AND opposition = 0", {"c": self.user.centre_id}
-        )
-        keep = {int(r["id"]) for r in allowed}
-        return sorted(i for i in ids if i in keep)
-
-    def all_rows(self, node: Any, lang: str, *, limit: int) -> list[PatientRow]:
-        """Every row of a cohort, page by page (exports)."""
-        out: list[PatientRow] = []
-        page = 1
-        while len(out) < limit:
-            rows, _ids = self.page(node, page, 500, lang)
-            out.extend(rows)
-            if len(rows) < 500:
-                break
-            page += 1
-        return out[:limit]
-
-    @cached_property
-    def _redactor(self) -> Any:
-        mod = _need("privacy.redact", "redaction")
-        return mod.Redactor.for_store(self.store)
+        pid = self.governed.resolve_pseudo(pseudo.strip())
+        if pid is None:
+            raise AssistantError("error.unknown_patient", pseudo=pseudo.strip())
+        return int(pid)
 
     def redact_rows(self, rows: list[PatientRow] | tuple[PatientRow, ...]) -> list[PatientRow]:
-        """Mask identifiers in every snippet of a page (one spaCy batch), whatever the engine did;
-        drop snippets altogether for roles that may not read report excerpts."""
-        if not self.user.can("snippets"):
-            return [replace(r, facts=tuple(replace(f, snippet=None) for f in r.facts)) for r in rows]
-        texts = [f.snippet for r in rows for f in r.facts if f.snippet]
-        if not texts:
+        """The governed engine masked every snippet already; roles without the right to read report
+        excerpts get none, whatever came back (defence in depth)."""
+        if self.user.can("snippets"):
             return list(rows)
-        masked = iter(m.text for m in self._redactor.redact_batch(texts, mode="placeholder"))
-        out = []
-        for r in rows:
-            facts = tuple(replace(f, snippet=next(masked)) if f.snippet else f for f in r.facts)
-            out.append(replace(r, facts=facts))
-        return out
+        return [replace(r, facts=tuple(replace(f, snippet=None) for f in r.facts)) for r in rows]
 
     # -- similar patients (retrieval.similar) ----------------------------------------------------
-    last_similar_ids: dict[str, int] = {}
-
     def similar(
         self, *, patient_id: int | None = None, case: str | None = None, source: str, k: int, lang: str
     ) -> SimilarResult:
         sim = _need("retrieval.similar", "similar patients")
-        filters = sim.Filters(centre_ids=(self.user.centre_id,), exclude_opposed=True)
-        if patient_id is not None:
-            res = sim.similar_to_patient(self.store, patient_id, k=k, filters=filters, lang=lang)
-        else:
-            from retrieval.similar.case import case_facts
+        filters = sim.Filters.from_scope(self.scope())
+        try:
+            if patient_id is not None:
+                res = sim.similar_to_patient(self.store, patient_id, k=k, filters=filters, lang=lang)
+            else:
+                from retrieval.similar.case import case_facts
 
-            try:
-                node = self.understand(case or "", None, use_llm=False, lang=lang).criteria
-            except AssistantError:
-                node = None
-            res = sim.similar_to_case(self.store, case_facts(node), case, k=k, filters=filters, lang=lang)
+                try:
+                    node = self.understand(case or "", None, use_llm=False, lang=lang).criteria
+                except AssistantError:
+                    node = None
+                res = sim.similar_to_case(self.store, case_facts(node), case, k=k, filters=filters, lang=lang)
+        except getattr(importlib.import_module("retrieval.similar.index"), "IndexMissing", LookupError):
+            raise AssistantError("error.no_index") from None
         rows, ids = [], {}
         for n in res.neighbours:
+            if n.centre_id != self.user.centre_id:  # defence in depth: the filters already say so
+                continue
             rows.append(
                 SimilarRow(
                     n.pseudo_id,

@@ -36,9 +36,9 @@ def explain(exc: BaseException, lang: str) -> str:
         return t("error.invalid_criteria", lang, detail=str(exc))
     if isinstance(exc, StoreError):
         return t("error.store", lang, detail=str(exc))
-    if type(exc).__name__ in {"PermissionDenied", "AccessDenied", "Forbidden"} or isinstance(
-        exc, PermissionError
-    ):
+    if type(exc).__name__ in {"AccessDenied", "UserProblem"}:
+        return str(exc)  # the privacy area's own sentence, already in the user's language
+    if isinstance(exc, PermissionError):
         return t("error.forbidden", lang, role="", what=str(exc) or "?").replace(" ()", "")
     log.exception("unexpected error in the assistant", exc_info=exc)
     return t("error.generic", lang, what=type(exc).__name__)

@@ -26,6 +26,8 @@ from assistant.core.results import (
 from assistant.core.timeline import load_course, render_timeline
 from assistant.i18n import t
 
+MIN_PURPOSE = 10  # the privacy area's rule (privacy.governed.MIN_PURPOSE): a sentence, not a word
+
 if TYPE_CHECKING:
     from assistant.core.session import Session
 
@@ -35,21 +37,18 @@ class Operations:
 
     # -- saved queries ---------------------------------------------------------------------------
     def save_query(self: Session, name: str, *, shared: bool = False) -> SavedQuery:
-        from query_compiler.criteria import to_json
-
         current = self._current()
+        node = current.understanding.criteria
         q = saved.save_query(
-            self.store,
+            self.backend.governed.engine,
             name=name,
             owner=self.user.username,
             centre_id=self.user.centre_id,
             question=current.understanding.question,
-            criteria_json=to_json(current.understanding.criteria),
+            node=node,
             shared=shared,
         )
-        self.backend.audit(
-            "save_query", criteria=current.understanding.criteria, details=f"query {q.id}: {q.name}"
-        )
+        self.backend.audit("save_query", criteria=node, details=f"query {q.id}: {q.name}")
         return q
 
     def list_saved(self: Session) -> list[SavedQuery]:
@@ -59,51 +58,38 @@ class Operations:
         from query_compiler.criteria import parse_criteria
 
         q = saved.get_query(self.store, ref, username=self.user.username, centre_id=self.user.centre_id)
-        node = parse_criteria(q.criteria_json)
-        result = self.run(Understanding(question=q.question or q.name, criteria=node))
-        saved.touch_query(self.store, q.id)
+        result = self.run(
+            Understanding(question=q.question or q.name, criteria=parse_criteria(q.criteria_json))
+        )
+        self.backend.governed.engine.mark_run(q.id)
         return result
 
     # -- saved cohorts ---------------------------------------------------------------------------
     def save_cohort(self: Session, name: str) -> SavedCohort:
-        from query_compiler.criteria import to_json
-
-        current = self._current()
-        node = current.understanding.criteria
-        ids = self.backend.patient_ids(node)
+        """Freeze the current criteria's patients (own centre, opposed out) under a name; audited."""
+        self.require("list_patients")
+        node = self._current().understanding.criteria
         c = saved.save_cohort(
-            self.store,
+            self.backend.governed.engine,
             name=name,
+            node=node,
             owner=self.user.username,
-            centre_id=self.user.centre_id,
-            patient_ids=ids,
-            criteria_json=to_json(node),
-            origin=current.understanding.question[:200],
+            scope=self.backend.scope(),
         )
         self.backend.audit("save_cohort", criteria=node, size=c.size, details=f"cohort {c.id}: {c.name}")
         return c
 
     def list_cohorts(self: Session) -> list[SavedCohort]:
-        return saved.list_cohorts(self.store, username=self.user.username)
+        return saved.list_cohorts(self.backend.governed.engine, username=self.user.username)
 
     def combine(self: Session, a: Any, op: str, b: Any, name: str | None = None) -> SavedCohort:
-        """Union / intersection / difference of two of the user's cohorts, saved as a new cohort."""
-        if op not in saved.OPS:
-            raise AssistantError("error.bad_combine")
-        ca = saved.get_cohort(self.store, a, username=self.user.username)
-        cb = saved.get_cohort(self.store, b, username=self.user.username)
-        ids = saved.combine_sets(saved.members(self.store, ca.id), saved.members(self.store, cb.id), op)
-        ids &= set(self.backend.in_scope(ids))  # opposition may have changed since the cohorts were frozen
-        origin = f"{ca.name} {t('op.' + op, self.lang)} {cb.name}"
-        c = saved.save_cohort(
-            self.store,
-            name=name or origin,
-            owner=self.user.username,
-            centre_id=self.user.centre_id,
-            patient_ids=sorted(ids),
-            criteria_json=None,
-            origin=origin,
-        )
+        """Union / intersection / difference of two of the user's own cohorts, saved as a new one."""
+        op = saved.op_of(op)
+        engine = self.backend.governed.engine
+        ca = saved.get_cohort(engine, a, username=self.user.username)
+        cb = saved.get_cohort(engine, b, username=self.user.username)
+        label = f"{ca.name} {t('op.' + op, self.lang)} {cb.name}"
+        c = saved.combine(engine, ca, op, cb, name=name or label, owner=self.user.username)
         self.backend.audit("combine_cohorts", size=c.size, details=f"{ca.id} {op} {cb.id} -> {c.id}")
         return c
 
@@ -113,15 +99,15 @@ class Operations:
 
     # -- export ----------------------------------------------------------------------------------
     def export_csv(self: Session, purpose: str, path: str | Path | None = None) -> ExportResult:
+        """CSV of the current cohort, pseudonymised for export; the governed engine audits the purpose."""
         self.require("export")
         purpose = (purpose or "").strip()
-        if len(purpose) < 5:
-            raise AssistantError("error.purpose_required")
+        if len(purpose) < MIN_PURPOSE:
+            raise AssistantError("error.purpose_required", n=MIN_PURPOSE)
         node = self._current().understanding.criteria
-        rows = self.backend.all_rows(node, self.lang, limit=exporting.MAX_EXPORT_ROWS)
+        rows, audit_id = self.backend.export_rows(node, purpose, self.lang)
         rows = self.backend.redact_rows(rows)
         text = exporting.to_csv(rows, node, self.backend.render, self.lang)
-        audit_id = self.backend.audit("export", criteria=node, size=len(rows), purpose=purpose)
         written = None
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
@@ -131,7 +117,7 @@ class Operations:
     # -- one patient -----------------------------------------------------------------------------
     def timeline(self: Session, pseudo: str) -> bytes:
         """PNG of one in-scope patient's course; audited as a view of that patient."""
-        pid = self.backend.resolve(pseudo, self.state.known)
+        pid = self.backend.resolve(pseudo)
         self.backend.audit("timeline", size=1, details=pseudo.strip())
         title = t("timeline.title", self.lang, pseudo=pseudo.strip())
         return render_timeline(load_course(self.store, pid), title=title, lang=self.lang)
@@ -141,13 +127,12 @@ class Operations:
     ) -> SimilarResult:
         """Nearest patients to a shown patient or to a pasted case (the similar-patient area's search)."""
         if pseudo:
-            pid = self.backend.resolve(pseudo, self.state.known)
+            pid = self.backend.resolve(pseudo)
             result = self.backend.similar(patient_id=pid, source=pseudo.strip(), k=k, lang=self.lang)
         elif case and case.strip():
             result = self.backend.similar(case=case.strip(), source="case", k=k, lang=self.lang)
         else:
             raise AssistantError("error.empty")
-        self.state.known.update(self.backend.last_similar_ids)
         return result
 
     # -- ask a referent --------------------------------------------------------------------------
@@ -177,7 +162,7 @@ class Operations:
         self: Session, request_id: Any, criteria_text: str | None, comment: str, name: str | None = None
     ) -> tuple[ReferentRequest, SavedQuery]:
         """Fix the criteria (or keep them), save them as a query the novice can run, close the request."""
-        from query_compiler.criteria import parse_criteria, to_json
+        from query_compiler.criteria import parse_criteria
 
         self.require("answer_requests")
         req = referent.get(self.store, request_id, centre_id=self.user.centre_id)
@@ -188,12 +173,12 @@ class Operations:
         else:
             raise AssistantError("error.no_question")
         q = saved.save_query(
-            self.store,
+            self.backend.governed.engine,
             name=name or f"{t('request.answer_name', self.lang)} {req.id}",
             owner=self.user.username,
             centre_id=self.user.centre_id,
             question=req.question,
-            criteria_json=to_json(node),
+            node=node,
         )
         referent.mark_answered(
             self.store, req.id, answered_by=self.user.username, comment=comment or "", saved_query_id=q.id

@@ -1,9 +1,10 @@
-"""Saved queries (re-runnable criteria) and saved cohorts (frozen patient sets) of one user.
+"""Saved queries and saved cohorts as one user may see them.
 
-Both live in the ``saved_queries`` / ``saved_cohorts`` / ``cohort_members`` tables (migration 0002).
-A query is visible to its owner, to everyone in its centre when ``shared``, and to the novice whose
-referent request it answers. A cohort freezes the patient ids the governed engine returned for the
-user (own centre, opposition applied) so a combination can never pull in another centre's patient.
+Storage is the query compiler's (``CohortEngine`` saved-query/cohort methods over the tables of
+migration 0002); what is added here is the rule of who sees what, which that layer leaves to its
+caller: a query is visible to its owner, to its centre when shared, and to the novice whose
+referent request it answers; a cohort only to its owner. Cohorts are frozen by the engine inside
+the user's scope (own centre, opposed patients out).
 """
 
 from __future__ import annotations
@@ -12,9 +13,17 @@ from typing import Any
 
 from assistant.core.errors import AssistantError
 from assistant.core.results import SavedCohort, SavedQuery
-from retrieval.store import now_iso
 
 OPS = ("union", "intersection", "difference")
+
+_VISIBLE = (
+    "(q.owner = :u OR (q.shared = 1 AND q.centre_id = :c) OR q.id IN "
+    "(SELECT saved_query_id FROM referent_requests WHERE from_user = :u AND saved_query_id IS NOT NULL))"
+)
+
+
+def _ref(ref: Any) -> str:
+    return str(ref).strip().lstrip("#").removeprefix("n°").removeprefix("no.").strip()
 
 
 def _query(row: dict[str, Any]) -> SavedQuery:
@@ -29,50 +38,25 @@ def _query(row: dict[str, Any]) -> SavedQuery:
     )
 
 
-def _cohort(row: dict[str, Any]) -> SavedCohort:
+def _cohort(c: Any) -> SavedCohort:
     return SavedCohort(
-        id=int(row["id"]),
-        name=row["name"],
-        owner=row["owner"],
-        size=int(row["size"]),
-        origin=row.get("origin"),
-        created_at=row["created_at"],
+        id=int(c.id), name=c.name, owner=c.owner, size=int(c.size), origin=c.origin, created_at=c.created_at
     )
 
 
 def save_query(
-    store: Any,
+    engine: Any,
     *,
     name: str,
     owner: str,
     centre_id: str,
     question: str | None,
-    criteria_json: str,
+    node: Any,
     shared: bool = False,
 ) -> SavedQuery:
-    name = name.strip() or (question or "requête")[:60]
-    with store.transaction():
-        store.execute(
-            "INSERT INTO saved_queries (name, owner, centre_id, question, criteria, created_at, shared)"
-            " VALUES (:n, :o, :c, :q, :cr, :t, :s)",
-            {
-                "n": name,
-                "o": owner,
-                "c": centre_id,
-                "q": question,
-                "cr": criteria_json,
-                "t": now_iso(),
-                "s": int(shared),
-            },
-        )
-        new_id = store.scalar("SELECT MAX(id) FROM saved_queries WHERE owner = :o", {"o": owner})
-    return get_query(store, new_id, username=owner, centre_id=centre_id)
-
-
-_VISIBLE = (
-    "(q.owner = :u OR (q.shared = 1 AND q.centre_id = :c) OR q.id IN "
-    "(SELECT saved_query_id FROM referent_requests WHERE from_user = :u AND saved_query_id IS NOT NULL))"
-)
+    name = name.strip() or (question or "?")[:80]
+    q = engine.save_query(name, node, owner, question=question, centre_id=centre_id, shared=shared)
+    return get_query(engine.store, q.id, username=owner, centre_id=centre_id)
 
 
 def list_queries(store: Any, *, username: str, centre_id: str) -> list[SavedQuery]:
@@ -83,94 +67,44 @@ def list_queries(store: Any, *, username: str, centre_id: str) -> list[SavedQuer
 
 
 def get_query(store: Any, ref: Any, *, username: str, centre_id: str) -> SavedQuery:
-    """A visible saved query by number or by exact name (most recent first)."""
-    ref_s = str(ref).strip().lstrip("#").removeprefix("n°").strip()
-    params = {"u": username, "c": centre_id, "r": ref_s}
-    if ref_s.isdigit():
+    """A visible saved query by number or exact name (the most recent of that name)."""
+    key = _ref(ref)
+    params: dict[str, Any] = {"u": username, "c": centre_id}
+    if key.isdigit():
         rows = store.query(
-            f"SELECT q.* FROM saved_queries q WHERE q.id = :r AND {_VISIBLE}", {**params, "r": int(ref_s)}
+            f"SELECT q.* FROM saved_queries q WHERE q.id = :r AND {_VISIBLE}", {**params, "r": int(key)}
         )
     else:
         rows = store.query(
-            f"SELECT q.* FROM saved_queries q WHERE q.name = :r AND {_VISIBLE} ORDER BY q.id DESC", params
+            f"SELECT q.* FROM saved_queries q WHERE q.name = :r AND {_VISIBLE} ORDER BY q.id DESC",
+            {**params, "r": key},
         )
     if not rows:
-        raise AssistantError("error.unknown_query", ref=ref_s)
+        raise AssistantError("error.unknown_query", ref=key)
     return _query(rows[0])
 
 
-def touch_query(store: Any, query_id: int) -> None:
-    store.execute("UPDATE saved_queries SET last_run_at = :t WHERE id = :i", {"t": now_iso(), "i": query_id})
+def list_cohorts(engine: Any, *, username: str) -> list[SavedCohort]:
+    return [_cohort(c) for c in engine.saved_cohorts(username)]
 
 
-def save_cohort(
-    store: Any,
-    *,
-    name: str,
-    owner: str,
-    centre_id: str,
-    patient_ids: list[int],
-    criteria_json: str | None,
-    origin: str,
-) -> SavedCohort:
-    with store.transaction():
-        store.execute(
-            "INSERT INTO saved_cohorts (name, owner, centre_id, criteria, origin, size, created_at)"
-            " VALUES (:n, :o, :c, :cr, :or, :s, :t)",
-            {
-                "n": name.strip() or origin,
-                "o": owner,
-                "c": centre_id,
-                "cr": criteria_json,
-                "or": origin,
-                "s": len(set(patient_ids)),
-                "t": now_iso(),
-            },
-        )
-        new_id = int(store.scalar("SELECT MAX(id) FROM saved_cohorts WHERE owner = :o", {"o": owner}))
-        store.executemany(
-            "INSERT INTO cohort_members (cohort_id, patient_id) VALUES (:c, :p)",
-            [{"c": new_id, "p": pid} for pid in sorted(set(patient_ids))],
-        )
-    return get_cohort(store, new_id, username=owner)
+def get_cohort(engine: Any, ref: Any, *, username: str) -> SavedCohort:
+    key = _ref(ref)
+    mine = engine.saved_cohorts(username)
+    found = [c for c in mine if (key.isdigit() and c.id == int(key)) or c.name == key]
+    if not found:
+        raise AssistantError("error.unknown_cohort", ref=key)
+    return _cohort(found[-1])
 
 
-def list_cohorts(store: Any, *, username: str) -> list[SavedCohort]:
-    return [
-        _cohort(r)
-        for r in store.query("SELECT * FROM saved_cohorts WHERE owner = :u ORDER BY id", {"u": username})
-    ]
+def save_cohort(engine: Any, *, name: str, node: Any, owner: str, scope: Any) -> SavedCohort:
+    return _cohort(engine.save_cohort(name.strip() or "cohorte", node, owner, scope))
 
 
-def get_cohort(store: Any, ref: Any, *, username: str) -> SavedCohort:
-    ref_s = str(ref).strip().lstrip("#").removeprefix("n°").strip()
-    if ref_s.isdigit():
-        rows = store.query(
-            "SELECT * FROM saved_cohorts WHERE id = :r AND owner = :u", {"r": int(ref_s), "u": username}
-        )
-    else:
-        rows = store.query(
-            "SELECT * FROM saved_cohorts WHERE name = :r AND owner = :u ORDER BY id DESC",
-            {"r": ref_s, "u": username},
-        )
-    if not rows:
-        raise AssistantError("error.unknown_cohort", ref=ref_s)
-    return _cohort(rows[0])
-
-
-def members(store: Any, cohort_id: int) -> set[int]:
-    rows = store.query("SELECT patient_id FROM cohort_members WHERE cohort_id = :c", {"c": cohort_id})
-    return {int(r["patient_id"]) for r in rows}
-
-
-def combine_sets(a: set[int], b: set[int], op: str) -> set[int]:
-    if op == "union":
-        return a | b
-    if op == "intersection":
-        return a & b
-    if op == "difference":
-        return a - b
-    raise AssistantError("error.bad_combine")
+def combine(engine: Any, a: SavedCohort, op: str, b: SavedCohort, *, name: str, owner: str) -> SavedCohort:
+    if op not in OPS:
+        raise AssistantError("error.bad_combine")
+    return _cohort(engine.combine_cohorts(op, a.id, b.id, name, owner))
 
 
 _OP_WORDS = {
@@ -201,8 +135,12 @@ def parse_combination(text: str) -> tuple[str, str, str, str | None]:
     for i, w in enumerate(words):
         op = _OP_WORDS.get(w.lower())
         if op and 0 < i < len(words) - 1:
-            a = " ".join(words[:i])
-            b = words[i + 1]
-            name = " ".join(words[i + 2 :]) or None
-            return a, op, b, name
+            return " ".join(words[:i]), op, words[i + 1], " ".join(words[i + 2 :]) or None
     raise AssistantError("error.bad_combine")
+
+
+def op_of(word: str) -> str:
+    op = _OP_WORDS.get(word.strip().lower())
+    if op is None:
+        raise AssistantError("error.bad_combine")
+    return op

@@ -10,7 +10,7 @@ repair. ``ask`` / ``refine`` / ``edit_criteria`` chain the stages for the CLI an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.core.backend import Backend
@@ -31,7 +31,6 @@ class Found:
     count: int
     others: tuple[CentreCount, ...]
     rows: tuple[PatientRow, ...]
-    known: dict[str, int]
     page: int
 
 
@@ -40,7 +39,6 @@ class State:
     """What the conversation remembers; replaced as a whole by ``commit``."""
 
     result: TurnResult | None = None
-    known: dict[str, int] = field(default_factory=dict)  # pseudonym → patient id, rows shown only
     history: tuple[str, ...] = ()
 
     @property
@@ -124,10 +122,9 @@ class Session(Operations):
         count = self.backend.count(node)
         others = self.backend.other_centres(node, self.lang)
         rows: list[PatientRow] = []
-        known: dict[str, int] = {}
         if self.user.can("list_patients") and count:
-            rows, known = self.backend.page(node, page, self.page_size, self.lang)
-        return Found(understanding, count, others, tuple(rows), known, page)
+            rows = self.backend.page(node, page, self.page_size, self.lang)
+        return Found(understanding, count, others, tuple(rows), page)
 
     def anonymise(self, found: Found) -> TurnResult:
         """The view a person may see: pseudonymous rows, masked snippets, readable criteria."""
@@ -147,13 +144,12 @@ class Session(Operations):
             lang=self.lang,
         )
 
-    def commit(self, result: TurnResult, found: Found) -> TurnResult:
-        known = dict(self.state.known)
-        known.update(found.known)
+    def commit(self, result: TurnResult, found: Found | None = None) -> TurnResult:
+        """Make a finished turn the current one (a single assignment: nothing half-done survives)."""
         history = self.state.history
         if not history or history[-1] != result.understanding.question:
             history = (*history, result.understanding.question)
-        self.state = State(result=result, known=known, history=history[-50:])
+        self.state = State(result=result, history=history[-50:])
         return result
 
     def run(self, understanding: Understanding, *, page: int = 1) -> TurnResult:

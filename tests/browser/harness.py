@@ -147,6 +147,9 @@ def login(page: Any, server: ChatServer, username: str, password: str) -> None:
     page.locator("#chat-input").wait_for(timeout=UI_WAIT_MS)
 
 
+ASSISTANT = '[data-step-type="assistant_message"]'
+
+
 def send(page: Any, text: str) -> None:
     box = page.locator("#chat-input")
     box.click()
@@ -154,9 +157,38 @@ def send(page: Any, text: str) -> None:
     page.locator("#chat-submit").click()
 
 
+def assistant_count(page: Any) -> int:
+    return page.locator(ASSISTANT).count()
+
+
+def wait_reply(page: Any, before: int, containing: str, timeout: int = LLM_WAIT_MS) -> Any:
+    """Wait until a NEW assistant message (after the first ``before``) contains ``containing``."""
+    page.wait_for_function(
+        """([sel, before, text]) => {
+            const all = Array.from(document.querySelectorAll(sel)).slice(before);
+            return all.some(m => m.innerText.includes(text));
+        }""",
+        arg=[ASSISTANT, before, containing],
+        timeout=timeout,
+    )
+    return page.locator(ASSISTANT, has_text=containing).last
+
+
+def say_and_wait(page: Any, text: str, containing: str, timeout: int = LLM_WAIT_MS) -> Any:
+    before = assistant_count(page)
+    send(page, text)
+    return wait_reply(page, before, containing, timeout)
+
+
+def click_and_wait(page: Any, label: str, containing: str, timeout: int = UI_WAIT_MS) -> Any:
+    before = assistant_count(page)
+    click_action(page, label)
+    return wait_reply(page, before, containing, timeout)
+
+
 def last_message(page: Any, containing: str, timeout: int = LLM_WAIT_MS) -> Any:
     """The last assistant message whose text contains ``containing`` (waits until it appears)."""
-    loc = page.locator(".step", has_text=containing).last
+    loc = page.locator(ASSISTANT, has_text=containing).last
     loc.wait_for(timeout=timeout)
     return loc
 
