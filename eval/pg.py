@@ -140,6 +140,18 @@ class TempPostgres:
                 time.sleep(0.2)
         return self
 
+    def new_database(self, name: str) -> str:
+        """Create another empty database on this server; returns its URL."""
+        import psycopg
+
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"unsafe database name {name!r}")
+        with psycopg.connect(
+            f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
     def stop(self) -> None:
         try:
             if (self.data / "postmaster.pid").exists():

@@ -245,7 +245,10 @@ class _Parser:
             self.take()
             if word in SHORTHAND and self.peek().text == "=":
                 self.take()
-                return self.check(tok, {"kind": word, SHORTHAND[word]: self.value()})
+                value = self.value()
+                if SHORTHAND[word] in _list_fields(KINDS[word]) and not isinstance(value, list):
+                    value = [value]
+                return self.check(tok, {"kind": word, SHORTHAND[word]: value})
             return self.atom(tok, word)
         raise self.error(
             tok, f"unknown criterion {word!r}; the kinds are ALL, ANY, NOT, SEQ, {', '.join(KINDS)}"

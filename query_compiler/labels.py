@@ -133,3 +133,41 @@ def code_with_label(code: str, lang: str = "fr") -> str:
     """``C50`` → ``C50 (sein)``; a code we cannot name is shown alone."""
     name = site_label(code, lang)
     return f"{code} ({name})" if name else code
+
+
+GROUPS: dict[str, tuple[str, str]] = {
+    "adenocarcinoma": ("adénocarcinome", "adenocarcinoma"),
+    "ductal_carcinoma": ("carcinome canalaire", "ductal carcinoma"),
+    "lobular_carcinoma": ("carcinome lobulaire", "lobular carcinoma"),
+    "squamous_cell_carcinoma": ("carcinome épidermoïde", "squamous cell carcinoma"),
+    "small_cell_carcinoma": ("carcinome à petites cellules", "small cell carcinoma"),
+    "nsclc": ("carcinome bronchique non à petites cellules", "non-small cell lung carcinoma"),
+    "neuroendocrine": ("tumeur neuroendocrine", "neuroendocrine tumour"),
+    "clear_cell_carcinoma": ("carcinome à cellules claires", "clear cell carcinoma"),
+    "serous_carcinoma": ("carcinome séreux", "serous carcinoma"),
+    "endometrioid_carcinoma": ("adénocarcinome endométrioïde", "endometrioid carcinoma"),
+    "urothelial_carcinoma": ("carcinome urothélial", "urothelial carcinoma"),
+    "papillary_carcinoma": ("carcinome papillaire", "papillary carcinoma"),
+    "hepatocellular_carcinoma": ("carcinome hépatocellulaire", "hepatocellular carcinoma"),
+    "melanoma": ("mélanome", "melanoma"),
+    "glioblastoma": ("glioblastome", "glioblastoma"),
+    "sarcoma": ("sarcome", "sarcoma"),
+    "gist": ("GIST", "GIST"),
+    "myeloma": ("myélome multiple", "multiple myeloma"),
+    "aml": ("leucémie aiguë myéloïde", "acute myeloid leukaemia"),
+    "all": ("leucémie aiguë lymphoblastique", "acute lymphoblastic leukaemia"),
+    "cll": ("leucémie lymphoïde chronique", "chronic lymphocytic leukaemia"),
+    "cml": ("leucémie myéloïde chronique", "chronic myeloid leukaemia"),
+    "dlbcl": ("lymphome B diffus à grandes cellules", "diffuse large B-cell lymphoma"),
+    "follicular_lymphoma": ("lymphome folliculaire", "follicular lymphoma"),
+    "mantle_cell_lymphoma": ("lymphome du manteau", "mantle cell lymphoma"),
+    "hodgkin_lymphoma": ("lymphome de Hodgkin", "Hodgkin lymphoma"),
+    "lymphoma": ("lymphome", "lymphoma"),
+    "myelodysplastic_syndrome": ("syndrome myélodysplasique", "myelodysplastic syndrome"),
+}
+
+
+def group_label(group: str, lang: str = "fr") -> str:
+    """Readable histology group; an unknown group shows its name with spaces."""
+    pair = GROUPS.get(group)
+    return (pair[0] if lang == "fr" else pair[1]) if pair else group.replace("_", " ")

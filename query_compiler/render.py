@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from query_compiler import criteria as C
-from query_compiler.labels import site_label
+from query_compiler.labels import group_label, site_label
 from retrieval.vocab import (
     BIOMARKER_STATUSES,
     CONSERVATIONS,
@@ -174,7 +174,7 @@ def _tumour(a: C.Tumour, lang: str) -> str:
     if a.site:
         parts.append(_list([_site(c, lang) for c in a.site], lang))
     if a.histology_group:
-        parts.append(w("group", lang) + " " + _list([g.replace("_", " ") for g in a.histology_group], lang))
+        parts.append(w("group", lang) + " " + _list([group_label(g, lang) for g in a.histology_group], lang))
     if a.histology:
         parts.append(w("histology", lang) + " " + _list(a.histology, lang))
     if a.laterality:

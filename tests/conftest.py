@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["tests.pg"]  # the real PostgreSQL server fixture (pg_server)
+
 CORPUS_PATIENTS = 250
 CORPUS_CENTRES = 3
 CORPUS_SEED = 20240517

@@ -348,3 +348,28 @@ def load(store: Any, ds: Dataset) -> None:
             )
     if store.dialect == "sqlite":
         store.execute("INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')")
+
+
+def sqlite_store(path: Any, ds: Dataset) -> Any:
+    """A fresh SQLite store at ``path`` holding ``ds``."""
+    from retrieval.store import Store
+
+    store = Store(str(path))
+    load(store, ds)
+    return store
+
+
+def segment_rows(store: Any) -> list[dict[str, Any]]:
+    return store.query(
+        "SELECT s.document_id, s.patient_id, s.text, s.negated, s.hypothetical, s.family, s.history,"
+        " d.type AS doc_type, d.date AS doc_date FROM segments s JOIN documents d ON d.id = s.document_id"
+    )
+
+
+def reference_for(ds: Dataset, store: Any) -> Any:
+    """The reference evaluator over ``ds`` (segments read back from ``store``)."""
+    from query_compiler.reference import Evaluator, ReferenceData
+
+    data = ReferenceData({p.id: p for p in ds.patients})
+    data.add_segments(segment_rows(store))
+    return Evaluator(data, REFERENCE_DATE)
