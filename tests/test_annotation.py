@@ -51,6 +51,7 @@ CASES = [
     "<aff>Réponse complète</aff> après chimiothérapie.",
     "Discussion d'une <aff>préservation de la fertilité</aff> avant traitement.",
     "<aff>Myélome multiple</aff> traité par <aff>autogreffe</aff>.",
+    "Tumeur classée <aff>pT2N1M0</aff> après chirurgie.",  # eds.tnm, stored as concept "tnm"
 ]
 
 

@@ -2,12 +2,25 @@
 
 The pipeline is edsnlp's rule-based one, offline: ``eds.sentences``, ``eds.normalizer``,
 ``eds.matcher`` on the terminology of ``retrieval/concepts.json`` (matched on the NORM attribute:
-lower case, no accents), ``eds.dates``, ``eds.tnm``, then ``eds.negation``, ``eds.hypothesis``,
-``eds.family`` and ``eds.history`` with our extra cues (``patterns.py``).
+lower case, no accents), ``eds.tnm``, then ``eds.negation``, ``eds.hypothesis``, ``eds.family`` and
+``eds.history`` with our extra cues (``patterns.py``).
+
+Two choices were measured (``python -m eval.bench_ingest``), not assumed:
+
+- ``eds.dates`` is available (``Annotator(dates=True)``) but off in ingestion: its regular
+  expressions take about 70% of the annotation time on our reports (15-20 ms of ~25 ms a
+  document), and nothing downstream reads the dates it finds (the schema has no column for them,
+  and edsnlp's history-from-dates rule, off by default, would call "cancer du sein diagnostiqué en
+  2015" history in a 2019 note about that very cancer). With it, ingestion misses the 200 docs/s
+  goal on two cores.
+- the normalizer's *pollution* tagger is off: its patterns are AP-HP page furniture (information
+  notices, footers, "Dr ..." signature lines) absent from our reports, and it cost half the
+  normalizer's time.
 
 Two results per document:
 
-- *mentions*: each concept match with its qualifiers (what a concept criterion counts);
+- *mentions*: each concept match with its qualifiers (what a concept criterion counts), plus the
+  TNM expressions ``eds.tnm`` finds (concept ``"tnm"``, e.g. "pT2N1M0");
 - *segments*: the text cut into runs of tokens that share the same four flags, with exact
   character offsets, so a free-text search can count affirmed words only ("Pas de métastase
   hépatique, mais ..." puts "de métastase hépatique," in a negated segment). Cue words stay in the
@@ -37,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.ingest import patterns
-from retrieval.ingest.qualify import BIT, KINDS, scope
+from retrieval.ingest.qualify import BIT, KINDS, scope, sentence_starts
 
 CONCEPTS_FILE = Path(__file__).resolve().parent.parent / "concepts.json"
 QUALIFIERS = tuple(KINDS)
@@ -80,7 +93,9 @@ def _plus(default: list[str], extra: list[str]) -> list[str]:
     return list(dict.fromkeys([*default, *extra]))
 
 
-def build_pipeline(concepts: dict[str, list[str]] | None = None, *, on_ents_only: bool = True) -> Any:
+def build_pipeline(
+    concepts: dict[str, list[str]] | None = None, *, on_ents_only: bool = True, dates: bool = False
+) -> Any:
     """The edsnlp pipeline (an ``edsnlp.Pipeline``). Qualifiers are included so that ``nlp(text)``
     alone gives edsnlp's own results (token-level too with ``on_ents_only=False``): tests compare
     them with ours. ``Annotator`` runs the qualifiers through ``qualify.scope`` instead."""
@@ -105,9 +120,10 @@ def build_pipeline(concepts: dict[str, list[str]] | None = None, *, on_ents_only
     term = _plus(termination, patterns.TERMINATION)
     nlp = edsnlp.blank("eds")
     nlp.add_pipe(eds.sentences())
-    nlp.add_pipe(eds.normalizer())
+    nlp.add_pipe(eds.normalizer(pollution=False))
     nlp.add_pipe(eds.matcher(terms=terms, attr="NORM"))
-    nlp.add_pipe(eds.dates())
+    if dates:
+        nlp.add_pipe(eds.dates())
     nlp.add_pipe(eds.tnm(span_setter={"tnm": True}))
     nlp.add_pipe(
         eds.negation(
@@ -146,8 +162,8 @@ def build_pipeline(concepts: dict[str, list[str]] | None = None, *, on_ents_only
 class Annotator:
     """Runs the pipeline on texts and returns mentions and segments (no side effect on a store)."""
 
-    def __init__(self, concepts: dict[str, list[str]] | None = None) -> None:
-        self.nlp = build_pipeline(concepts)
+    def __init__(self, concepts: dict[str, list[str]] | None = None, *, dates: bool = False) -> None:
+        self.nlp = build_pipeline(concepts, dates=dates)
         self.concepts = set(concepts if concepts is not None else load_concepts())
         qualifier_kinds = set(KINDS.values())
         self._pre = [(n, p) for n, p in self.nlp.pipeline if n not in qualifier_kinds]
@@ -164,12 +180,14 @@ class Annotator:
         return [self.annotate_doc(self.doc(t)) for t in texts]
 
     def annotate_doc(self, doc: Any) -> Annotation:
-        ents = sorted((e for e in doc.ents if e.label_ in self.concepts), key=lambda e: (e.start, e.end))
+        found = [e for e in doc.ents if e.label_ in self.concepts] + list(doc.spans.get("tnm", ()))
+        ents = sorted(found, key=lambda e: (e.start, e.end))
         bounds = [(e.start, e.end) for e in ents]
         masks = [0] * len(doc)
         ent_masks = [0] * len(ents)
+        sents = sentence_starts(doc)
         for qual, component, kind in self._qualifiers:
-            ranges, flags = scope(component, kind, doc, bounds, colon_lists=True)
+            ranges, flags = scope(component, kind, doc, bounds, colon_lists=True, sents=sents)
             bit = BIT[qual]
             for start, end in ranges:
                 for i in range(start, end):
@@ -192,20 +210,23 @@ def _flags(mask: int) -> tuple[bool, bool, bool, bool]:
 
 
 def _segments(doc: Any, masks: list[int]) -> list[Segment]:
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+
     segments: list[Segment] = []
     cur_mask = -1
     cur_start = cur_end = 0
-    for tok, mask in zip(doc, masks, strict=True):
-        if tok.is_space:
+    rows = doc.to_array([IDX, LENGTH, IS_PUNCT, IS_SPACE]).tolist() if len(doc) else []
+    for (idx, length, punct, space), mask in zip(rows, masks, strict=True):
+        if space:
             continue
-        if tok.is_punct and cur_mask != -1:
-            cur_end = tok.idx + len(tok.text)
+        if punct and cur_mask != -1:
+            cur_end = idx + length
             continue
         if mask != cur_mask:
             if cur_mask != -1:
                 segments.append(Segment(cur_start, cur_end, *_flags(cur_mask)))
-            cur_mask, cur_start = mask, tok.idx
-        cur_end = tok.idx + len(tok.text)
+            cur_mask, cur_start = mask, idx
+        cur_end = idx + length
     if cur_mask != -1:
         segments.append(Segment(cur_start, cur_end, *_flags(cur_mask)))
     return segments

@@ -33,21 +33,38 @@ DIRECTIONAL = {"negation", "hypothesis"}
 BIT = {"negated": 1, "hypothetical": 2, "family": 4, "history": 8}
 
 
+def sentence_starts(doc: Any) -> list[int]:
+    """Token index of each sentence start (computed once per document, shared by the qualifiers)."""
+    return [sent.start for sent in doc.sents]
+
+
 def scope(
-    component: Any, kind: str, doc: Any, ents: Sequence[tuple[int, int]], *, colon_lists: bool = False
+    component: Any,
+    kind: str,
+    doc: Any,
+    ents: Sequence[tuple[int, int]],
+    *,
+    colon_lists: bool = False,
+    sents: Sequence[int] | None = None,
 ) -> tuple[list[tuple[int, int]], list[bool]]:
     """Flagged token ranges ``[start, end)`` of one qualifier over ``doc``, and one flag per entity.
 
     ``ents`` are ``(start_token, end_token)`` pairs sorted by start. With ``colon_lists`` (our one
     extension to edsnlp's rules), a family or history cue followed by a colon heads a list
     ("Antécédents : diabète, HTA.") and flags everything up to the end of its sentence, where
-    edsnlp would stop at the first comma.
+    edsnlp would stop at the first comma. ``sents`` (from ``sentence_starts``) saves each qualifier
+    from walking the document's sentences again.
     """
     from edsnlp.utils.filter import filter_spans
 
     matches = component.get_cues(doc)
     terminations = [m for m in matches if m.label_ == "termination"]
-    boundaries = component._boundaries(doc, terminations)
+    # = component._boundaries(doc, terminations): propositions run between sentence starts and
+    # termination cues ("mais", ",", "et"...)
+    starts = sorted(
+        {*(sentence_starts(doc) if sents is None else sents), *(t.start for t in terminations), len(doc)}
+    )
+    boundaries = list(zip(starts[:-1], starts[1:], strict=True))
     cues = [(m.start, m.end, m.label_) for m in filter_spans(matches, label_to_remove="pseudo")]
     cues.sort()
     ranges: list[tuple[int, int]] = []
