@@ -27,6 +27,9 @@ _DRUGS = [
     Drug("bendamustine", "L01AA09", "chemotherapy", "bendamustine"),
     Drug("carmustine", "L01AD01", "chemotherapy", "carmustine"),
     Drug("temozolomide", "L01AX03", "chemotherapy", "témozolomide"),
+    Drug("dacarbazine", "L01AX04", "chemotherapy", "dacarbazine"),
+    Drug("streptozocin", "L01AD04", "chemotherapy", "streptozocine"),
+    Drug("trifluridine and tipiracil", "L01BC59", "chemotherapy", "trifluridine-tipiracil"),
     Drug("pemetrexed", "L01BA04", "chemotherapy", "pémétrexed"),
     Drug("fludarabine", "L01BB05", "chemotherapy", "fludarabine"),
     Drug("cytarabine", "L01BC01", "chemotherapy", "cytarabine"),
@@ -89,6 +92,7 @@ _DRUGS = [
     Drug("sunitinib", "L01EX01", "targeted_therapy", "sunitinib"),
     Drug("pazopanib", "L01EX03", "targeted_therapy", "pazopanib"),
     Drug("cabozantinib", "L01EX07", "targeted_therapy", "cabozantinib"),
+    Drug("regorafenib", "L01EX05", "targeted_therapy", "régorafénib"),
     Drug("midostaurin", "L01EX10", "targeted_therapy", "midostaurine"),
     Drug("gilteritinib", "L01EX13", "targeted_therapy", "giltéritinib"),
     Drug("olaparib", "L01XK01", "targeted_therapy", "olaparib"),
@@ -129,10 +133,11 @@ _DRUGS = [
     # cell therapy / transplant
     Drug("autologous_sct", None, "cell_therapy", "autogreffe de cellules souches hématopoïétiques"),
     Drug("allogeneic_sct", None, "cell_therapy", "allogreffe de cellules souches hématopoïétiques"),
-    Drug("axicabtagene ciloleucel", "L01XL03", "cell_therapy", "CAR-T cells (axicabtagène ciloleucel)"),
-    Drug("idecabtagene vicleucel", "L01XL07", "cell_therapy", "CAR-T cells (idécabtagène vicleucel)"),
+    Drug("axicabtagene ciloleucel", "L01XL03", "cell_therapy", "cellules CAR-T (axicabtagène ciloleucel)"),
+    Drug("idecabtagene vicleucel", "L01XL07", "cell_therapy", "cellules CAR-T (idécabtagène vicleucel)"),
     # radiopharmaceutical (internal vectorised radiotherapy)
     Drug("lutetium (177lu) oxodotreotide", "V10XX04", "radiotherapy", "Lutathera (177Lu-oxodotréotide)"),
+    Drug("lutetium (177lu) vipivotide tetraxetan", "V10XX05", "radiotherapy", "177Lu-PSMA-617 (Pluvicto)"),
 ]
 DRUGS: dict[str, Drug] = {d.name: d for d in _DRUGS}
 

@@ -14,29 +14,30 @@ from faker import Faker
 from retrieval.records import CentreRecord
 from retrieval.synthetic.identities import centre_weights, make_identity, make_relatives
 from retrieval.synthetic.model import Encounter, FamilyHistory, Patient
-from retrieval.synthetic.pathways import choose, choose_second
+from retrieval.synthetic.pathways import choose, choose_prior, choose_second
 from retrieval.synthetic.pathways.common import REFERENCE_DATE, add_event, other_cause_death
+from retrieval.synthetic.pathways.solid import stop_ongoing
 from retrieval.synthetic.rng import Rng, add_days, add_months, age_on, birth_date_for_age, stream
 
 OPPOSITION_SHARE = 0.03
+PRIOR_SHARE = 0.08  # patients with an earlier, cured cancer (their current one is a second primary)
 LOST_SHARE = 0.08
 MAX_DOCS = 28
 # Chance to keep an encounter that is not essential: documents a centre actually holds (the first
 # imaging is often done elsewhere, not every visit is typed).
 KEEP = {
-    "dx_imaging": 0.7,
-    "mdt": 0.75,
-    "surveillance": 0.6,
-    "followup": 0.75,
+    "dx_imaging": 0.6,
+    "mdt": 0.6,
+    "surveillance": 0.45,
+    "followup": 0.6,
     "on_treatment": 0.8,
-    "evaluation": 0.75,
-    "event_imaging": 0.85,
-    "treatment_start": 0.8,
-    "specimen": 0.9,
-    "surgery": 0.9,
+    "evaluation": 0.65,
+    "event_imaging": 0.8,
+    "treatment_start": 0.7,
+    "specimen": 0.85,
+    "surgery": 0.85,
     "molecular": 0.85,
-    "rt_consult": 0.8,
-    "death": 0.6,
+    "rt_consult": 0.7,
     "event_consult": 0.8,
 }
 
@@ -71,13 +72,17 @@ def build_patient(seed: int, pid: int, centres: list[CentreRecord], faker: Faker
     centre = rng.weighted(centre_weights(centres))
     p = Patient(id=pid, centre_id=centre, sex=sex, birth_date=birth, pathway=disease.pathway)
     lifestyle(p, rng)
-    tumour = disease.tumour(p, rng, dx, 1)
+    if rng.chance(PRIOR_SHARE):
+        add_prior(p, rng, dx)
+    tumour = disease.tumour(p, rng, dx, len(p.tumours) + 1)
+    if tumour.rank > 1:
+        add_event(p, tumour, "second_primary", dx)
     death = disease.run(p, rng, tumour)
     if rng.chance(disease.second_primary_share) and not p.flags.get("myeloma_to_aml"):
         second = choose_second(rng, disease, sex)
-        dx2 = add_months(dx, rng.between(10, 150))
+        dx2 = add_months(dx, rng.between(8, 120))
         if second is not None and dx2 < min(death or REFERENCE_DATE, add_days(REFERENCE_DATE, -90)):
-            t2 = second.tumour(p, rng, dx2, 2)
+            t2 = second.tumour(p, rng, dx2, len(p.tumours) + 1)
             add_event(p, t2, "second_primary", dx2)
             death2 = second.run(p, rng, t2)
             death = min((d for d in (death, death2) if d), default=None)
@@ -92,9 +97,25 @@ def build_patient(seed: int, pid: int, centres: list[CentreRecord], faker: Faker
     p.relatives = make_relatives(faker, id_rng, pid, sex, age_on(birth, dx), p.identity.last_name)
     p.gp = (faker.first_name(), faker.last_name())
     p.pathway = "+".join(dict.fromkeys(t.info.get("pathway", t.site) for t in p.tumours))
-    if p.flags.get("myeloma_to_aml"):
+    if p.flags.get("myeloma_to_aml") and any(t.icd10.startswith("C92") for t in p.tumours):
         p.pathway = "myeloma_to_aml"
     return p
+
+
+def add_prior(p: Patient, rng: Rng, dx: date) -> None:
+    """An earlier cancer, treated and in remission years before the one followed now (rank 1)."""
+    prior = choose_prior(rng, p.sex)
+    dx0 = add_months(dx, -rng.between(30, 240))
+    if dx0 < date(1990, 1, 1) or age_on(p.birth_date, dx0) < 20:
+        return
+    t0 = prior.tumour(p, rng, dx0, 1)
+    if t0.metastatic_at_diagnosis or (t0.stage or "").startswith("IV"):
+        t0.metastatic_at_diagnosis, t0.m, t0.stage = False, "M0", "III"
+    prior.early(p, rng, t0)
+    stop_ongoing(p, t0, dx)
+    p.encounters = [e for e in p.encounters if e.tumour_id != t0.id]
+    for flag in ("fertility", "fertility_method"):
+        p.flags.pop(flag, None)
 
 
 def lifestyle(p: Patient, rng: Rng) -> None:

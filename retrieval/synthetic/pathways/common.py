@@ -261,7 +261,7 @@ def follow_ups(
     *,
     every_months: float = 8,
     imaging_share: float = 0.4,
-    max_visits: int = 4,
+    max_visits: int = 3,
 ) -> None:
     """Surveillance visits while the disease is in remission, between ``start`` and ``stop``."""
     stop = min(stop, REFERENCE_DATE)

@@ -239,7 +239,7 @@ class Myeloma(Haematology):
     def _secondary_aml(self, p: Patient, rng: Rng, myeloma: Tumour, dx: date, death: date) -> date:
         """Therapy-related AML: likelier after two lines and an autologous transplant."""
         lines = sorted({r.line for r in p.regimens if r.tumour_id == myeloma.id and r.line})
-        risk = 0.14 if (p.flags.get("asct") and len(lines) >= 2) else 0.025
+        risk = 0.2 if (p.flags.get("asct") and len(lines) >= 2) else 0.03
         if not rng.chance(risk):
             return death
         after_line2 = min(

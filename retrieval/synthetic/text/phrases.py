@@ -12,6 +12,7 @@ from __future__ import annotations
 from retrieval.synthetic.catalogue import DRUGS, METASTASIS_CODES, PROCEDURES
 from retrieval.synthetic.model import Regimen, Tumour
 from retrieval.synthetic.text.builder import TextBuilder
+from retrieval.synthetic.text.check import find_forms
 from retrieval.synthetic.text.common import Ctx, put_date
 
 SITE_CONCEPT = {
@@ -29,6 +30,12 @@ SITE_CONCEPT = {
     "dlbcl": "lymphoma",
     "follicular": "lymphoma",
     "pancreas": "pancreatic_cancer",
+}
+NET_ORIGIN = {
+    "rectum": " du rectum",
+    "pancreas": " du pancréas",
+    "small_bowel": " de l'iléon",
+    "lung": " bronchique",
 }
 LATERALITY = {"left": "gauche", "right": "droit", "bilateral": "bilatéral"}
 FAMILY_FORMS = {
@@ -98,7 +105,21 @@ def disease(
         if word == "droit" and form.startswith("néoplasie"):
             word = "droite"
         b.raw(" " + word)
+    if tumour.site == "net" and lateral:
+        b.raw(NET_ORIGIN[tumour.info["origin"]])
     return form
+
+
+def auto(b: TextBuilder, text: str) -> None:
+    """Plain text that may contain surface forms (histology labels...): those become affirmed mentions."""
+    pos = 0
+    for start, end, concept in find_forms(text):
+        if start > pos:
+            b.add(text[pos:start])
+        b.mention(concept, text[start:end])
+        pos = end
+    if pos < len(text):
+        b.add(text[pos:])
 
 
 def treatment(b: TextBuilder, reg: Regimen) -> None:
@@ -108,9 +129,9 @@ def treatment(b: TextBuilder, reg: Regimen) -> None:
     elif "allogeneic_sct" in reg.items:
         b.mention("transplant", "allogreffe").raw(" de cellules souches hématopoïétiques")
     elif reg.kind in ("surgery", "radiotherapy") and reg.items[0] in PROCEDURES:
-        b.raw(PROCEDURES[reg.items[0]])
+        auto(b, PROCEDURES[reg.items[0]])
     else:
-        b.raw(reg.label)
+        auto(b, reg.label)
 
 
 def drug_list(reg: Regimen) -> str:

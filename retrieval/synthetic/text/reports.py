@@ -44,7 +44,7 @@ HAEM_FINDINGS = {
 def histology_line(b: TextBuilder, ctx: Ctx) -> None:
     t = ctx.tumour
     label = HISTOLOGY_GROUPS.get(t.histology_group or "", "tumeur maligne")
-    b.add(label[0].upper() + label[1:])
+    ph.auto(b, label[0].upper() + label[1:])
     if t.grade:
         word = GRADE_WORD.get(t.site, "")
         b.raw(f" de grade {word} {t.grade}" if word else f" de grade {t.grade}")
@@ -148,6 +148,11 @@ def marrow(b: TextBuilder, ctx: Ctx) -> None:
             f"Infiltration plasmocytaire médullaire de {rng.randint(15, 70)} %, plasmocytes dystrophiques.\n"
         )
         b.add(f"Immunofixation : composant monoclonal {t.info.get('isotype', 'IgG kappa')}.\n")
+    elif t.site == "cll":
+        b.add(
+            f"Lymphocytose sanguine à {rng.randint(6, 90)} G/L. Immunophénotypage : population B monoclonale "
+        )
+        b.add(f"CD5+ CD23+, score de Matutes {rng.randint(4, 5)}/5.\n")
     else:
         b.add(f"Moelle riche, {t.info.get('blasts', rng.randint(20, 80))} % de blastes myéloïdes, ")
         b.add("corps d'Auer présents.\n")
@@ -260,7 +265,11 @@ def imaging(b: TextBuilder, ctx: Ctx) -> None:
 def operative(b: TextBuilder, ctx: Ctx) -> None:
     t, rng, reg = ctx.tumour, ctx.rng, ctx.regimen()
     proc = PROCEDURES.get(reg.items[0], "intervention") if reg else "intervention"
-    b.raw("Intervention : ").add(proc + ".\n")
+    if ctx.enc.kind == "node_biopsy":
+        proc = "biopsie-exérèse ganglionnaire"
+    b.raw("Intervention : ")
+    ph.auto(b, proc)
+    b.raw(".\n")
     b.raw("Indication : ")
     ph.disease(b, ctx, t)
     b.raw(".\n")
@@ -338,5 +347,6 @@ WRITERS = {
     "evaluation": imaging,
     "event_imaging": imaging,
     "surgery": operative,
+    "node_biopsy": operative,
     "mdt": mdt,
 }
