@@ -304,22 +304,18 @@ def _rows(store: Store) -> dict[str, list[tuple]]:
 
 
 @pytest.mark.postgres
-def test_postgres_store_gets_the_same_content(tmp_path):
-    pg_helper = pytest.importorskip("eval.pg")
-    if pg_helper.pg_bin() is None:
-        pytest.skip("PostgreSQL server binaries are not installed")
+def test_postgres_store_gets_the_same_content(tmp_path, pg_server):
     corpus = write_handmade_corpus(tmp_path / "c", patients=4, docs_per_patient=2, scans=1)
     lite = Store(str(tmp_path / "s.db"))
     ingest(corpus, lite, progress=False, workers=2)
-    with pg_helper.TempPostgres() as pg:
-        store = Store(pg.url)
-        report = ingest(corpus, store, progress=False, workers=2)
-        assert report.loaded["documents"] == 9 and not report.rejections
-        assert ingest(corpus, store, progress=False).rows_loaded == 0
-        assert _rows(store) == _rows(lite)
-        hits = store.query(
-            "SELECT text, negated FROM segments"
-            " WHERE tsv @@ to_tsquery('simple_unaccent', 'metastase & hepatique')"
-        )
-        assert hits and all(h["negated"] == 1 for h in hits)
-        store.close()
+    store = Store(pg_server.new_database("ingest_same_content"))
+    report = ingest(corpus, store, progress=False, workers=2)
+    assert report.loaded["documents"] == 9 and not report.rejections
+    assert ingest(corpus, store, progress=False).rows_loaded == 0
+    assert _rows(store) == _rows(lite)
+    hits = store.query(
+        "SELECT text, negated FROM segments"
+        " WHERE tsv @@ to_tsquery('simple_unaccent', 'metastase & hepatique')"
+    )
+    assert hits and all(h["negated"] == 1 for h in hits)
+    store.close()
