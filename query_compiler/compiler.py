@@ -123,7 +123,7 @@ class Compiler:
             size = gap
         elif node.relation == "before":
             conds.append(exp.LTE(this=gap, expression=zero))
-            size = exp.Neg(this=gap)
+            size = self.dialect.days_between(col("d", "a"), col("d", "b"))
         else:
             size = exp.Abs(this=gap)
         conds += self.ctx.between(size, lo, hi)

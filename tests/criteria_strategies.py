@@ -251,7 +251,10 @@ age = st.one_of(
 patient_atoms = st.one_of(
     st.builds(C.Sex, value=st.sampled_from(["F", "M"])),
     st.builds(C.VitalStatus, value=st.sampled_from(["alive", "deceased"])),
-    st.builds(C.Centre, ids=st.lists(st.sampled_from(["C1", "C2", "C3"]), min_size=1, max_size=2)),
+    st.builds(
+        C.Centre,
+        ids=st.lists(st.sampled_from(["C1", "C2", "C3", "CLB", "IGR", "ICM"]), min_size=1, max_size=2),
+    ),
     bounds(st.sampled_from([0, 6, 12, 24, 60, 120.5])).map(
         lambda b: C.Survival(min_months=b[0], max_months=b[1])
     ),
