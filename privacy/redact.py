@@ -13,6 +13,7 @@ recogniser and which pattern fired (``RedactedText.explain()``), never the origi
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -93,6 +94,20 @@ _CACHE: dict[str, tuple[tuple, Redactor]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+def _institutions(store: Any) -> re.Pattern[str] | None:
+    """The store's centre names ("Centre Léon Bérard"): person names inside them stay."""
+    if store is None:
+        return None
+    try:
+        names = [r["name"] for r in store.query("SELECT name FROM centres") if r["name"]]
+    except Exception:  # noqa: BLE001 - a store without centres
+        return None
+    if not names:
+        return None
+    alts = sorted((r"\s+".join(re.escape(w) for w in n.split()) for n in names), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
+
+
 def _fingerprint(store: Any) -> tuple:
     """Cheap signature of the registry's names: the index is rebuilt when names were added."""
     parts = []
@@ -119,6 +134,7 @@ class Redactor:
         for op in OPERATORS:
             self.anonymizer.add_anonymizer(op)
         self._patients: dict[int, PatientIdentifierRecognizer | None] = {}
+        self.institutions = _institutions(store)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -165,7 +181,13 @@ class Redactor:
         results = self.analyzer.analyze(
             text, language="fr", ad_hoc_recognizers=self._patient_recognizer(patient_id) or None,
             return_decision_process=True, nlp_artifacts=nlp_artifacts)
-        return resolve(text, [r for r in results if r.entity_type in ENTITIES])
+        results = [r for r in results if r.entity_type in ENTITIES]
+        if self.institutions is not None and results:
+            inside = [(m.start(), m.end()) for m in self.institutions.finditer(text)]
+            if inside:
+                results = [r for r in results if not (r.entity_type == "PERSON" and any(
+                    s <= r.start and r.end <= e for s, e in inside))]
+        return resolve(text, results)
 
     # -- redaction ------------------------------------------------------------------------
     def redact(self, text: str, *, patient_id: int | None = None, mode: Mode = "placeholder",

@@ -13,7 +13,7 @@ from privacy.names import NameIndex
 from privacy.recognizers import ALL_RECOGNIZERS, RecognizerContext
 from privacy.recognizers.address import FrAddressRecognizer
 from privacy.recognizers.date import FrDateRecognizer
-from privacy.recognizers.email import EmailRecognizer
+from privacy.recognizers.email import FrEmailRecognizer
 from privacy.recognizers.ipp import IppRecognizer
 from privacy.recognizers.nir import NirRecognizer, nir_key_ok
 from privacy.recognizers.patient_identifiers import PatientIdentifierRecognizer
@@ -105,12 +105,12 @@ def test_phone_invalid(text):
     ("mail: j-p_martin+rcp@chu-lyon.fr", "j-p_martin+rcp@chu-lyon.fr"),
 ])
 def test_email_valid(text, span):
-    assert found(EmailRecognizer(), text) == [span]
+    assert found(FrEmailRecognizer(), text) == [span]
 
 
 @pytest.mark.parametrize("text", ["RCP @ 14h", "le 12/03@", "HER2+ @ IHC"])
 def test_email_invalid(text):
-    assert found(EmailRecognizer(), text) == []
+    assert found(FrEmailRecognizer(), text) == []
 
 
 # -- dates -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import importlib
 
 import typer
 
-EVAL_MODULES: list[str] = ["similar", "annotation"]
+EVAL_MODULES: list[str] = ["similar", "annotation", "deid"]
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from privacy.recognizers._base import FrPatternRecognizer, RecognizerContext
 from privacy.recognizers.address import FrAddressRecognizer
 from privacy.recognizers.date import FrDateRecognizer
-from privacy.recognizers.email import EmailRecognizer
+from privacy.recognizers.email import FrEmailRecognizer
 from privacy.recognizers.ipp import IppRecognizer
 from privacy.recognizers.nir import NirRecognizer
 from privacy.recognizers.patient_identifiers import PatientIdentifierRecognizer
@@ -22,7 +22,7 @@ ALL_RECOGNIZERS: list[type] = [
     NirRecognizer,
     IppRecognizer,
     FrPhoneRecognizer,
-    EmailRecognizer,
+    FrEmailRecognizer,
     FrDateRecognizer,
     FrAddressRecognizer,
     TitleNameRecognizer,

@@ -14,7 +14,7 @@ from privacy.recognizers._base import FrPatternRecognizer
 _EMAIL = r"(?<![\w.+\-])[\w.+\-]*\w@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,24}(?![\w])"
 
 
-class EmailRecognizer(FrPatternRecognizer):
+class FrEmailRecognizer(FrPatternRecognizer):
     """Anything shaped like an e-mail address."""
 
     ENTITY = "EMAIL"

@@ -23,9 +23,10 @@ _TITLES = (
     r"(?:M\.|MM\.|Mr\.?|Mrs\.?|Ms\.?|Mme|Mmes|Mlle|Mlles|Madame|Monsieur|Mademoiselle|Dr\.?|Drs|Dre"
     r"|Docteur|Docteure|Pr\.?|Pre|Professeur|Professeure|Prof\.?|Me|Maître|Miss)"
 )
+_SP = r"[ \t\u00a0]"  # names never run across a line break ("Dr LEBON\nOncologie médicale")
 _NAME = (
-    rf"(?!{_TITLES}(?:\s|$))(?:{_INITIAL}\s?)?(?:{_PARTICLE}\s?)?{_TOK}"
-    rf"(?:\s(?:{_INITIAL}\s?)?(?:{_PARTICLE}\s?)?{_TOK}){{0,3}}"
+    rf"(?!{_TITLES}(?:\s|$))(?:{_INITIAL}{_SP}?)?(?:{_PARTICLE}{_SP}?)?{_TOK}"
+    rf"(?:{_SP}(?:{_INITIAL}{_SP}?)?(?:{_PARTICLE}{_SP}?)?{_TOK}){{0,3}}"
 )
 _LABELS = (
     r"(?i:nom|prénom|prenom|nom de naissance|nom d'usage|nom marital|patient|patiente"
@@ -46,10 +47,10 @@ class TitleNameRecognizer(FrPatternRecognizer):
     ENTITY = "PERSON"
     CASE_SENSITIVE = True
     PATTERNS = [
-        Pattern("title_name", rf"(?<=(?<!\w){_TITLES}\s{{1,2}}){_NAME}", 0.85),
-        Pattern("label_name", rf"(?<=(?<!\w){_LABELS}\s?:\s*(?:{_TITLES}\s)?){_NAME}", 0.8),
-        Pattern("birth_name", rf"(?<=(?<!\w)(?i:née|nee|né|épouse|epouse|ép\.|veuve|vve)\s){_NAME}", 0.8),
-        Pattern("relative_name", rf"(?<=(?<!\w){_RELATIVES},?\s){_NAME}", 0.7),
+        Pattern("title_name", rf"(?<=(?<!\w){_TITLES}{_SP}{{1,2}}){_NAME}", 0.85),
+        Pattern("label_name", rf"(?<=(?<!\w){_LABELS}{_SP}?:{_SP}*(?:{_TITLES}{_SP})?){_NAME}", 0.8),
+        Pattern("birth_name", rf"(?<=(?<!\w)(?i:née|nee|né|épouse|epouse|ép\.|veuve|vve){_SP}){_NAME}", 0.8),
+        Pattern("relative_name", rf"(?<=(?<!\w){_RELATIVES},?{_SP}){_NAME}", 0.7),
     ]
     CONTEXT: list[str] = []
 
