@@ -7,7 +7,7 @@ import importlib
 
 import typer
 
-EVAL_MODULES: list[str] = ["similar", "annotation", "deid"]
+EVAL_MODULES: list[str] = ["similar", "annotation", "deid", "search"]
 
 
 def register(app: typer.Typer) -> None:
