@@ -52,6 +52,12 @@ CASES = [
     "Discussion d'une <aff>préservation de la fertilité</aff> avant traitement.",
     "<aff>Myélome multiple</aff> traité par <aff>autogreffe</aff>.",
     "Tumeur classée <aff>pT2N1M0</aff> après chirurgie.",  # eds.tnm, stored as concept "tnm"
+    # one typing slip in a cue word still qualifies (patterns.with_typos)
+    "Antécédnet de <hist>tabagisme</hist> sevré.",
+    "Absennce de <neg>lésion secondaire</neg> hépatique.",
+    "Suspiscion de <hyp>récidive locale</hyp>.",
+    # ... but a slip that makes another real word is not a cue
+    "Le déclin de l'état général fait craindre une <aff>progression</aff>.",
 ]
 
 

@@ -89,8 +89,10 @@ def load_concepts(path: Path = CONCEPTS_FILE) -> dict[str, list[str]]:
     return {k: list(v) for k, v in data.items() if not k.startswith("_")}
 
 
-def _plus(default: list[str], extra: list[str]) -> list[str]:
-    return list(dict.fromkeys([*default, *extra]))
+def _plus(default: list[str], extra: list[str], *, typos: bool = True) -> list[str]:
+    """edsnlp's cue list + ours, + one-slip variants of the single words (``patterns.with_typos``)."""
+    words = list(dict.fromkeys([*default, *extra]))
+    return words + patterns.with_typos(words) if typos else words
 
 
 def build_pipeline(
@@ -117,7 +119,7 @@ def build_pipeline(
         pass
 
     terms = concepts if concepts is not None else load_concepts()
-    term = _plus(termination, patterns.TERMINATION)
+    term = _plus(termination, patterns.TERMINATION, typos=False)
     nlp = edsnlp.blank("eds")
     nlp.add_pipe(eds.sentences())
     nlp.add_pipe(eds.normalizer(pollution=False))
@@ -129,7 +131,7 @@ def build_pipeline(
         eds.negation(
             preceding=_plus(neg.preceding, patterns.NEGATION_PRECEDING),
             following=_plus(neg.following, patterns.NEGATION_FOLLOWING),
-            pseudo=_plus(neg.pseudo, patterns.NEGATION_PSEUDO),
+            pseudo=_plus(neg.pseudo, patterns.NEGATION_PSEUDO, typos=False),
             termination=term,
             on_ents_only=on_ents_only,
         )
@@ -138,7 +140,7 @@ def build_pipeline(
         eds.hypothesis(
             preceding=_plus(hyp.preceding, patterns.HYPOTHESIS_PRECEDING),
             following=_plus(hyp.following, patterns.HYPOTHESIS_FOLLOWING),
-            pseudo=_plus(hyp.pseudo, patterns.HYPOTHESIS_PSEUDO),
+            pseudo=_plus(hyp.pseudo, patterns.HYPOTHESIS_PSEUDO, typos=False),
             termination=term,
             on_ents_only=on_ents_only,
         )
