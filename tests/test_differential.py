@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from query_compiler import criteria as C
 from query_compiler.engine import CohortEngine, Scope
 from query_compiler.reference import Evaluator, ReferenceData
+from query_compiler.use_cases import USE_CASES as SHARED_USE_CASES
 from tests import minidata
 from tests.criteria_strategies import trees
 
@@ -222,7 +223,12 @@ STRUCTURE: dict[str, C.Node] = {
     ),
 }
 
-TREES: dict[str, C.Node] = {**USE_CASES, **ATOMS, **STRUCTURE}
+TREES: dict[str, C.Node] = {
+    **USE_CASES,
+    **ATOMS,
+    **STRUCTURE,
+    **{f"uc_{u.name}": u.criteria for u in SHARED_USE_CASES},
+}
 
 
 def test_enough_trees_and_every_kind():
