@@ -7,7 +7,7 @@ import importlib
 
 import typer
 
-EVAL_MODULES: list[str] = ["similar", "annotation", "deid", "search"]
+EVAL_MODULES: list[str] = ["similar", "annotation", "deid", "search", "parse"]
 
 
 def register(app: typer.Typer) -> None:
