@@ -15,7 +15,7 @@ from query_compiler.terminology.matcher import Mention
 
 ALTERATION = re.compile(r"^[a-z]\d{1,4}(?:[a-z]|del|ins|fs|\*)?$")
 SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}
-VALUE_MARKERS = {"pd": "PD-L1", "pdl1": "PD-L1", "ki": "Ki67", "tmb": "TMB"}
+VALUE_MARKERS = {"pd": "PD-L1", "pdl1": "PD-L1", "ki": "KI67", "tmb": "TMB"}
 SHORT = {"ER", "PR", "HR", "RAS", "RET"}
 EXPAND = {"HR": ("ER", "PR"), "BRCA": ("BRCA1", "BRCA2")}
 
@@ -126,7 +126,7 @@ def add_profile(st: State, m: Mention) -> None:
 def add_value(st: State, m: Mention, op_kind: str | None) -> None:
     g = m.groups
     key = re.sub(r"[^a-z0-9]", "", g["m"])
-    marker = "PD-L1" if key.startswith("pd") else VALUE_MARKERS.get(key[:3].rstrip("0123456789"), "Ki67")
+    marker = "PD-L1" if key.startswith("pd") else VALUE_MARKERS.get(key[:3].rstrip("0123456789"), "KI67")
     if key.startswith("tmb"):
         marker = "TMB"
     symbol = ">=" if "op2" in g else SYMBOLS.get(op_kind or "ge", ">=")

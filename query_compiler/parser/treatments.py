@@ -23,6 +23,8 @@ def collect(st: State, m: Mention, neg: bool) -> None:
 def _value(m: Mention) -> tuple[str, list[str]]:
     if m.kind == "drug":
         return "drugs", [m.value("drug")]
+    if m.kind == "drug_group":
+        return "drugs", list(m.value("drug_group"))
     value = m.value("treatment_class")
     return "classes", value if isinstance(value, list) else [value]
 
@@ -31,7 +33,7 @@ def _chains(st: State) -> list[list[tuple[Mention, bool, str]]]:
     chains: list[list[tuple[Mention, bool, str]]] = []
     prev: Mention | None = None
     for m, neg in st.tx:
-        if m.kind not in ("treatment_class", "drug"):
+        if m.kind not in ("treatment_class", "drug", "drug_group"):
             continue
         how = st.joined(prev, m, set()) if prev is not None else None
         if how is None:
@@ -48,15 +50,19 @@ def _build_chain(st: State, chain: list[tuple[Mention, bool, str]]) -> None:
     kept = []
     for idx, (m, n, how) in enumerate(chain):
         nxt = chain[idx + 1] if idx + 1 < len(chain) else None
+        prv = kept[-1] if kept else None
         if m.kind == "treatment_class" and nxt and nxt[0].kind == "drug" and nxt[2] == "":
             if st.term.drugs.get(nxt[0].value("drug"), {}).get("class") == m.value("treatment_class"):
+                continue
+        if m.kind == "treatment_class" and prv and prv[0].kind == "drug" and how == "":
+            if st.term.drugs.get(prv[0].value("drug"), {}).get("class") == m.value("treatment_class"):
                 continue
         kept.append((m, n, how))
     joined_or = not any(how == "and" for _, _, how in kept[1:])
     current: Item | None = None
     for m, _, how in kept:
         field, vals = _value(m)
-        if len(vals) > 1:  # radiochimiothérapie: two treatments together
+        if len(vals) > 1 and field == "classes":  # radiochimiothérapie: two treatments together
             for v in vals:
                 st.items.append(Item("treatment", fields={field: [v]}, pos=m.start, neg=neg))
             st.part("treatment.classes", vals, m.text)
@@ -79,6 +85,22 @@ def _nearest_treatment(st: State, pos: int) -> Item:
     item = Item("treatment", pos=pos)
     st.items.append(item)
     return item
+
+
+def _during(st: State) -> None:
+    """"progression sous osimertinib": the event came after the treatment started."""
+    for event in [i for i in st.items if i.kind == "event" and not i.neg]:
+        start = st.at[event.pos].end if event.pos in st.at else event.pos + 1
+        for tx in sorted((i for i in st.items if i.kind == "treatment" and not i.neg and i.pos >= start),
+                         key=lambda i: i.pos)[:1]:
+            words = st.between(start, tx.pos)
+            cues = [w for w in words if "seq_during" in (st.at[start + words.index(w)].categories
+                                                          if start + words.index(w) in st.at else set())]
+            if cues and len(words) <= 3 and event in st.items and tx in st.items:
+                st.items.remove(event)
+                st.items.remove(tx)
+                st.items.append(Item("sequence", fields={"first": tx, "then": event}, pos=event.pos))
+                st.part("sequence", "treatment → event", "")
 
 
 def _sequences(st: State) -> None:
@@ -114,4 +136,12 @@ def finish(st: State) -> None:
             if not g.get("more"):
                 item.fields["line_max"] = n
             st.part("treatment.line", n, m.text)
+    for pos, start, end, text in st.pending_dates:
+        item = _nearest_treatment(st, pos)
+        if start:
+            item.fields["started_from"] = start
+        if end:
+            item.fields["started_to"] = end
+        st.part("treatment.dates", f"{start or '…'} → {end or '…'}", text)
+    _during(st)
     _sequences(st)

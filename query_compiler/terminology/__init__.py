@@ -32,7 +32,7 @@ GRAMMAR_LISTS = {
     "sequence_forward": "seq_forward", "sequence_backward": "seq_backward",
     "followup_replace": "fu_replace", "followup_refine": "fu_refine", "text_cue": "text_cue",
     "anchor_diagnosis": "anchor_dx", "anchor_treatment": "anchor_tx", "anchor_text": "anchor_text",
-    "anchor_stay": "anchor_stay",
+    "anchor_stay": "anchor_stay", "sequence_during": "seq_during",
 }
 # Categories that are words of the question's shape rather than criteria.
 GRAMMAR_CATEGORIES = frozenset(GRAMMAR_LISTS.values())
@@ -48,8 +48,21 @@ class Entry:
         return hash((self.category, repr(self.value), self.term))
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.1 reads on/off/yes/no as booleans; here they are words ("no metastasis", "on nivolumab")."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _yaml(text: str) -> Any:
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader with fewer booleans
 
 
 class Terminology:
@@ -81,6 +94,10 @@ class Terminology:
         self.safety = _yaml((folder / "safety.yaml").read_text(encoding="utf-8"))
         for rule in self.safety.values():
             rule["compiled"] = [re.compile(p) for p in rule["patterns"]]
+        self.short_keys = sorted(
+            k for k, entries in self.lexicon.items()
+            if len(k) in (4, 5) and " " not in k and any(e.category not in GRAMMAR_CATEGORIES for e in entries)
+        )
         self.fuzzy_keys = sorted(
             k for k, entries in self.lexicon.items()
             if len(k) >= 5 and any(e.category not in ("filler", "and", "or") for e in entries)

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from query_compiler.terminology import GRAMMAR_CATEGORIES, Entry, Terminology, get_terminology
 from query_compiler.terminology.text import Normalised, key_of
 
 PATTERN_ORDER = (
-    "date_range", "date_last", "date_from", "date_to", "date_in", "marker_value", "survival",
-    "lines_number", "lines_count", "age_dx", "age", "grade", "stage", "tnm", "icd10", "morphology",
+    "marker_value", "survival", "date_range", "date_last", "date_from", "date_to", "date_in",
+    "lines_number", "lines_count", "age_dx", "age_range", "age_at", "age", "grade", "stage", "tnm", "icd10",
+    "morphology",
 )
 _TEXT_STOP = re.compile(
     r"\s*(?:[;.]|\b(?:et |and )?(?:qui |who |traitee?s? |treated |ayant |having |dont |whose )|$)"
@@ -169,8 +171,9 @@ def _fuzzy_mentions(norm: Normalised, term: Terminology, used: list[bool]) -> li
             continue
         text = tok.text
         if len(text) == 4:
-            keys = [k for k in term.lexicon if len(k) == 4 and _transposed(text, k)]
-            best = (keys[0], 100.0, 0) if keys else None
+            keys = [k for k in term.short_keys if k[0] == text[0] and (
+                _transposed(text, k) or (len(k) == 5 and Levenshtein.distance(text, k) == 1))]
+            best = (keys[0], 100.0, 0) if len(keys) == 1 else None
         else:
             cutoff = 90 if len(text) <= 6 else 85
             best = process.extractOne(text, term.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff)

@@ -1,0 +1,189 @@
+"""Merge the LLM's reading into the terminology's, keeping only what the LLM adds and can justify.
+
+The terminology's items win for everything they cover. The LLM may add a criterion, or fill an
+empty tumour field, only when one of the value's known surface forms (or the value itself) appears
+in the words the terminology did not understand: a small model that copies a few-shot example
+("prostate" for a breast question) is thereby filtered out. Text terms must be literally in the
+question. Whatever stays unexplained is reported as not understood.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from query_compiler.parser.assemble import assemble
+from query_compiler.parser.compact import to_items
+from query_compiler.parser.result import ParseResult, PartSource
+from query_compiler.parser.state import Item, State
+from query_compiler.terminology import Terminology
+from query_compiler.terminology.text import Normalised, normalise
+
+SINGLE = {"sex", "age", "vital_status", "survival", "treatment_lines", "biobank"}
+
+
+def _forms(term: Terminology, category: str, match: Any) -> list[str]:
+    """Surface forms of every lexicon entry of a category whose value satisfies ``match``."""
+    out = []
+    for key, entries in term.lexicon.items():
+        if any(e.category == category and match(e.value) for e in entries):
+            out.append(key)
+    return out
+
+
+def _grounded(forms: list[str], fragments: list[str]) -> int | None:
+    """Index of the fragment where one of the forms appears (typos tolerated), or None."""
+    for idx, frag in enumerate(fragments):
+        tokens = frag.split()
+        for form in forms:
+            form = form.strip()
+            if not form:
+                continue
+            if len(form) <= 4:
+                if form in tokens or form in frag.split(" "):
+                    return idx
+            elif fuzz.partial_ratio(form, frag) >= 88:
+                return idx
+    return None
+
+
+def _forms_for(term: Terminology, item: Item, field: str, value: Any) -> list[str]:
+    k = item.kind
+    if k == "tumour" and field == "site":
+        return _forms(term, "site", lambda v: value in v) + [normalise(value)]
+    if k == "tumour" and field == "histology_group":
+        return _forms(term, "histology", lambda v: v.get("group") == value)
+    if k == "tumour" and field in ("metastatic", "metastatic_at_diagnosis"):
+        return _forms(term, "metastatic", lambda v: v == {"field": field, "value": value}) + (
+            _forms(term, "metastasis_noun", lambda v: True) if value else [])
+    if field in ("min", "max", "age_min", "age_max", "min_months", "max_months", "line_min", "grade"):
+        n = int(value) if isinstance(value, (int, float)) else value
+        words = [w for w, v in term.numbers.items() if v in (n, n + 1, n // 12 if n else -1)]
+        return [str(n), str(n + 1), str(n // 12)] + words
+    if k == "treatment" and field == "drugs":
+        return _forms(term, "drug", lambda v: v == value) + [normalise(value)]
+    if k == "treatment" and field == "classes":
+        return _forms(term, "treatment_class", lambda v: v == value or (isinstance(v, list) and value in v))
+    if k == "biomarker" and field == "marker":
+        return _forms(term, "marker", lambda v: v == value) + [normalise(value)]
+    if k == "event" and field == "type":
+        return _forms(term, "event", lambda v: v == value) + (
+            _forms(term, "metastasis_noun", lambda v: True) if value == "metastasis" else [])
+    if k in ("sex", "vital_status") and field == "value":
+        return _forms(term, k, lambda v: v == value)
+    if k == "biobank":
+        return _forms(term, "biobank", lambda v: True)
+    return [normalise(str(value))]
+
+
+def _key_fields(item: Item) -> list[str]:
+    return {
+        "treatment": ["drugs", "classes"], "biomarker": ["marker"], "event": ["type"], "sex": ["value"],
+        "vital_status": ["value"], "age": ["min", "max"], "survival": ["min_months", "max_months"],
+        "treatment_lines": ["min"], "biobank": [],
+    }.get(item.kind, [])
+
+
+def _accept(st: State, item: Item, fragments: list[str], question: str) -> int | None:
+    """Where this LLM item is grounded (fragment index), or None to drop it."""
+    if item.kind == "text":
+        q = normalise(question)
+        return 0 if all(normalise(t).rstrip("*") in q for t in item.fields.get("terms", [])) else None
+    if item.kind == "biobank":
+        return _grounded(_forms_for(st.term, item, "", None), fragments)
+    for field in _key_fields(item):
+        values = item.fields.get(field)
+        if values is None:
+            continue
+        for v in values if isinstance(values, list) else [values]:
+            where = _grounded(_forms_for(st.term, item, field, v), fragments)
+            if where is not None:
+                return where
+    return None
+
+
+def merge_llm(st: State, llm_items: list[Item], fragments: list[str], question: str) -> tuple[list[PartSource], set[int]]:
+    """Add grounded LLM items/fields into ``st.items``; returns the parts added and fragments explained."""
+    added: list[PartSource] = []
+    explained: set[int] = set()
+    norm_frags = [normalise(f) for f in fragments]
+    for item in llm_items:
+        if item.kind == "sequence":
+            continue  # time relations come from the terminology's cues only
+        if item.kind == "tumour":
+            mine = next((i for i in st.items if i.kind == "tumour" and not i.neg), None)
+            target = mine or Item("tumour", pos=len(st.items) + 100)
+            for field, value in item.fields.items():
+                if target.fields.get(field) not in (None, []):
+                    continue
+                vals = value if isinstance(value, list) else [value]
+                where = next((w for w in (_grounded(_forms_for(st.term, item, field, v), norm_frags) for v in vals)
+                              if w is not None), None)
+                if where is None:
+                    continue
+                target.fields[field] = value
+                explained.add(where)
+                added.append(PartSource(field=f"tumour.{field}", value=value, source="llm", text=fragments[where]))
+            if mine is None and target.fields:
+                st.items.append(target)
+            continue
+        same = [i for i in st.items if i.kind == item.kind]
+        if item.kind in SINGLE and same:
+            continue
+        if any(i.fields == item.fields and i.neg == item.neg for i in same):
+            continue
+        where = _accept(st, item, norm_frags, question)
+        if where is None:
+            continue
+        item.pos = len(st.items) + 100
+        st.items.append(item)
+        explained.add(where)
+        added.append(PartSource(field=item.kind, value=item.fields, source="llm", text=fragments[min(where, len(fragments) - 1)]))
+    return added, explained
+
+
+def complete_with_llm(question: str, criteria: Any, st: State, result: ParseResult, model: str | None = None) -> Any:
+    """Ask the LLM about a question the terminology did not fully understand; merge what it adds."""
+    from query_compiler.parser.chain import LLMParseError, run
+
+    fragments = [f for f in result.not_understood if Normalised.of(f).tokens]
+    try:
+        out = run(question, model=model)
+    except (LLMParseError, OSError, RuntimeError, ValueError) as exc:
+        result.llm_error = str(exc)
+        return criteria
+    result.used_llm = True
+    compact = out["compact"]
+    if compact.refuse and not st.items:
+        result.refused = True
+        result.refusal = st.say("La demande n'a pas été comprise comme une question de cohorte.",
+                                "The request was not understood as a cohort question.")
+        return None
+    llm_items = to_items(compact, set(st.term.histology_groups), set(st.term.drugs))
+    added, explained = merge_llm(st, llm_items, fragments, question)
+    result.sources.extend(added)
+    result.not_understood = [f for i, f in enumerate(fragments) if i not in explained] + [
+        f for f in result.not_understood if f not in fragments
+    ]
+    new_criteria, errors = assemble(st.items)
+    result.not_understood += [e for e in errors if e not in result.not_understood]
+    return new_criteria
+
+
+def llm_only(question: str, model: str | None = None) -> tuple[Any, bool, str | None]:
+    """The LLM's reading alone (the 'LLM only' configuration of the evaluation)."""
+    from query_compiler.parser.chain import LLMParseError, run
+    from query_compiler.terminology import get_terminology
+
+    term = get_terminology()
+    try:
+        out = run(question, model=model)
+    except (LLMParseError, OSError, RuntimeError, ValueError) as exc:
+        return None, False, str(exc)
+    compact = out["compact"]
+    if compact.refuse:
+        return None, True, None
+    items = to_items(compact, set(term.histology_groups), set(term.drugs))
+    criteria, errors = assemble(items)
+    return criteria, False, "; ".join(errors) or None
