@@ -146,3 +146,17 @@ def test_scans_are_real_images(corpus: Path) -> None:
         else:
             with Image.open(path) as img:
                 assert img.format == "PNG" and img.width >= 1000 and img.height >= 600
+
+
+def test_every_use_case_has_a_true_answer_at_2000_patients(tmp_path: Path) -> None:
+    """USE_CASES.md: each real question must have patients to find (here at 2,000; more at 10,000)."""
+    from retrieval.synthetic.coverage import count_use_cases
+
+    generate(tmp_path, patients=2000, centres=4, seed=2024, scan_share=0.0, progress=False)
+    counts = count_use_cases(tmp_path)
+    assert counts["patients"] == 2000
+    empty = [name for name, n in counts.items() if n == 0]
+    assert not empty, counts
+    assert counts["centres_with_rectal_net"] >= 2
+    assert 0.08 <= counts["second_primary"] / 2000 <= 0.25
+    assert counts["fertility_preservation_mentions"] < counts["fertility_cohort"]

@@ -26,19 +26,19 @@ MAX_DOCS = 28
 # Chance to keep an encounter that is not essential: documents a centre actually holds (the first
 # imaging is often done elsewhere, not every visit is typed).
 KEEP = {
-    "dx_imaging": 0.6,
-    "mdt": 0.6,
-    "surveillance": 0.45,
-    "followup": 0.6,
-    "on_treatment": 0.8,
-    "evaluation": 0.65,
-    "event_imaging": 0.8,
-    "treatment_start": 0.7,
+    "dx_imaging": 0.5,
+    "mdt": 0.45,
+    "surveillance": 0.4,
+    "followup": 0.45,
+    "on_treatment": 0.75,
+    "evaluation": 0.55,
+    "event_imaging": 0.75,
+    "treatment_start": 0.6,
     "specimen": 0.85,
-    "surgery": 0.85,
-    "molecular": 0.85,
-    "rt_consult": 0.7,
-    "event_consult": 0.8,
+    "surgery": 0.8,
+    "molecular": 0.8,
+    "rt_consult": 0.6,
+    "event_consult": 0.75,
 }
 
 FAMILY_CANCERS_F = [

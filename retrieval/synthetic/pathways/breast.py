@@ -316,7 +316,7 @@ class Breast(SolidDisease):
         """Fertility-age women starting chemotherapy: preservation done, declined, discussed or not raised."""
         if age > 43 or tumour.rank != 1:
             return
-        outcome = rng.weighted([("done", 0.3), ("declined", 0.25), ("discussed", 0.22), ("none", 0.23)])
+        outcome = rng.weighted([("done", 0.4), ("declined", 0.22), ("discussed", 0.2), ("none", 0.18)])
         p.flags["fertility"] = outcome
         if outcome == "done":
             p.flags["fertility_method"] = rng.weighted(

@@ -218,6 +218,10 @@ def diagnosis_workup(
     p.encounter(add_days(dx, -rng.randint(7, 25)), "imaging", "dx_imaging", tumour)
     if biopsy:
         p.encounter(dx, "pathology", "biopsy", tumour, essential=True)
+        if rng.chance(0.45):  # the biopsy block kept in the tumour bank
+            add_sample(p, tumour, "tumour_tissue", dx, "ffpe")
+        if rng.chance(0.12):
+            add_sample(p, tumour, "tumour_tissue", dx, "frozen")
     if molecular:
         p.encounter(add_days(dx, rng.randint(10, 25)), "pathology", "molecular", tumour)
     if mdt:
@@ -375,14 +379,11 @@ def advanced_course(
             p.encounter(evaluation, eval_doc, "evaluation", tumour, regimen_id=reg.id)
         if pfs > 14:
             for m in (12, 30, 60, 96):
-                if m < pfs - 2:
-                    p.encounter(
-                        add_months(when, m + rng.between(-1, 1)),
-                        "consultation",
-                        "on_treatment",
-                        tumour,
-                        regimen_id=reg.id,
-                    )
+                if m < length - 1:
+                    visit = add_months(when, m + rng.between(-1, 1))
+                    p.encounter(visit, "consultation", "on_treatment", tumour, regimen_id=reg.id)
+                elif m < pfs - 2:
+                    p.encounter(add_months(when, m), "consultation", "followup", tumour)
         when = add_months(when, pfs)
         add_event(p, tumour, event, when)
         p.encounter(

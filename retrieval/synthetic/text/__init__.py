@@ -89,7 +89,8 @@ def write_document(
         letters.letter_header(b, ctx)
         writer = letters.WRITERS.get(enc.kind, letters.followup_letter)
     else:
-        header(b, ctx, HEADINGS[enc.doc_type])
+        heading = HEADINGS[enc.doc_type]
+        header(b, ctx, heading.replace("COMPTE RENDU", "CR") if rng.chance(0.3) else heading)
         writer = clinical.WRITERS.get(enc.kind) or reports.WRITERS[enc.kind]
     writer(b, ctx)
     signature(b, ctx)

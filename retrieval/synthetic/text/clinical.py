@@ -6,7 +6,7 @@ from retrieval.synthetic.model import Regimen, Tumour
 from retrieval.synthetic.rng import months_between
 from retrieval.synthetic.text import phrases as ph
 from retrieval.synthetic.text.builder import TextBuilder
-from retrieval.synthetic.text.common import Ctx, patient_name, put_date, put_month
+from retrieval.synthetic.text.common import Ctx, fr_month, patient_name, put_date, put_month
 from retrieval.synthetic.text.vocab import SYMPTOM, receptor_summary
 
 LINE_WORDS = {
@@ -73,7 +73,7 @@ def past_treatments(b: TextBuilder, ctx: Ctx, tumour: Tumour) -> None:
             b.add(f" ({LINE_WORDS.get(reg.line, str(reg.line) + 'e')} ligne)")
         elif reg.setting in SETTING_WORDS and reg.kind == "systemic":
             b.raw(f" ({SETTING_WORDS[reg.setting]})")
-        b.raw(" de ")
+        b.raw(" " + de(fr_month(reg.start)))
         put_month(b, reg.start)
         if reg.end and reg.end != reg.start:
             b.raw(" à ")
@@ -86,7 +86,21 @@ def past_treatments(b: TextBuilder, ctx: Ctx, tumour: Tumour) -> None:
 
 
 def next_regimens(ctx: Ctx, tumour: Tumour, days: int = 120) -> list[Regimen]:
-    return [r for r in ctx.p.regimens if r.tumour_id == tumour.id and 0 <= (r.start - ctx.date).days <= days]
+    """Treatments planned now: starting within ``days`` and before the disease next changes."""
+    later = [e.date for e in ctx.p.events if e.tumour_id == tumour.id and e.date > ctx.date]
+    horizon = min(later, default=None)
+    return [
+        r
+        for r in ctx.p.regimens
+        if r.tumour_id == tumour.id
+        and 0 <= (r.start - ctx.date).days <= days
+        and (horizon is None or r.start < horizon)
+    ]
+
+
+def de(word: str) -> str:
+    """French elision: "d'avril", "de mars"."""
+    return "d'" if word[:1].lower() in "aeiouyéè" else "de "
 
 
 def plan(b: TextBuilder, ctx: Ctx, tumour: Tumour) -> None:

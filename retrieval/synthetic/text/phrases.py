@@ -100,7 +100,11 @@ def disease(
     """The tumour named by one of its surface forms ("cancer du sein gauche"); returns the form."""
     form = form or ctx.rng.pick(tumour.info["forms"])
     b.mention(concept_of(tumour), form, **quals)
-    if lateral and tumour.laterality and tumour.site in ("breast", "lung", "kidney", "ovary"):
+    if (
+        lateral
+        and tumour.laterality
+        and (tumour.site in ("breast", "lung", "kidney") or form == "cancer de l'ovaire")
+    ):
         word = LATERALITY[tumour.laterality]
         if word == "droit" and form.startswith("néoplasie"):
             word = "droite"
@@ -158,8 +162,15 @@ def negated_mets(b: TextBuilder, ctx: Ctx, absent_sites: list[str], limit: int =
     n = 0
     for site in sites[:limit]:
         adj = METASTASIS_CODES[site][1]
-        kind = rng.randint(0, 3)
-        if kind == 0:
+        kind = rng.randint(0, 5)
+        if kind == 4:
+            b.add("L'examen ne retrouve pas de ").mention("metastasis", "métastase", negated=True).raw(
+                f" {adj}. "
+            )
+        elif kind == 5:
+            b.add("Il n'existe aucune ").mention("metastasis", "localisation secondaire", negated=True)
+            b.raw(f" {adj}. ")
+        elif kind == 0:
             b.add("Pas de ").mention("metastasis", "métastase", negated=True).raw(f" {adj}. ")
         elif kind == 1:
             b.add("Absence de ").mention("metastasis", "lésion secondaire", negated=True).raw(f" {adj}. ")
@@ -189,8 +200,16 @@ def no_recurrence(b: TextBuilder, ctx: Ctx) -> None:
 def false_alarm(b: TextBuilder, ctx: Ctx) -> None:
     """A hypothetical finding that later proves nothing (hypothetical mentions)."""
     rng = ctx.rng
-    k = rng.randint(0, 3)
-    if k == 0:
+    k = rng.randint(0, 5)
+    if k == 4:
+        b.add("Image lytique costale : hypothèse d'une ")
+        b.mention("metastasis", "métastase", hypothetical=True).raw(" osseuse, scintigraphie demandée. ")
+    elif k == 5:
+        b.add("Ganglion axillaire de 9 mm : éventuelle ")
+        b.mention("local_recurrence", "récidive locorégionale", hypothetical=True).raw(
+            ", surveillance rapprochée. "
+        )
+    elif k == 0:
         b.add(f"Nodule pulmonaire infracentimétrique de {rng.randint(3, 8)} mm : possible ")
         b.mention("metastasis", "lésion secondaire", hypothetical=True).raw(", à contrôler. ")
     elif k == 1:
@@ -273,6 +292,11 @@ def family_block(b: TextBuilder, ctx: Ctx) -> None:
         rel = fh.relation.capitalize()
         verb = "décédée" if fh.relation in ("mère", "sœur", "tante", "grand-mère", "cousine") else "décédé"
         treated = "traitée" if verb == "décédée" else "traité"
+        if rng.chance(0.25):
+            article = "sa" if fh.relation in ("mère", "sœur", "tante", "grand-mère", "cousine") else "son"
+            b.add("Notion d'un " if form.startswith(("a", "e", "é", "i", "o", "u")) else "Notion de ")
+            b.mention(fh.concept, form, family=True).add(f" chez {article} {fh.relation}.\n")
+            continue
         if fh.deceased:
             b.add(f"{rel} {verb} d'un ").mention(fh.concept, form, family=True)
         else:

@@ -45,7 +45,7 @@ def histology_line(b: TextBuilder, ctx: Ctx) -> None:
     t = ctx.tumour
     label = HISTOLOGY_GROUPS.get(t.histology_group or "", "tumeur maligne")
     ph.auto(b, label[0].upper() + label[1:])
-    if t.grade:
+    if t.grade and "grade" not in label:
         word = GRADE_WORD.get(t.site, "")
         b.raw(f" de grade {word} {t.grade}" if word else f" de grade {t.grade}")
     if t.morphology:
@@ -123,8 +123,8 @@ def specimen(b: TextBuilder, ctx: Ctx) -> None:
     b.add(f"Ganglions : {nodes} ganglion(s) envahi(s) sur {nodes + rng.randint(1, 12)} examinés.\n")
     b.add("Limites d'exérèse saines.\n")
     b.raw(f"\nConclusion : {'y' if neo else ''}p{t.t or 'T1'} {t.n or 'N0'}, ")
-    ph.disease(b, ctx, t, lateral=False)
-    b.add(" réséqué en totalité (R0).")
+    form = ph.disease(b, ctx, t, lateral=False)
+    b.add(f" {ph.agree(form, 'réséqué')} en totalité (R0).")
 
 
 def molecular(b: TextBuilder, ctx: Ctx) -> None:
