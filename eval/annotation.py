@@ -11,6 +11,11 @@ support = true mentions carrying the qualifier. Scanned documents are scored apa
 refer to the rendered text, not the OCR output): there, true and stored mentions are compared as
 multisets of (concept, flags).
 
+Hand-written sentence sets (``eval/annotation_sets/dev.txt`` and ``test.txt``, annotated strings
+like ``Pas de <neg>métastase</neg> hépatique.``) are scored too, because the generator writes its
+sentences the way edsnlp's rules read French: agreement with its truth is necessary, not
+sufficient. ``dev`` may be used to tune cue lists, ``test`` is held out (labelled before any run).
+
 Two baselines run on the same native documents, in this process: edsnlp's qualifiers with their
 default cue lists (entity level, no additions from ``retrieval/ingest/patterns.py``), and "keyword
 search" that takes every mention as affirmed (what a plain full-text search counts).
@@ -19,6 +24,7 @@ search" that takes every mention as affirmed (what a plain full-text search coun
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from collections import Counter
@@ -32,6 +38,9 @@ from retrieval.records import MentionTruth, ScanTruth
 from retrieval.store import Store
 
 QUALS = ("negated", "hypothetical", "family", "history")
+SETS_DIR = Path(__file__).resolve().parent / "annotation_sets"
+TAG = re.compile(r"<([a-z+]+)>(.*?)</\1>")
+TAG_FLAGS = {"neg": "negated", "hyp": "hypothetical", "fam": "family", "hist": "history", "aff": None}
 BARS = {"negated": 0.95, "family": 0.95, "hypothetical": 0.9}
 
 
@@ -82,6 +91,65 @@ class Scores:
     @property
     def detection_recall(self) -> float:
         return self.detected / self.mentions if self.mentions else 0.0
+
+
+def parse_annotated(annotated: str) -> tuple[str, list[tuple[int, int, str, frozenset[str]]]]:
+    """``"Pas de <neg>métastase</neg>."`` → text, [(start, end, span text, {"negated"})]."""
+    text, spans, pos = "", [], 0
+    for m in TAG.finditer(annotated):
+        text += annotated[pos : m.start()]
+        start = len(text)
+        text += m.group(2)
+        flags = frozenset(f for f in (TAG_FLAGS[t] for t in m.group(1).split("+")) if f)
+        spans.append((start, len(text), m.group(2), flags))
+        pos = m.end()
+    return text + annotated[pos:], spans
+
+
+def hand_written(name: str) -> dict[str, Any]:
+    """Score the annotator on one hand-written sentence set (any concept; spans must overlap)."""
+    from retrieval.ingest.annotate import QUALIFIERS, get_annotator
+
+    lines = [
+        line.strip()
+        for line in (SETS_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    quals = {q: Confusion() for q in QUALS}
+    mentions = detected = unexpected = 0
+    wrong = []
+    for line in lines:
+        text, spans = parse_annotated(line)
+        found = get_annotator().annotate([text])[0].mentions
+        used = set()
+        for start, end, span, flags in spans:
+            mentions += 1
+            hit = next((m for m in found if m.start < end and start < m.end and id(m) not in used), None)
+            if hit is None:
+                wrong.append(f"{line}  [not found: {span}]")
+                continue
+            used.add(id(hit))
+            detected += 1
+            got = frozenset(q for q in QUALIFIERS if getattr(hit, q))
+            for q in QUALS:
+                c = quals[q]
+                c.tp += q in flags and q in got
+                c.fp += q in got and q not in flags
+                c.fn += q in flags and q not in got
+            if got != flags:
+                wrong.append(f"{line}  [{span}: got {'+'.join(sorted(got)) or 'affirmed'}]")
+        extra = [m for m in found if id(m) not in used]
+        unexpected += len(extra)
+        wrong.extend(f"{line}  [unexpected mention: {m.text}]" for m in extra)
+    return {
+        "sentences": len(lines),
+        "mentions": mentions,
+        "detection_recall": round(detected / mentions, 4) if mentions else None,
+        "unexpected_mentions": unexpected,
+        "qualifiers": {q: c.row() for q, c in quals.items()},
+        "exact_flags": round(1 - sum(1 for w in wrong if "got" in w) / max(1, detected), 4),
+        "wrong": wrong,
+    }
 
 
 def load_truth(corpus: Path) -> list[MentionTruth]:
@@ -270,6 +338,7 @@ def evaluate(store: Store, corpus: Path, *, baselines: bool = True) -> dict[str,
         "scanned": scanned_agreement(truth, preds),
         "ocr": ocr_accuracy(store, corpus),
         "errors": ours.errors,
+        "hand_written": {name: hand_written(name) for name in ("dev", "test")},
     }
     if baselines:
         ids = [d.document_id for d in truth if not d.scanned and d.document_id in texts]
@@ -339,6 +408,17 @@ def _print(result: dict[str, Any], errors: int) -> None:
             f"{ocr['char_accuracy_mean']:.4f} (min {ocr['char_accuracy_min']:.4f}), "
             f"{ocr['cpu_seconds_per_page']} s per page per worker."
         )
+    for name, hw in result.get("hand_written", {}).items():
+        q = hw["qualifiers"]
+        console.print(
+            f"Hand-written {name} set: {hw['sentences']} sentences, {hw['mentions']} mentions, detection "
+            f"{hw['detection_recall']}, exact flags {hw['exact_flags']:.3f}; P/R "
+            + ", ".join(
+                f"{k} {q[k]['precision']:.2f}/{q[k]['recall']:.2f} (n={q[k]['support']})" for k in QUALS
+            )
+        )
+        for w in hw["wrong"][:errors]:
+            console.print(f"  {w}", markup=False, highlight=False)
     for e in result["errors"][:errors]:
         console.print(
             f"  doc {e['document_id']} {e['concept']} {' '.join(e['errors'])}: …{e['context']}…",

@@ -28,6 +28,16 @@ Two results per document:
   them so that flags, not commas, decide where a segment ends. Segments cover every non-space
   character of the text exactly once.
 
+Rules on top of edsnlp's (each motivated by ``eval/annotation_sets/dev.txt``, see eval/annotation.py):
+
+- a family or history cue heading a list ("Antécédents : HTA, diabète.") reaches the end of the
+  sentence (``qualify.scope(colon_lists=True)``);
+- about a relative is never the patient's own history: family clears history ("Antécédents
+  familiaux : cancer du sein chez la mère" is family only);
+- a search with its result ("Recherche de mutation BRCA1 négative") is negated, not hypothetical,
+  when "recherche" is the only hypothesis cue;
+- cue words tolerate one typing slip (``patterns.with_typos``).
+
 Tokens inside a mention take the mention's flags, so a text search and a concept search agree.
 
 Example::
@@ -54,6 +64,7 @@ from retrieval.ingest.qualify import BIT, KINDS, scope, sentence_starts
 
 CONCEPTS_FILE = Path(__file__).resolve().parent.parent / "concepts.json"
 QUALIFIERS = tuple(KINDS)
+NEG, HYP, FAM, HIST = (BIT[q] for q in QUALIFIERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +199,17 @@ class Annotator:
         masks = [0] * len(doc)
         ent_masks = [0] * len(ents)
         sents = sentence_starts(doc)
+        hyp_cues: dict[int, list[tuple[int, int]]] = {}
         for qual, component, kind in self._qualifiers:
-            ranges, flags = scope(component, kind, doc, bounds, colon_lists=True, sents=sents)
+            ranges, flags = scope(
+                component,
+                kind,
+                doc,
+                bounds,
+                colon_lists=True,
+                sents=sents,
+                ent_cues=hyp_cues if qual == "hypothetical" else None,
+            )
             bit = BIT[qual]
             for start, end in ranges:
                 for i in range(start, end):
@@ -197,6 +217,13 @@ class Annotator:
             for j, flag in enumerate(flags):
                 if flag:
                     ent_masks[j] |= bit
+        for j, mask in enumerate(ent_masks):
+            # "Recherche de mutation BRCA1 négative": a search with its result is a finding, not a doubt
+            if mask & NEG and mask & HYP and all(doc[s].norm_.startswith("recherch") for s, _ in hyp_cues[j]):
+                ent_masks[j] = mask & ~HYP
+        # about a relative is not the patient's own history ("Antécédents familiaux : ...")
+        masks = [m & ~HIST if m & FAM else m for m in masks]
+        ent_masks = [m & ~HIST if m & FAM else m for m in ent_masks]
         for (start, end), mask in zip(bounds, ent_masks, strict=True):
             for i in range(start, end):
                 masks[i] = mask

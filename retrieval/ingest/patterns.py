@@ -61,17 +61,53 @@ def _plain(word: str) -> str:
 
 NEGATION_PRECEDING: list[str] = []
 NEGATION_FOLLOWING: list[str] = []
-NEGATION_PSEUDO: list[str] = []
+# "ne peut être éliminée" is a doubt, not a negation (edsnlp reads the verb "éliminer" as one)
+CANNOT_RULE_OUT = [
+    "ne peut exclure",
+    "ne peut pas exclure",
+    "ne peut éliminer",
+    "ne peut pas éliminer",
+    "impossible d'exclure",
+    "impossible d'éliminer",
+    "difficile d'exclure",
+    "difficile d'éliminer",
+]
+CANNOT_BE_RULED_OUT = [
+    f"{verb} être {past}"
+    for verb in ("ne peut", "ne peuvent", "ne peut pas", "ne peuvent pas")
+    for past in ("exclu", "exclue", "exclus", "exclues", "éliminé", "éliminée", "éliminés", "éliminées")
+]
+NEGATION_PSEUDO: list[str] = [*CANNOT_RULE_OUT, *CANNOT_BE_RULED_OUT]
 
 HYPOTHESIS_PRECEDING: list[str] = [
     "suspiscion",  # a frequent misspelling, not a one-slip variant
+    "évocateur",
+    "évocatrice",
+    "évocateurs",
+    "évocatrices",  # "image évocatrice d'une métastase"
+    *CANNOT_RULE_OUT,
 ]
-HYPOTHESIS_FOLLOWING: list[str] = []
+HYPOTHESIS_FOLLOWING: list[str] = [
+    "à craindre",
+    "à confirmer",
+    "à éliminer",  # "une neutropénie fébrile est à craindre"
+    *CANNOT_BE_RULED_OUT,
+]
 HYPOTHESIS_PSEUDO: list[str] = []
 
 FAMILY: list[str] = []
 
-HISTORY: list[str] = []
+HISTORY: list[str] = [
+    "ancien",
+    "ancienne",
+    "anciens",
+    "anciennes",  # "ancien tabagisme sevré"
+    # list heads: with a comma they reach the end of the sentence, like "Antécédents :"
+    "dans ses antécédents",
+    "dans les antécédents",
+    "parmi ses antécédents",
+    "aux antécédents",
+]
 
 # Words that end a proposition (scope of a cue) for every qualifier, on top of edsnlp's list.
 TERMINATION: list[str] = []

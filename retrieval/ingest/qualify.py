@@ -46,14 +46,17 @@ def scope(
     *,
     colon_lists: bool = False,
     sents: Sequence[int] | None = None,
+    ent_cues: dict[int, list[tuple[int, int]]] | None = None,
 ) -> tuple[list[tuple[int, int]], list[bool]]:
     """Flagged token ranges ``[start, end)`` of one qualifier over ``doc``, and one flag per entity.
 
     ``ents`` are ``(start_token, end_token)`` pairs sorted by start. With ``colon_lists`` (our one
     extension to edsnlp's rules), a family or history cue followed by a colon heads a list
     ("Antécédents : diabète, HTA.") and flags everything up to the end of its sentence, where
-    edsnlp would stop at the first comma. ``sents`` (from ``sentence_starts``) saves each qualifier
-    from walking the document's sentences again.
+    edsnlp would stop at the first comma; so does a cue of several words followed by a comma
+    ("Dans ses antécédents, on note ..."). ``sents`` (from ``sentence_starts``) saves each qualifier
+    from walking the document's sentences again. ``ent_cues``, when given, receives for each
+    flagged entity (by index) the token spans of the cues that flagged it.
     """
     from edsnlp.utils.filter import filter_spans
 
@@ -102,19 +105,32 @@ def scope(
                     ranges.append((start, min(last, end)))
             for j in overlapping:
                 es, ee = ents[j]
-                if any(e <= es for e in pre_ends) or any(s >= ee for s in fol_starts):
+                hits = [
+                    (s, e)
+                    for s, e, lab in sub
+                    if (lab in ("preceding", "verbs_preceding") and e <= es)
+                    or (lab in ("following", "verbs_following") and s >= ee)
+                ]
+                if hits:
                     ent_flags[j] = True
+                    if ent_cues is not None:
+                        ent_cues.setdefault(j, []).extend(hits)
         else:
-            if any(lab == kind for _, _, lab in sub):
+            hits = [(s, e) for s, e, lab in sub if lab == kind]
+            if hits:
                 ranges.append((start, end))
                 for j in overlapping:
                     ent_flags[j] = True
+                    if ent_cues is not None:
+                        ent_cues.setdefault(j, []).extend(hits)
     if colon_lists and kind not in DIRECTIONAL:
         for s, e, lab in cues:
-            if lab == kind and e < len(doc) and doc[e].text == ":":
+            if lab == kind and e < len(doc) and (doc[e].text == ":" or (doc[e].text == "," and e - s > 1)):
                 end = doc[s].sent.end
                 ranges.append((s, end))
                 for j, (es, ee) in enumerate(ents):
                     if es < end and ee > s:
                         ent_flags[j] = True
+                        if ent_cues is not None:
+                            ent_cues.setdefault(j, []).append((s, e))
     return ranges, ent_flags
