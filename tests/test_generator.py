@@ -121,6 +121,35 @@ def test_mention_truth_is_complete(corpus: Path) -> None:
     assert all(n > 0 for n in qualifiers.values()), qualifiers
 
 
+def test_structured_facts_are_consistent(corpus: Path) -> None:
+    """Nothing happens after death or last news; ongoing treatments only for the living; ids resolve."""
+    reference = Manifest.model_validate_json((corpus / "manifest.json").read_text()).reference_date
+    docs: dict[int, list[dict]] = {}
+    for f in sorted((corpus / "documents").glob("*.jsonl")):
+        for d in _lines(f):
+            docs.setdefault(d["patient_id"], []).append(d)
+    for f in sorted((corpus / "patients").glob("*.jsonl")):
+        for row in _lines(f):
+            p = PatientRecord.model_validate(row)
+            last = p.last_news_date
+            assert last is not None and last <= reference
+            assert p.death_date is None or p.death_date == last
+            tumours = {t.id: t for t in p.tumours}
+            assert tumours and docs.get(p.id), p.id
+            for t in p.tumours:
+                assert p.birth_date < t.diagnosis_date <= last
+                assert t.metastatic_at_diagnosis == (t.m or "M0").startswith("M1") or t.m is None
+            for e in p.events:
+                assert e.date <= last and e.tumour_id in tumours
+            for tr in p.treatments:
+                assert tr.start_date <= last and tr.tumour_id in tumours
+                assert tr.end_date is None or tr.start_date <= tr.end_date <= last
+                assert tr.end_date is not None or p.death_date is None
+            assert all(b.date is None or b.date <= last for b in p.biomarkers)
+            assert all(s.date is None or s.date <= last for s in p.samples)
+            assert all(d["date"] <= last.isoformat() for d in docs[p.id])
+
+
 def test_nir_keys_are_valid(corpus: Path) -> None:
     patients = [p for f in sorted((corpus / "patients").glob("*.jsonl")) for p in _lines(f)]
     for p in patients:

@@ -145,11 +145,12 @@ def lifestyle(p: Patient, rng: Rng) -> None:
 
 def finalize(p: Patient, rng: Rng, death: date | None) -> None:
     """Cut the story at death, loss to follow-up or the corpus' reference date."""
-    first_dx = min(t.diagnosis_date for t in p.tumours)
+    # the cancer the centre follows (an earlier, cured one has no documents here)
+    first_dx = min((e.date for e in p.encounters), default=min(t.diagnosis_date for t in p.tumours))
     horizon = add_days(REFERENCE_DATE, -rng.randint(0, 100))
     lost = add_months(first_dx, rng.between(6, 120)) if rng.chance(LOST_SHARE) else None
     end = min(d for d in (death, lost, horizon) if d is not None)
-    end = max(end, add_days(first_dx, 20))
+    end = max(end, add_days(first_dx, 45))
     dead = death is not None and death <= end
     p.death_date = death if dead else None
     p.last_news = p.death_date or end

@@ -188,6 +188,7 @@ class Lymphoma(Haematology):
             add_days(relapse, -rng.randint(3, 10)), "imaging", "event_imaging", tumour, event="relapse"
         )
         start = add_days(relapse, rng.randint(15, 30))
+        next_line = 2
         if age_on(p.birth_date, start) < 70 and rng.chance(0.6):
             if start.year >= 2019 and rng.chance(0.6):
                 car = regimen(
@@ -278,6 +279,7 @@ class Lymphoma(Haematology):
                 return None
             start = add_months(asct, rng.duration_months(8))
             add_event(p, tumour, "relapse", start)
+            next_line = 3
         lines = [Line(["rituximab", "gemcitabine", "oxaliplatin"], "R-GemOx", pfs=4)]
         return advanced_course(
             p,
@@ -286,7 +288,7 @@ class Lymphoma(Haematology):
             start,
             lines,
             sites=[],
-            first_line=3,
+            first_line=next_line,
             event="progression",
             imaging=True,
             bsc_months=2,

@@ -33,13 +33,16 @@ class Haematology(SolidDisease):
 
     met_sites: list[tuple[str, float]] = []
 
-    def haem_workup(self, p: Patient, rng: Rng, tumour: Tumour, imaging: bool = True) -> None:
+    def haem_workup(
+        self, p: Patient, rng: Rng, tumour: Tumour, imaging: bool = True, urgent: bool = False
+    ) -> None:
         dx = tumour.diagnosis_date
         if imaging:
             p.encounter(add_days(dx, rng.randint(3, 20)), "imaging", "dx_imaging", tumour)
         p.encounter(dx, "pathology", "marrow", tumour, essential=True)
-        p.encounter(add_days(dx, rng.randint(3, 7)), "mdt", "mdt", tumour, context="initial")
-        p.encounter(add_days(dx, rng.randint(8, 12)), "consultation", "announcement", tumour, essential=True)
+        mdt, visit = ((1, 2), (1, 2)) if urgent else ((3, 7), (8, 12))
+        p.encounter(add_days(dx, rng.randint(*mdt)), "mdt", "mdt", tumour, context="initial")
+        p.encounter(add_days(dx, rng.randint(*visit)), "consultation", "announcement", tumour, essential=True)
         if rng.chance(0.6):
             add_sample(p, tumour, "bone_marrow", dx, "frozen")
         if rng.chance(0.5):
@@ -300,10 +303,10 @@ class AML(Haematology):
         return tumour
 
     def run(self, p: Patient, rng: Rng, tumour: Tumour, secondary: bool = False) -> date | None:
-        self.haem_workup(p, rng, tumour, imaging=False)
+        self.haem_workup(p, rng, tumour, imaging=False, urgent=True)
         dx = tumour.diagnosis_date
         age = age_on(p.birth_date, dx)
-        start = add_days(dx, rng.randint(2, 8))
+        start = add_days(dx, rng.randint(3, 8))
         flt3 = any(
             b.marker == "FLT3" and b.status == "mutated" and b.tumour_id == tumour.id for b in p.biomarkers
         )

@@ -91,7 +91,11 @@ def write_document(
     else:
         heading = HEADINGS[enc.doc_type]
         header(b, ctx, heading.replace("COMPTE RENDU", "CR") if rng.chance(0.3) else heading)
-        writer = clinical.WRITERS.get(enc.kind) or reports.WRITERS[enc.kind]
+        writer = (
+            (clinical.WRITERS.get(enc.kind) if enc.doc_type == "consultation" else None)
+            or reports.WRITERS.get(enc.kind)
+            or clinical.WRITERS[enc.kind]
+        )
     writer(b, ctx)
     signature(b, ctx)
     title = TITLES[enc.doc_type]

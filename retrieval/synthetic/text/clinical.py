@@ -73,9 +73,10 @@ def past_treatments(b: TextBuilder, ctx: Ctx, tumour: Tumour) -> None:
             b.add(f" ({LINE_WORDS.get(reg.line, str(reg.line) + 'e')} ligne)")
         elif reg.setting in SETTING_WORDS and reg.kind == "systemic":
             b.raw(f" ({SETTING_WORDS[reg.setting]})")
-        b.raw(" " + de(fr_month(reg.start)))
+        one_day = reg.end is not None and (reg.end - reg.start).days < 7
+        b.raw(" en " if one_day else " " + de(fr_month(reg.start)))
         put_month(b, reg.start)
-        if reg.end and reg.end != reg.start:
+        if reg.end and not one_day:
             b.raw(" à ")
             put_month(b, reg.end)
         if reg.stop_reason == "progression":
@@ -87,7 +88,7 @@ def past_treatments(b: TextBuilder, ctx: Ctx, tumour: Tumour) -> None:
 
 def next_regimens(ctx: Ctx, tumour: Tumour, days: int = 120) -> list[Regimen]:
     """Treatments planned now: starting within ``days`` and before the disease next changes."""
-    later = [e.date for e in ctx.p.events if e.tumour_id == tumour.id and e.date > ctx.date]
+    later = [e.date for e in ctx.p.events if e.tumour_id == tumour.id and (e.date - ctx.date).days > 20]
     horizon = min(later, default=None)
     return [
         r
@@ -203,7 +204,7 @@ def announcement(b: TextBuilder, ctx: Ctx) -> None:
         b.add("Le bilan d'extension retrouve des ")
         ph.met_sentence(b, ctx, ctx.state.met_sites(tumour) or ["bone"], start=False)
         b.raw(".")
-    elif tumour.site not in ("myeloma", "aml", "cll"):
+    elif tumour.site not in ph.HAEM_SITES:
         b.add("Bilan d'extension : ")
         ph.negated_mets(b, ctx, ["liver", "bone", "lung", "brain"], limit=rng.randint(1, 2))
     b.raw("\n")
@@ -310,7 +311,7 @@ def followup(b: TextBuilder, ctx: Ctx) -> None:
             b.add("Patient" + ("e" if ctx.female else "") + " en ")
             b.mention("complete_response", "rémission complète").raw(". ")
     exam(b, ctx)
-    if rng.chance(0.2):
+    if not haem and rng.chance(0.2):
         ph.false_alarm(b, ctx)
     if current:
         b.add("\n\nConduite à tenir : poursuite du traitement, réévaluation dans trois mois.")
@@ -334,15 +335,52 @@ def event_consult(b: TextBuilder, ctx: Ctx) -> None:
     b.raw("Motif : ").add("réévaluation de la maladie.\n\n")
     intro(b, ctx, tumour)
     past_treatments(b, ctx, tumour)
-    if event == "relapse":
-        b.add("\nLe myélogramme montre une ").mention("relapse", "rechute").add(
-            f" avec {rng.randint(8, 60)} % de blastes. "
+    concept = "relapse" if event == "relapse" else "progression"
+    word = "rechute" if event == "relapse" else "progression"
+    if tumour.site == "aml":
+        b.add(f"\nLe myélogramme retrouve {rng.randint(8, 60)} % de blastes, en faveur d'une ").mention(
+            concept, word
+        )
+        b.raw(". ")
+    elif tumour.site == "cll":
+        b.add(f"\nLymphocytose à {rng.randint(30, 200)} G/L et majoration du syndrome tumoral : ")
+        if concept == "progression":
+            b.mention(concept, "progression de la maladie").raw(". ")
+        else:
+            b.mention(concept, word).add(" de la maladie. ")
+    elif tumour.site in ("dlbcl", "follicular"):
+        b.add("\nRéapparition d'adénopathies périphériques, en faveur d'une ").mention(concept, word).raw(
+            ". "
         )
     else:
-        b.add("\nRéascension du pic monoclonal confirmant une ").mention("progression", "progression")
+        b.add("\nRéascension du pic monoclonal confirmant une ").mention(concept, word)
         b.add(" biologique. ")
     exam(b, ctx)
     plan(b, ctx, tumour)
+
+
+def evaluation_consult(b: TextBuilder, ctx: Ctx) -> None:
+    """Haematology: the response to a line, judged on blood and marrow tests."""
+    tumour, reg, rng = ctx.tumour, ctx.regimen(), ctx.rng
+    b.raw("Motif : ").add("évaluation de la réponse au traitement.\n\n")
+    intro(b, ctx, tumour)
+    if reg is not None:
+        b.add(f"Bilan après {max(1, int(months_between(reg.start, ctx.date)))} mois de ")
+        ph.treatment(b, reg)
+        b.raw(" : ")
+        b.add(
+            {
+                "myeloma": "électrophorèse des protéines sériques et chaînes légères libres. ",
+                "aml": "myélogramme de réévaluation. ",
+                "cll": "hémogramme et examen clinique. ",
+            }.get(tumour.site, "bilan clinique et biologique. ")
+        )
+        ph.response(b, ctx, reg)
+    exam(b, ctx)
+    b.add(
+        "\n\nConduite à tenir : "
+        + rng.pick(["poursuite du traitement.", "poursuite du traitement, bilan dans trois mois."])
+    )
 
 
 def rt_consult(b: TextBuilder, ctx: Ctx) -> None:
@@ -365,5 +403,6 @@ WRITERS = {
     "on_treatment": on_treatment,
     "followup": followup,
     "event_consult": event_consult,
+    "evaluation": evaluation_consult,
     "rt_consult": rt_consult,
 }

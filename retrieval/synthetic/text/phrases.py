@@ -73,6 +73,7 @@ SITE_NOUN = {
 }
 
 
+HAEM_SITES = ("myeloma", "aml", "cll", "dlbcl", "follicular")
 FEMININE = ("néoplasie", "leucémie", "tumeur", "TNE", "LAM", "LLC", "K ")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from retrieval.synthetic.catalogue import HISTOLOGY_GROUPS, PROCEDURES
 from retrieval.synthetic.text import phrases as ph
 from retrieval.synthetic.text.builder import TextBuilder
-from retrieval.synthetic.text.clinical import LINE_WORDS, next_regimens, past_treatments
-from retrieval.synthetic.text.common import Ctx, doctor, put_month
+from retrieval.synthetic.text.clinical import LINE_WORDS, de, next_regimens, past_treatments
+from retrieval.synthetic.text.common import Ctx, doctor, fr_month, put_month
 from retrieval.synthetic.text.vocab import (
     BIOPSY,
     DX_EXAM,
@@ -220,7 +220,7 @@ def imaging(b: TextBuilder, ctx: Ctx) -> None:
     elif kind == "evaluation":
         reg = ctx.regimen()
         if reg is not None:
-            b.add("Comparaison avec l'examen de ")
+            b.add("Comparaison avec l'examen " + de(fr_month(reg.start)))
             put_month(b, reg.start)
             b.raw(". ")
             ph.response(b, ctx, reg)
@@ -248,7 +248,7 @@ def imaging(b: TextBuilder, ctx: Ctx) -> None:
                 ph.no_recurrence(b, ctx)
         if rng.chance(0.25):
             ph.false_alarm(b, ctx)
-    if kind == "dx_imaging" and rng.chance(0.12):
+    if kind == "dx_imaging" and t.site not in HAEM_FINDINGS and rng.chance(0.12):
         ph.false_alarm(b, ctx)
     b.raw("\n\nConclusion : ").add(
         rng.pick(
