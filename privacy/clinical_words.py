@@ -110,11 +110,17 @@ def _load_terminology() -> list[str]:
     return terms
 
 
+def _single_words(terms: list[str]) -> list[str]:
+    """Only one-word terms: the words of a multi-word term may be proper names ("bacille de
+    Calmette Guérin", "lymphome de Hodgkin") and must not protect a surname."""
+    return [t for t in terms if len(words(t)) == 1]
+
+
 def clinical_terms(*, terminology: bool = False) -> list[str]:
     """Clinical phrases as written: concepts and vocabulary labels (plus the parser's terminology
     when asked; its English and misspelt forms make a larger allow-list but a noisier test set)."""
     seen: dict[str, str] = {}
-    extra = _load_terminology() if terminology else []
+    extra = _single_words(_load_terminology()) if terminology else []
     for term in [*_load_concepts(), *_load_vocab_labels(), *extra]:
         seen.setdefault(fold(term), term)
     return sorted(seen.values(), key=fold)

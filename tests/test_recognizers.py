@@ -150,6 +150,10 @@ ADDRESSES = [
     ("au 14 chemin de la Fontaine-Saint-Martin", "14 chemin de la Fontaine-Saint-Martin"),
     ("Adresse : 2 place d'Italie 75013 Paris CEDEX 13", "2 place d'Italie 75013 Paris CEDEX 13"),
     ("33000 Bordeaux", "33000 Bordeaux"),
+    ("Adresse : rue Rodrigues, 74884 Guérin Date de la RCP", "rue Rodrigues, 74884 Guérin"),
+    ("41, chemin Jourdan, 65168 Da Costa Date", "41, chemin Jourdan, 65168 Da Costa"),
+    ("rue de Baudry, 03139 Saint Clairedan", "rue de Baudry, 03139 Saint Clairedan"),
+    ("72, avenue Vaillant, 23873 De Sousa-la-Forêt Tél", "72, avenue Vaillant, 23873 De Sousa-la-Forêt"),
 ]
 NOT_ADDRESSES = ["tumeur de 12 mm", "3 cures de FEC", "la patiente rentre chez elle",
                  "pT2N1M0 grade 2", "12 cycles Avastin", "10000 UI par jour"]
@@ -176,6 +180,8 @@ NAMES = [
     ("Mme Petit née Lefebvre", ["Lefebvre", "Petit"]),
     ("accompagnée de sa fille Claire", ["Claire"]),
     ("Dr Martin Oncologie", ["Martin"]),
+    ("Dr LEBON\nOncologie médicale", ["LEBON"]),
+    ("Dr Amélie MASSE (médecin traitant)", ["Amélie MASSE"]),
 ]
 NOT_NAMES = ["le docteur de garde", "Carcinome canalaire infiltrant", "M0 N1", "Pas de métastase",
              "RCP du jour", "née le 12/03/1961", "Mme a été opérée", "PR selon RECIST"]

@@ -64,6 +64,15 @@ def test_registry_name_without_title_is_caught(redactor):
     assert any(src[1] == "registry_deny_list" for s in out.spans for src in s.sources)
 
 
+def test_registry_surname_that_is_a_clinical_word(redactor):
+    out = redactor.redact("Médecin traitant : Dr Odette Masse. Masse tumorale de 3 cm.")
+    assert out.text == "Médecin traitant : Dr <NOM>. Masse tumorale de 3 cm."
+
+
+def test_centre_names_are_not_people(redactor):
+    assert redactor.redact("CENTRE UN - Lyon, service d'oncologie").text.startswith("CENTRE UN")
+
+
 def test_explanations_name_the_recogniser(redactor):
     out = redactor.redact("NIR : 2 61 03 75 112 345 56")
     (line,) = out.explain()

@@ -316,6 +316,34 @@ def reidentify(
                   f"{who.get('first_name', '')} {who.get('last_name', '')}")
 
 
+# -- governed queries (used by `cohort query --user`) ----------------------------------------------
+def governed_query(
+    store: Any, node: Any, username: str, *, page: int, page_size: int, sort: str, lang: str
+) -> dict[str, Any]:
+    """`cohort query` as a user: own centre, opposed patients out, pseudonymous ids, redacted
+    snippets, protected cross-centre counts (roles allowed only), every call audited. Same result
+    shape as ``assistant.cli.query.run_query`` (rows carry ``pseudo_id`` instead of ``patient_id``)."""
+    from privacy.governed import GovernedEngine
+    from privacy.roles import Permission
+    from query_compiler.compiler import UnsupportedCriterion
+
+    gov = GovernedEngine(store, _acting(store, username))
+    try:
+        result = _friendly(gov.list_patients, node, page=page, page_size=page_size, sort=sort, lang=lang)
+        if gov.user.can(Permission.CROSS_CENTRE_COUNTS):
+            by_centre = {c.centre_id: c.display for c in gov.count_by_centre(node)}
+        else:
+            by_centre = {gov.user.centre_id: result.total}
+    except UnsupportedCriterion as exc:
+        raise UserError(str(exc)) from None
+    rows = result.rows
+    return {
+        "count": result.total,
+        "by_centre": by_centre,
+        "page": {"total": result.total, "page": page, "page_size": page_size, "rows": rows},
+    }
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
     app.add_typer(users_app, name="users")

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli.common import DbOption, JsonOption, UserError, console, open_db
+from assistant.cli.common import DbOption, JsonOption, UserError, UserOption, console, open_db
 
 DialectOption = Annotated[str, typer.Option("--dialect", help="sqlite or postgres.")]
 LangOption = Annotated[str, typer.Option("--lang", help="Language of the readable rendering: fr or en.")]
@@ -135,8 +135,9 @@ def print_query(result: dict[str, Any], lang: str) -> None:
     console.print(f"\nPage {page['page']} ({len(page['rows'])} / {page['total']})")
     for row in page["rows"]:
         dx = row["first_diagnosis"] or {}
+        who = row.get("pseudo_id") or row["patient_id"]  # pseudonymous with --user
         _plain(
-            f"#{row['patient_id']} {row['centre_id']} {row['sex']} {row['age']} {'ans' if fr else 'y'} "
+            f"#{who} {row['centre_id']} {row['sex']} {row['age']} {'ans' if fr else 'y'} "
             f"{vital[row['vital_status']]} — {dx.get('code', '')} {dx.get('label') or ''}"
         )
         for fact in row["matched"]:
@@ -181,10 +182,22 @@ def register(app: typer.Typer) -> None:
         lang: LangOption = "fr",
         today: TodayOption = None,
         as_json: JsonOption = False,
+        user: UserOption = None,
     ) -> None:
         """Count matching patients (in total and per centre) and list the first page."""
         node = load_criteria(criteria)
         store = open_db(db)
+        if user:  # the privacy layer's governed engine: the user's centre, rights, redaction, audit
+            from assistant.cli.privacy import governed_query
+
+            if centre:
+                raise UserError("--centre does not apply with --user: a user sees their own centre only.")
+            result = governed_query(store, node, user, page=page, page_size=page_size, sort=sort, lang=lang)
+            if as_json:
+                print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+            else:
+                print_query(result, lang)
+            return
         result = run_query(
             store,
             node,

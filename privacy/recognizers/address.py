@@ -27,13 +27,17 @@ _NAMEW = rf"(?:{_UP}[\w'’.\-]*|\d+(?:e|er|ème|eme)?)"
 _NUM = r"\d{1,4}(?:\s?(?i:bis|ter|quater|[a-d])(?!\w))?"
 _STREET_NAME = rf"(?:{_PART}\s?)*{_NAMEW}(?:[ \-](?:{_PART}[ ]?)*{_NAMEW}){{0,5}}"
 _POSTCODE = r"(?:0[1-9]|[1-8]\d|9[0-5]|97|98)\d{3}"
+# A town: an optional leading article or saint ("Le Mans", "Saint Clairedan", "Da Costa"), then one
+# capitalised word whose parts may be hyphenated ("Bonnet-la-Forêt", "LYON"); never a run of
+# capitalised words across a line ("Guérin Date de la RCP" stops at "Guérin"); CEDEX kept.
 _TOWN = (
-    rf"{_UP}[\w'’\-]{{2,}}(?:[ \-](?:(?i:sur|sous|en|lès|lez|le|la|les|de|du|des|d'|l'|aux)[ \-])*"
-    rf"{_UP}[\w'’\-]*){{0,4}}(?:\s+(?i:cedex)(?:\s+\d{{1,2}})?)?"
+    r"(?:(?:Le|La|Les|Saint|Sainte|St|Ste|Da|De|Du|Des|LE|LA|LES|SAINT|SAINTE)[ \-])?"
+    rf"{_UP}[\w'’]{{2,}}(?:-[\w'’]+)*(?:[ ]+(?i:cedex)(?:[ ]+\d{{1,2}})?)?"
 )
 _CP_TOWN = rf"(?<!\d){_POSTCODE}\s+{_TOWN}"
 _STREET = rf"(?<![\w])(?:{_NUM},?\s+)?{_VOIE}\s+{_STREET_NAME}"
 _FULL = rf"(?<![\w]){_NUM},?\s+{_VOIE}\s+{_STREET_NAME}(?:\s*[,\n\-–]?\s*{_CP_TOWN})?"
+_STREET_TOWN = rf"{_STREET}\s*[,\n\-–]?\s*{_CP_TOWN}"
 
 
 class FrAddressRecognizer(FrPatternRecognizer):
@@ -43,6 +47,7 @@ class FrAddressRecognizer(FrPatternRecognizer):
     CASE_SENSITIVE = True  # street and town names are capitalised; particles are matched in place
     PATTERNS = [
         Pattern("fr_street_with_number", _FULL, 0.75),
+        Pattern("fr_street_postcode_town", _STREET_TOWN, 0.75),
         Pattern("fr_postcode_town", _CP_TOWN, 0.6),
         Pattern("fr_street_without_number", _STREET, 0.3),
     ]

@@ -109,9 +109,15 @@ class RegistryNameRecognizer(EntityRecognizer):
 
 
 def _adjacent(text: str, toks: list, i: int) -> bool:
-    """Word i and word i+1 are separated by blanks or a hyphen only ("Jeanne DUPONT", "M. Dupont")."""
+    """Word i and word i+1 are separated by blanks or a hyphen only ("Jeanne DUPONT"), or by the
+    dot of an abbreviation ("M. Dupont", "J. Masse") but not by a full stop ("... Masse. Masse")."""
     gap = text[toks[i][1]:toks[i + 1][0]]
-    return len(gap) <= 3 and not gap.strip(" .-\u00a0")
+    if len(gap) > 3:
+        return False
+    if not gap.strip(" -\u00a0"):
+        return True
+    word = toks[i][2]
+    return not gap.strip(" .\u00a0") and (len(word) == 1 or fold(word) in TITLE_WORDS)
 
 
 def _sentence_start(text: str, start: int) -> bool:

@@ -54,20 +54,25 @@ class TitleNameRecognizer(FrPatternRecognizer):
     ]
     CONTEXT: list[str] = []
 
-    def __init__(self, *args, clinical_words: frozenset[str] = frozenset(), **kwargs) -> None:  # noqa: ANN002,ANN003
+    def __init__(self, *args, clinical_words: frozenset[str] = frozenset(), name_index=None,  # noqa: ANN001,ANN002
+                 **kwargs) -> None:  # noqa: ANN003
         super().__init__(*args, **kwargs)
         self.clinical_words = clinical_words
+        self.name_index = name_index
 
     @classmethod
     def create(cls, ctx):  # noqa: ANN001,ANN206
-        return cls(clinical_words=ctx.clinical_words)
+        return cls(clinical_words=ctx.clinical_words, name_index=ctx.name_index)
 
     def accept(self, text: str, result: RecognizerResult) -> bool:
-        """Cut trailing clinical words ("Dr Martin Oncologie" → "Dr Martin"); drop all-clinical hits."""
+        """Cut trailing clinical words ("Dr Martin Oncologie" → "Dr Martin") unless the registry
+        knows the word as a name or it is in capitals ("Dr Amélie Masse", "Dr Amélie MASSE");
+        drop all-clinical hits."""
         toks = words(text[result.start:result.end])
         keep_to = None
         for _start, end, word in toks:
-            if fold(word) in self.clinical_words and len(word) > 2:
+            known = self.name_index is not None and word in self.name_index
+            if fold(word) in self.clinical_words and len(word) > 2 and not known and not word.isupper():
                 break
             keep_to = end
         if keep_to is None:
