@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import tempfile
 import time
@@ -110,6 +111,11 @@ def ocr_sample(corpus: Path, n: int, workers: int) -> dict[str, Any]:
     }
 
 
+def _cpu() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--patients", type=int, default=10000)
@@ -137,7 +143,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     manifest = generate(corpus, args.patients, args.centres, args.seed, scan_share=args.scan_share)
     t_gen = time.perf_counter() - t0
     store = Store(str(db))
+    cpu0 = _cpu()
+    load0 = os.getloadavg()[0]
     report = ingest(corpus, store, ocr=False, progress=progress, workers=args.workers)
+    cpu = _cpu() - cpu0
     t_ingest = report.seconds
     size = db.stat().st_size + sum(p.stat().st_size for p in work.glob("bench.db-*"))
     result: dict[str, Any] = {
@@ -157,6 +166,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "segments": report.segments,
         "workers": args.workers,
         "store_mb": round(size / 1e6, 1),
+        # CPU time of this process and its (reaped) workers: what the ingestion costs whatever else
+        # runs on the machine; docs per CPU-second x cores = the rate on an otherwise idle machine.
+        "ingest_cpu_seconds": round(cpu, 1),
+        "docs_per_cpu_second": round(report.documents_native / cpu, 1) if cpu else None,
+        "load_average_before_ingest": round(load0, 2),
+        "load_average_after_ingest": round(os.getloadavg()[0], 2),
         "rejected_lines": len(report.rejections),
     }
     if args.ocr_sample:
