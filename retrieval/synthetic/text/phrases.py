@@ -9,6 +9,8 @@ Affirmed sentences avoid every cue word: no "si", "soit", "risque", "non", "nég
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from retrieval.synthetic.catalogue import DRUGS, METASTASIS_CODES, PROCEDURES
 from retrieval.synthetic.model import Regimen, Tumour
 from retrieval.synthetic.text.builder import TextBuilder
@@ -115,10 +117,15 @@ def disease(
     return form
 
 
+@lru_cache(maxsize=4096)
+def _forms_in(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple(find_forms(text))
+
+
 def auto(b: TextBuilder, text: str) -> None:
     """Plain text that may contain surface forms (histology labels...): those become affirmed mentions."""
     pos = 0
-    for start, end, concept in find_forms(text):
+    for start, end, concept in _forms_in(text):
         if start > pos:
             b.add(text[pos:start])
         b.mention(concept, text[start:end])
