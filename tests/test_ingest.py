@@ -195,6 +195,26 @@ def test_no_ocr_leaves_scans_for_a_later_run(tmp_path):
     assert ingest(corpus, store, progress=False).rows_loaded == 0
 
 
+def test_ocr_results_survive_an_interrupted_run(tmp_path):
+    """OCR is committed scan by scan: a run that dies after OCR but before the documents are written
+    does not OCR again (simulated by removing the documents and the bookkeeping, keeping ocr_results)."""
+    corpus = write_handmade_corpus(tmp_path / "c", patients=2, docs_per_patient=1, scans=2)
+    store = Store(str(tmp_path / "s.db"))
+    first = ingest(corpus, store, progress=False, workers=1)
+    assert first.ocr_pages == 2
+    expected = snapshot(store)
+    ocr_ids = [r["id"] for r in store.query("SELECT id FROM documents WHERE origin = 'ocr'")]
+    with store.transaction():
+        for doc_id in ocr_ids:
+            store.execute("DELETE FROM mentions WHERE document_id = :d", {"d": doc_id})
+            store.execute("DELETE FROM segments WHERE document_id = :d", {"d": doc_id})
+            store.execute("DELETE FROM documents WHERE id = :d", {"d": doc_id})
+        store.execute("UPDATE ingested_files SET status = 'partial' WHERE kind = 'documents'")
+    again = ingest(corpus, store, progress=False, workers=1)
+    assert again.ocr_cached == 2 and again.ocr_pages == 0 and again.documents_ocr == 2
+    assert snapshot(store) == expected
+
+
 def _wait_for_documents(db: Path, proc: subprocess.Popen, timeout: float = 240) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
