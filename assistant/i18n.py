@@ -95,7 +95,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "**{n}** patient(s) in your centre ({centre}).",
     ),
     "count.other.title": ("Autres centres (comptes anonymes)", "Other centres (anonymous counts)"),
-    "count.suppressed": ("< {min}", "< {min}"),
+    "count.other.rule": (
+        "Comptes arrondis à 5 près ; en dessous de {min}, masqués.",
+        "Counts rounded to the nearest 5; below {min}, masked.",
+    ),
     "count.other.none": ("Aucun autre centre.", "No other centre."),
     "count.other.failed": (
         "comptes des autres centres indisponibles pour le moment",
@@ -104,7 +107,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "table.title": ("Premiers patients ({shown} sur {total})", "First patients ({shown} of {total})"),
     "table.empty": ("Aucun patient ne correspond.", "No patient matches."),
     "table.pseudo": ("Pseudonyme", "Pseudonym"),
-    "table.age_band": ("Âge", "Age"),
+    "table.age_band": ("Âge au diagnostic", "Age at diagnosis"),
     "table.sex": ("Sexe", "Sex"),
     "table.vital": ("Statut vital", "Vital status"),
     "table.facts": ("Critères retrouvés", "Matching facts"),

@@ -86,4 +86,4 @@ def test_turn_view_shows_card_count_and_a_safe_table():
 def test_english_view():
     text = views.turn(_result("en"))
     assert "### Criteria understood" in text and "in your centre (Centre Un)" in text
-    assert "| Pseudonym | Age | Sex |" in text
+    assert "| Pseudonym | Age at diagnosis | Sex |" in text

@@ -58,11 +58,7 @@ def prepare_app_root(root: Path) -> Path:
     shutil.copyfile(CHAT_DIR / "config.toml", root / ".chainlit" / "config.toml")
     for name in ("chainlit.md", "chainlit_fr-FR.md", "chainlit_en-US.md"):
         shutil.copyfile(CHAT_DIR / "chainlit.md", root / name)
-    public = root / "public"
-    public.mkdir(exist_ok=True)
-    for item in (CHAT_DIR / "public").iterdir():
-        if item.is_file():
-            shutil.copyfile(item, public / item.name)
+    shutil.copytree(CHAT_DIR / "public", root / "public", dirs_exist_ok=True)
     _write_translations(root / ".chainlit" / "translations")
     # Frontend: the packaged build, with an index.html that loads nothing from the Internet.
     dist = _chainlit_dist()

@@ -26,7 +26,7 @@ MAX_SNIPPET = 220
 def safe(text: object) -> str:
     """Text for a Markdown paragraph: placeholders kept visible, no HTML."""
     s = _TAG.sub(r"‹\1›", str(text))
-    return s.replace("<", "‹").replace(">", "›")
+    return re.sub(r"<(?=[A-Za-z/!?])", "‹", s)  # anything else tag-like; "< 10" stays as it is
 
 
 def cell(text: object) -> str:
@@ -99,6 +99,8 @@ def counts(result: TurnResult) -> str:
     ]
     if result.other_centres:
         lines += ["", f"**{t('count.other.title', lang)}**", ""]
+        lines.append(f"_{t('count.other.rule', lang, min=result.min_count)}_")
+        lines.append("")
         sep = " : " if lang == "fr" else ": "
         lines += [
             f"- {cell(c.centre_name)}{sep}{cell(c.display)}" if c.centre_id else f"- _{cell(c.centre_name)}_"

@@ -186,8 +186,8 @@ class Backend:
             if cell.centre_id == self.user.centre_id:
                 continue
             display = cell.display
-            if cell.status != "released" and hasattr(cell, "explain"):
-                display = f"{cell.display} ({cell.explain(lang, self.governed.min_count)})"
+            if cell.status in ("small", "withheld") and hasattr(cell, "explain"):
+                display = cell.explain(lang, self.governed.min_count)
             out.append(
                 CentreCount(cell.centre_id, names.get(cell.centre_id, cell.centre_id), cell.value, display)
             )

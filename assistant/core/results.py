@@ -7,7 +7,7 @@ similar-patient look-ups of rows the user has already been shown) and never reac
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 
@@ -67,7 +67,7 @@ class TurnResult:
     page: int = 1
     page_size: int = 20
     lang: str = "fr"
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    min_count: int = 10  # other centres' counts below this are masked
 
     @property
     def has_more(self) -> bool:

@@ -84,6 +84,12 @@ class Session(Operations):
             )
 
     @property
+    def min_count(self) -> int:
+        from retrieval.settings import get_settings
+
+        return get_settings().min_count
+
+    @property
     def centre_name(self) -> str:
         name = self.store.scalar("SELECT name FROM centres WHERE id = :c", {"c": self.user.centre_id})
         return str(name or self.user.centre_id)
@@ -142,6 +148,7 @@ class Session(Operations):
             page=found.page,
             page_size=self.page_size,
             lang=self.lang,
+            min_count=self.min_count,
         )
 
     def commit(self, result: TurnResult, found: Found | None = None) -> TurnResult:
