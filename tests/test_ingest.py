@@ -127,7 +127,12 @@ def test_malformed_lines_are_reported_and_the_rest_loads(handmade_corpus, tmp_pa
         good.splitlines()[0].replace('"id": 1,', '"id": 97,').replace('"C2"', '"C9"').replace('"C1"', '"C9"'),
     ]
     patients.write_text(good + "\n".join(bad_lines) + "\n", encoding="utf-8")
-    (handmade_corpus / "patients" / "0001.jsonl").write_text("[1, 2]\n", encoding="utf-8")
+    (handmade_corpus / "patients" / "0001.jsonl").write_bytes(
+        b"[1, 2]\n" + good.splitlines()[1].encode() + b"\n" + b'{"id": 96, "centre_id": "C\xe9"}\n'
+    )
+    documents = handmade_corpus / "documents" / "0000.jsonl"
+    docs = documents.read_text(encoding="utf-8")
+    documents.write_text(docs + docs.splitlines()[0] + "\n", encoding="utf-8")
     runner = CliRunner()
     from assistant.cli import app
 
@@ -141,10 +146,13 @@ def test_malformed_lines_are_reported_and_the_rest_loads(handmade_corpus, tmp_pa
     assert "birth_date" in out
     assert "patients/0000.jsonl, line 9: patient 97: centre 'C9' is not in centres.jsonl" in out
     assert "patients/0001.jsonl, line 1: expected a JSON object" in out
+    assert "patients/0001.jsonl, line 2" not in out  # patient 2 again, in another file: an upsert
+    assert "patients/0001.jsonl, line 3: not valid UTF-8 (byte 27)" in out
+    assert "documents/0000.jsonl, line 13: duplicate id 1000 (first at line 1)" in out
     store = Store(str(tmp_path / "s.db"))
     assert store.scalar("SELECT COUNT(*) FROM patients") == 6
     assert store.scalar("SELECT COUNT(*) FROM documents") == 12
-    assert store.scalar("SELECT COUNT(*) FROM ingest_rejections") == 4
+    assert store.scalar("SELECT COUNT(*) FROM ingest_rejections") == 6
 
 
 def test_nothing_loadable_exits_non_zero(tmp_path):

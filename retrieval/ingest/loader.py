@@ -122,11 +122,21 @@ def describe(exc: ValidationError) -> str:
 def read_records(
     file: InputFile, model: type[R] | None = None
 ) -> Iterator[tuple[int, R | None, Rejection | None]]:
-    """Yield ``(line_number, record, None)`` or ``(line_number, None, rejection)`` for each non-blank line."""
+    """Yield ``(line_number, record, None)`` or ``(line_number, None, rejection)`` for each non-blank line.
+
+    A record whose ``id`` already appeared earlier in the file is rejected (the first one is kept):
+    loading both would mix their children (mentions of two versions of one document).
+    """
     model = model or KINDS[file.kind]  # type: ignore[assignment]
-    with file.path.open("r", encoding="utf-8", errors="replace") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
+    seen: dict[object, int] = {}
+    with file.path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, None, Rejection(file.rel, number, f"not valid UTF-8 (byte {exc.start + 1})")
                 continue
             try:
                 data = json.loads(line)
@@ -141,6 +151,17 @@ def read_records(
                 yield number, None, Rejection(file.rel, number, "expected a JSON object")
                 continue
             try:
-                yield number, model.model_validate(data), None  # type: ignore[union-attr]
+                record = model.model_validate(data)  # type: ignore[union-attr]
             except ValidationError as exc:
                 yield number, None, Rejection(file.rel, number, describe(exc))
+                continue
+            key = getattr(record, "id", None)
+            if key in seen:
+                yield (
+                    number,
+                    None,
+                    Rejection(file.rel, number, f"duplicate id {key} (first at line {seen[key]})"),
+                )
+                continue
+            seen[key] = number
+            yield number, record, None
