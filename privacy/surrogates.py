@@ -27,6 +27,13 @@ def _lists() -> tuple[list[str], list[str], list[str], frozenset[str], frozenset
     return female, male, last, frozenset(fold(n) for n in female), frozenset(fold(n) for n in male)
 
 
+def first_name_keys() -> frozenset[str]:
+    """Folded French first names (both sexes): a word after a title that is one of these is
+    followed by a surname ("Dr Michelle Masse": "Masse" is the surname, not the clinical word)."""
+    _, _, _, female_keys, male_keys = _lists()
+    return female_keys | male_keys
+
+
 def fake_word(word: str, key: bytes) -> str:
     """The surrogate of one name word (hyphenated parts are replaced one by one)."""
     if "-" in word:

@@ -179,9 +179,10 @@ NAMES = [
     ("Médecin traitant : Dr Anne Roux", ["Anne Roux"]),
     ("Mme Petit née Lefebvre", ["Lefebvre", "Petit"]),
     ("accompagnée de sa fille Claire", ["Claire"]),
-    ("Dr Martin Oncologie", ["Martin"]),
+    ("Dr Durand Oncologie", ["Durand"]),  # after a first name ("Dr Martin Oncologie") it would stay
     ("Dr LEBON\nOncologie médicale", ["LEBON"]),
     ("Dr Amélie MASSE (médecin traitant)", ["Amélie MASSE"]),
+    ("Copie : Dr Michelle Masse (médecin traitant)", ["Michelle Masse"]),
 ]
 NOT_NAMES = ["le docteur de garde", "Carcinome canalaire infiltrant", "M0 N1", "Pas de métastase",
              "RCP du jour", "née le 12/03/1961", "Mme a été opérée", "PR selon RECIST"]

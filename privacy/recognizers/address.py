@@ -31,7 +31,7 @@ _POSTCODE = r"(?:0[1-9]|[1-8]\d|9[0-5]|97|98)\d{3}"
 # capitalised word whose parts may be hyphenated ("Bonnet-la-Forêt", "LYON"); never a run of
 # capitalised words across a line ("Guérin Date de la RCP" stops at "Guérin"); CEDEX kept.
 _TOWN = (
-    r"(?:(?:Le|La|Les|Saint|Sainte|St|Ste|Da|De|Du|Des|LE|LA|LES|SAINT|SAINTE)[ \-])?"
+    r"(?:(?:Le|La|Les|Saint|Sainte|St|Ste|Da|De|Du|Des|Dos|Das|Di|Del|LE|LA|LES|SAINT|SAINTE)[ \-])?"
     rf"{_UP}[\w'’]{{2,}}(?:-[\w'’]+)*(?:[ ]+(?i:cedex)(?:[ ]+\d{{1,2}})?)?"
 )
 _CP_TOWN = rf"(?<!\d){_POSTCODE}\s+{_TOWN}"

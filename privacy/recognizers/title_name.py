@@ -41,6 +41,14 @@ _RELATIVES = (
 )
 
 
+def is_first_name(word: str, name_index=None) -> bool:  # noqa: ANN001
+    """A registry first name, or a French first name of the surrogate lists ("Michelle")."""
+    from privacy.surrogates import first_name_keys
+
+    key = fold(word)
+    return key in first_name_keys() or (name_index is not None and key in name_index.first_names)
+
+
 class TitleNameRecognizer(FrPatternRecognizer):
     """A capitalised name right after a title, a header label, "née"/"épouse" or a relative."""
 
@@ -70,9 +78,11 @@ class TitleNameRecognizer(FrPatternRecognizer):
         drop all-clinical hits."""
         toks = words(text[result.start:result.end])
         keep_to = None
-        for _start, end, word in toks:
+        for k, (_start, end, word) in enumerate(toks):
             known = self.name_index is not None and word in self.name_index
-            if fold(word) in self.clinical_words and len(word) > 2 and not known and not word.isupper():
+            after_first_name = k == 1 and is_first_name(toks[0][2], self.name_index)
+            if (fold(word) in self.clinical_words and len(word) > 2 and not known and not word.isupper()
+                    and not after_first_name):
                 break
             keep_to = end
         if keep_to is None:

@@ -1,0 +1,97 @@
+"""The privacy commands, run in-process: thin over privacy/, readable errors, audited."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.cli.common import UserError
+from privacy.audit import AuditLog
+from tests.privacy_helpers import make_store
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path):
+    make_store(tmp_path / "cli.db", patients=12)
+    return str(tmp_path / "cli.db")
+
+
+def run(*args, input=None):  # noqa: A002 - click's name
+    return runner.invoke(app, list(args), input=input, catch_exceptions=True)
+
+
+def test_users_add_list_and_refusal(db):
+    out = run("users", "add", "alice", "--role", "clinician", "--centre", "C1", "--password", "secret-123",
+              "--db", db)
+    assert out.exit_code == 0 and "alice" in out.output
+    out = run("users", "add", "bob", "--role", "clinician", "--centre", "C9", "--password", "secret-123",
+              "--db", db)
+    assert isinstance(out.exception, UserError) and "Unknown centre" in str(out.exception)
+    out = run("users", "list", "--json", "--db", db)
+    assert [u["username"] for u in json.loads(out.output)] == ["alice"]
+    out = run("users", "add", "eve", "--role", "admin", "--centre", "C1", "--password", "secret-123",
+              "--as", "alice", "--db", db)
+    assert isinstance(out.exception, UserError) and "cannot add a user" in str(out.exception)
+
+
+def test_redact_stdin_with_explanations(db):
+    out = run("redact", "-", "--db", db, "--explain",
+              input="Mme Claire Carpentier, tél 06 12 34 56 78. Pas de métastase hépatique.\n")
+    assert out.exit_code == 0
+    assert "Mme <NOM>, tél <TEL>. Pas de métastase hépatique." in out.output
+    assert "TitleNameRecognizer" in out.output and "Carpentier" not in out.output
+
+
+def test_audit_verify_detects_tampering(db):
+    run("users", "add", "alice", "--role", "clinician", "--centre", "C1", "--password", "secret-123",
+        "--db", db)
+    assert run("audit", "verify", "--db", db).exit_code == 0
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET username = 'mallory' WHERE id = 1")
+    out = run("audit", "verify", "--db", db)
+    assert out.exit_code == 2 and "BROKEN at entry 1" in out.output
+
+
+def test_audit_show_filters_and_is_itself_audited(db):
+    run("users", "add", "dpo1", "--role", "dpo", "--centre", "C1", "--password", "secret-123", "--db", db)
+    run("opposition", "set", "3", "--note", "courrier", "--as", "dpo1", "--db", db)
+    out = run("audit", "show", "--user", "dpo1", "--json", "--as", "dpo1", "--db", db)
+    entries = json.loads(out.output)
+    assert [e["action"] for e in entries] == ["opposition_set"]
+    from retrieval.store import Store
+
+    assert AuditLog(Store(db)).entries(action="audit_read")[-1].username == "dpo1"
+
+
+def test_reidentify_needs_the_right(db):
+    run("users", "add", "res", "--role", "researcher", "--centre", "C1", "--password", "secret-123",
+        "--db", db)
+    out = run("reidentify", "P-0000000000", "--user", "res", "--db", db)
+    assert isinstance(out.exception, UserError) and "ré-identifier" in str(out.exception)
+    from retrieval.store import Store
+
+    assert AuditLog(Store(db)).entries(username="res", action="denied")
+
+
+def test_query_with_user_goes_through_the_governed_layer(db, tmp_path):
+    pytest.importorskip("query_compiler.engine")
+    run("users", "add", "clin", "--role", "clinician", "--centre", "C2", "--password", "secret-123",
+        "--db", db)
+    crit = tmp_path / "c.json"
+    crit.write_text('{"kind": "sex", "value": "F"}', encoding="utf-8")
+    out = run("query", str(crit), "--user", "clin", "--db", db, "--json")
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    rows = result["page"]["rows"]
+    assert rows and all(r["centre_id"] == "C2" and r["pseudo_id"].startswith("P-") for r in rows)
+    assert all("patient_id" not in r for r in rows)
+    from retrieval.store import Store
+
+    assert AuditLog(Store(db)).entries(username="clin", action="list")
