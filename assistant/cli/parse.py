@@ -1,9 +1,104 @@
-"""`cohort` commands for this area (registered by assistant/cli/__init__.py)."""
+"""`cohort parse "QUESTION"`: show how a plain question becomes Criteria, and why.
+
+Prints the criteria (readable sentences and JSON), where each part came from (terminology, LLM,
+previous question), the assumptions made, what was not understood and the questions worth asking
+back. Nothing is run against a database here; ``cohort ask`` does that on top of the same parse.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from assistant.cli.common import JsonOption, UserError, console
+
+
+def _previous(value: str | None):  # noqa: ANN202 - returns a Criteria node or None
+    if not value:
+        return None
+    from query_compiler.criteria import parse_criteria
+
+    text = Path(value).read_text(encoding="utf-8") if Path(value).is_file() else value
+    data = json.loads(text)
+    if isinstance(data, dict) and "criteria" in data and "kind" not in data:
+        data = data["criteria"]  # the --json output of a previous `cohort parse`
+    return parse_criteria(data)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    @app.command("parse")
+    def parse_cmd(
+        question: Annotated[str, typer.Argument(help="The question, in French or English.")],
+        json_out: JsonOption = False,
+        model: Annotated[str | None, typer.Option("--model", help="Bundled model name or GGUF path.")] = None,
+        no_llm: Annotated[
+            bool, typer.Option("--no-llm", help="Terminology only (no model is loaded).")
+        ] = False,
+        previous: Annotated[
+            str | None,
+            typer.Option("--previous", help="Criteria JSON (text or file) that this question refines."),
+        ] = None,
+        lang: Annotated[str | None, typer.Option("--lang", help="fr or en (default: detected).")] = None,
+    ) -> None:
+        """Turn a question into Criteria and explain the result."""
+        from query_compiler.parser import parse
+
+        if lang not in (None, "fr", "en"):
+            raise UserError("--lang must be 'fr' or 'en'.")
+        try:
+            prev = _previous(previous)
+        except (ValueError, OSError) as exc:
+            raise UserError(f"--previous is not valid criteria JSON: {exc}") from None
+        result = parse(question, previous=prev, use_llm=not no_llm, lang=lang, model=model)
+        if json_out:
+            typer.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2, default=str))
+            return
+        _show(result)
+
+
+def _show(result) -> None:  # noqa: ANN001 - a ParseResult
+    from query_compiler.criteria import to_json
+
+    fr = result.language == "fr"
+    if result.refused:
+        console.print(f"[bold red]{'Refusé' if fr else 'Refused'}:[/bold red] {result.refusal}")
+        return
+    if result.criteria is None:
+        console.print(
+            "[yellow]" + ("Aucun critère reconnu." if fr else "No criterion recognised.") + "[/yellow]"
+        )
+    else:
+        try:
+            from query_compiler.render import render
+
+            console.print(render(result.criteria, lang=result.language), markup=False)
+        except ImportError:  # the renderer is optional for this command
+            pass
+        console.print_json(to_json(result.criteria))
+    title = {
+        "sources": ("Sources", "Sources"),
+        "assumptions": ("Hypothèses", "Assumptions"),
+        "not_understood": ("Non compris", "Not understood"),
+        "clarifications": ("À préciser", "To clarify"),
+    }
+    if result.sources:
+        console.print(f"[bold]{title['sources'][0 if fr else 1]}[/bold]")
+        for part in result.sources:
+            text = f" « {part.text} »" if part.text else ""
+            console.print(f"  {part.source:<11} {part.field} = {part.value}{text}", markup=False)
+    for key in ("assumptions", "not_understood", "clarifications"):
+        values = getattr(result, key)
+        if values:
+            console.print(f"[bold]{title[key][0 if fr else 1]}[/bold]")
+            for v in values:
+                console.print(f"  - {v}", markup=False)
+    llm = ("LLM utilisé" if fr else "LLM used") if result.used_llm else ("sans LLM" if fr else "no LLM")
+    if result.llm_error:
+        llm += f" ({result.llm_error})"
+    console.print(
+        f"[dim]{'confiance' if fr else 'confidence'} {result.confidence:.2f} · {llm} · "
+        f"{result.seconds:.3f} s[/dim]"
+    )

@@ -55,7 +55,7 @@ def _not_understood(st: State) -> list[str]:
 def _clarify(st: State, result: ParseResult) -> None:
     fr = st.fr()
     for m in st.ann.mentions:
-        if m.kind == "age_dx" and m.groups.get("op", "").strip() in ("a", "at"):
+        if m.kind in ("age_dx", "age_at") and m.groups.get("op", "").strip() in ("a", "at"):
             result.clarifications.append(
                 "« à {0} ans » : âge au diagnostic (choisi) ou âge actuel ?".format(m.groups["n"]) if fr else
                 f"'at {m.groups['n']}': age at diagnosis (chosen) or current age?"

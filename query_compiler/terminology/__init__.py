@@ -146,7 +146,8 @@ class Terminology:
         ord_alt = "|".join(sorted((re.escape(k) for k in self.ordinals), key=len, reverse=True))
         subst = {
             "{D}": f"(?P<d>{date_re})", "{D1}": f"(?P<d1>{date_re})", "{D2}": f"(?P<d2>{date_re})",
-            "{N}": f"(?P<n>{num})", "{N1}": f"(?P<n1>{num})", "{N2}": f"(?P<n2>{num})",
+            "{N}": f"(?<![a-z0-9])(?P<n>{num})", "{N1}": f"(?<![a-z0-9])(?P<n1>{num})",
+            "{N2}": f"(?<![a-z0-9])(?P<n2>{num})",
             "{OP}": f"(?:{op_alt})", "{ORD}": f"(?:{ord_alt})",
         }
         self.patterns: dict[str, list[re.Pattern[str]]] = {}

@@ -124,7 +124,8 @@ def _pattern_mentions(norm: Normalised, term: Terminology, used: list[bool]) -> 
                 groups = {k: v for k, v in m.groupdict().items() if v is not None}
                 # remember the comparison words used (the op group may be implicit in the prefix)
                 groups["_match"] = m.group()
-                found.append(Mention(kind, r.start, r.stop, norm.original_span(m.start(), m.end()), groups=groups))
+                text = norm.original_span(m.start(), m.end()).strip()
+                found.append(Mention(kind, r.start, r.stop, text, groups=groups))
                 _mark(used, r)
     return found
 
