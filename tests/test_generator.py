@@ -189,3 +189,21 @@ def test_every_use_case_has_a_true_answer_at_2000_patients(tmp_path: Path) -> No
     assert counts["centres_with_rectal_net"] >= 2
     assert 0.08 <= counts["second_primary"] / 2000 <= 0.25
     assert counts["fertility_preservation_mentions"] < counts["fertility_cohort"]
+
+
+def test_cli_generates_a_corpus_and_prints_coverage(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    out = tmp_path / "cli"
+    result = CliRunner().invoke(
+        app, ["generate", "--patients", "30", "--centres", "2", "--seed", "5", "--out", str(out), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "30 patients" in result.output and "Use-case coverage" in result.output
+    assert Manifest.model_validate_json((out / "manifest.json").read_text()).patients == 30
+    taken = tmp_path / "file.txt"
+    taken.write_text("not a directory")
+    result = CliRunner().invoke(app, ["generate", "--patients", "5", "--out", str(taken), "--quiet"])
+    assert result.exit_code != 0 and "is not a directory" in str(result.exception)

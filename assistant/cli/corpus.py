@@ -54,10 +54,12 @@ def generate(
         f"{size / 1e6:,.1f} MB)."
     )
     if coverage:
-        from retrieval.synthetic.coverage import count_use_cases, coverage_table
+        from retrieval.synthetic.coverage import count_use_cases, coverage_table, truth_counts
 
         counts = count_use_cases(out)
         console.print(coverage_table(counts))
+        truth = truth_counts(out)
+        console.print("Text truth: " + ", ".join(f"{k} {v:,}" for k, v in truth.items()) + ".")
         empty = [name for name, n in counts.items() if n == 0]
         if empty:
             console.print(f"[yellow]No true answer in this corpus for: {', '.join(empty)}.[/yellow]")

@@ -245,6 +245,33 @@ def count_use_cases(corpus: str | Path) -> dict[str, int]:
     return {"patients": total, **counts}
 
 
+def truth_counts(corpus: str | Path) -> dict[str, int]:
+    """Mentions per qualifier and identifier spans per type in the text truth (scanned documents too)."""
+    corpus = Path(corpus)
+    counts: dict[str, int] = {
+        "mentions": 0,
+        "affirmed": 0,
+        "negated": 0,
+        "hypothetical": 0,
+        "family": 0,
+        "history": 0,
+    }
+    with (corpus / "truth" / "mentions.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            for m in json.loads(line)["mentions"]:
+                counts["mentions"] += 1
+                flags = [q for q in ("negated", "hypothetical", "family", "history") if m.get(q)]
+                counts["affirmed"] += not flags
+                for q in flags:
+                    counts[q] += 1
+    with (corpus / "truth" / "identifiers.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            for span in json.loads(line)["spans"]:
+                key = f"identifier {span['type']}"
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def coverage_table(counts: dict[str, int]):  # noqa: ANN201 - rich.table.Table
     """A readable table of the counts (rich)."""
     from rich.table import Table
