@@ -5,8 +5,8 @@ the store): a candidate is relevant to a query patient when their FIRST primary 
 
 1. site group: ICD-10 3-character category, colon/rectosigmoid/rectum (C18-C20) counted as one;
 2. histology group (``histology_group``);
-3. stage group: I-II / III / IV (stage IV, M1, metastatic at diagnosis or a later metastasis event)
-   / haematological (C81-C96, D45-D47), see ``retrieval.similar.facts.stage_group``;
+3. stage group AT DIAGNOSIS: I-II / III / IV (stage IV, M1 or metastatic at diagnosis) /
+   haematological (C81-C96, D45-D47), see ``retrieval.similar.facts.stage_group``;
 4. key biomarker: the first of KEY_MARKERS the patient carries with a positive-like status
    (mutated, rearranged, amplified, positive, high), or "none".
 
@@ -38,7 +38,7 @@ from retrieval.similar.config import GROUP_WEIGHTS
 from retrieval.similar.facts import load_patients, marker_key, site_code, stage_group
 from retrieval.similar.features import Vocabulary, vectorise, weighted_features
 from retrieval.similar.labels import HISTOLOGY, SITES
-from retrieval.similar.text import embed, summaries
+from retrieval.similar.text import embed, facts_text, summaries
 from retrieval.similar.vectors import combine
 from retrieval.store import Store
 from retrieval.vocab import BIOMARKER_STATUSES, METASTASIS_SITES, SYSTEMIC_CLASSES, label
@@ -60,11 +60,9 @@ def relevance_key(record: dict) -> tuple[str, str, str, str] | None:
     site = site_code(t["icd10"]) or "?"
     if site in ("C18", "C19", "C20"):
         site = "C18-C20"
-    later_met = any(e["type"] == "metastasis" and e.get("tumour_id") in (None, t["id"])
-                    for e in record.get("events") or [])
-    stage = stage_group(t["icd10"], t.get("stage"), t.get("m"),
-                        bool(t.get("metastatic_at_diagnosis")) or later_met) or "?"
-    present = {marker_key(b["marker"]) for b in record.get("biomarkers") or [] if b.get("status") in POSITIVE}
+    stage = stage_group(t["icd10"], t.get("stage"), t.get("m"), bool(t.get("metastatic_at_diagnosis"))) or "?"
+    present = {marker_key(b["marker"]) for b in record.get("biomarkers") or []
+               if b.get("status") in POSITIVE and b.get("tumour_id") in (None, t["id"])}
     key = next((m for m in KEY_MARKERS if m in present), "none")
     return site, (t.get("histology_group") or "?"), stage, key
 
@@ -195,9 +193,8 @@ def run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_
 
 def _case_rows(store, patients, keys, truth, queries, struct, vocab, texts, rows, n_cases, rng,  # noqa: ANN001
                echo) -> list[dict]:  # noqa: ANN001
-    """Case-text queries in French and English: parsed facts, the case's text part in each mode."""
-    from retrieval.similar.vectors import case_text_vector
-
+    """Case-text queries in French and English: parsed facts, the case's text part in each mode
+    (the same three modes as ``retrieval.similar.vectors.case_text_vector``, computed in bulk)."""
     if not len(queries):
         return []
     chosen = np.array(sorted(rng.sample(list(queries), min(n_cases, len(queries)))), dtype=int)
@@ -209,10 +206,15 @@ def _case_rows(store, patients, keys, truth, queries, struct, vocab, texts, rows
         cs = vectorise([weighted_features(f, GROUP_WEIGHTS) for f in facts], vocab)
         out.append({"lang": lang, "vectors": "structured (parsed)", "model": "-", "summary": "-",
                     "case_text": "-", "weight": 1.0, **evaluate(struct, chosen, keys, cs)})
+        by_mode = {}
+        for model in sorted({m for m, _ in texts}):
+            raw = embed(docs, model)
+            canonical = embed([facts_text(f) if f else d for f, d in zip(facts, docs, strict=True)], model)
+            both = raw + canonical
+            both /= np.maximum(np.linalg.norm(both, axis=1, keepdims=True), 1e-12)
+            by_mode[model] = {"raw": raw, "facts": canonical, "both": both}
         for (model, strategy), tmat in texts.items():
-            for mode in ("raw", "facts", "both"):
-                ce = np.vstack([case_text_vector(f, d, model, mode)
-                                for f, d in zip(facts, docs, strict=True)])
+            for mode, ce in by_mode[model].items():
                 base = {"lang": lang, "model": model, "summary": strategy, "case_text": mode}
                 out.append({**base, "vectors": "text", "weight": 0.0, **evaluate(tmat, chosen, keys, ce)})
                 for w in WEIGHTS:

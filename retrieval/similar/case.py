@@ -25,6 +25,7 @@ from query_compiler.criteria import (
     Tumour,
 )
 from retrieval.similar.facts import (
+    STATUS_WEIGHTS,
     Facts,
     _add,
     age_values,
@@ -92,7 +93,8 @@ def _atom(facts: Facts, node: Node, w: float) -> None:
             _add(facts, "event", node.type, w)
     elif isinstance(node, Biomarker):
         mk = marker_key(node.marker)
-        _add(facts, "biomarker", f"{mk}:{node.status}" if node.status else None, w)
+        sw = STATUS_WEIGHTS.get(node.status or "", 0.5)
+        _add(facts, "biomarker", f"{mk}:{node.status}" if node.status else None, w * sw)
         if node.alteration:
             _add(facts, "alteration", f"{mk}:{node.alteration.strip().upper()}", w)
     elif isinstance(node, Treatment):

@@ -28,6 +28,8 @@ def _visible(group: str, values: set[str]) -> list[str]:
     """Values worth a phrase: the shifted age grid duplicates the plain one, so it is hidden."""
     if group == "age":
         values = {v for v in values if not v.endswith("~")}
+    if group == "metastatic" and any(v.startswith("site:") for v in values):
+        values = values - {"metastatic"}  # "métastase : cerveau" already says it
     return sorted(values)
 
 

@@ -22,6 +22,10 @@ Facts = dict[str, dict[str, float]]
 
 SECOND_TUMOUR_WEIGHT = 0.5
 CHUNK = 2000
+# A positive finding (EGFR mutated, HER2 positive) says more about a tumour than one of the many
+# negative results of a panel (ALK negative, KRAS wild type), which would otherwise drown it.
+STATUS_WEIGHTS = {"mutated": 1.0, "rearranged": 1.0, "amplified": 1.0, "positive": 1.0, "high": 1.0,
+                  "equivocal": 0.5, "negative": 0.3, "wild_type": 0.3, "low": 0.3}
 
 
 @dataclass
@@ -157,9 +161,9 @@ def _rows(store: Store, table: str, cols: str, chunk: list[int], key: str = "pat
 TABLES = (
     ("tumours", "rank, icd10, topography, morphology, histology_group, grade, t, n, m, stage, "
                 "metastatic_at_diagnosis, diagnosis_date, age_at_diagnosis"),
-    ("events", "type, site"),
-    ("biomarkers", "marker, status, alteration"),
-    ("treatments", "class, name, line"),
+    ("events", "tumour_id, type, site"),
+    ("biomarkers", "tumour_id, marker, status, alteration"),
+    ("treatments", "tumour_id, class, name, line"),
 )
 
 
@@ -189,6 +193,13 @@ def build_info(pid: int, patient: dict, tumours: list[dict], events: list[dict],
     tumours = sorted(tumours, key=lambda r: (r.get("rank") or 1, r.get("diagnosis_date") or ""))
     for i, t in enumerate(tumours):
         tumour_facts(facts, t, 1.0 if i == 0 else SECOND_TUMOUR_WEIGHT)
+    first = tumours[0].get("id") if tumours else None
+
+    def weight(row: dict) -> float:
+        """Facts attached to a later primary count like that tumour (half)."""
+        tid = row.get("tumour_id")
+        return 1.0 if tid is None or first is None or tid == first else SECOND_TUMOUR_WEIGHT
+
     age = None
     if tumours:
         age = tumours[0].get("age_at_diagnosis")
@@ -196,21 +207,23 @@ def build_info(pid: int, patient: dict, tumours: list[dict], events: list[dict],
             age = _age_at(patient.get("birth_date"), tumours[0].get("diagnosis_date"))
     for e in events:
         if e["type"] == "metastasis":
-            _add(facts, "metastatic", "metastatic")
-            _add(facts, "metastatic", f"site:{e['site']}" if e.get("site") else None)
+            _add(facts, "metastatic", "metastatic", weight(e))
+            _add(facts, "metastatic", f"site:{e['site']}" if e.get("site") else None, weight(e))
         else:
-            _add(facts, "event", e["type"])
+            _add(facts, "event", e["type"], weight(e))
     if tumours and "metastatic" not in facts:
         _add(facts, "metastatic", "non-metastatic")
     for b in biomarkers:
-        mk = marker_key(b["marker"])
-        _add(facts, "biomarker", f"{mk}:{b['status']}" if b.get("status") else None)
+        mk, w = marker_key(b["marker"]), weight(b)
+        status = b.get("status")
+        sw = STATUS_WEIGHTS.get(status or "", 0.5)
+        _add(facts, "biomarker", f"{mk}:{status}" if status else None, w * sw)
         alt = (b.get("alteration") or "").strip().upper()
-        _add(facts, "alteration", f"{mk}:{alt}" if alt else None)
+        _add(facts, "alteration", f"{mk}:{alt}" if alt else None, w)
     lines: set[int] = set()
     for t in treatments:
-        _add(facts, "treatment", t["class"])
-        _add(facts, "drug", (t.get("name") or "").strip().lower() or None)
+        _add(facts, "treatment", t["class"], weight(t))
+        _add(facts, "drug", (t.get("name") or "").strip().lower() or None, weight(t))
         if t["class"] in SYSTEMIC_CLASSES and t.get("line"):
             lines.add(int(t["line"]))
     if tumours:
