@@ -132,3 +132,11 @@ def test_fast_scopes_equal_edsnlp_token_level_qualifiers(annotator):
             theirs = {t.i for t in ref if getattr(t._, kind)} - in_ent
             assert mine == theirs, (qual, text)
             assert flags == [bool(getattr(e._, kind)) for e in ref_ents], (qual, text)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import retrieval.ingest.annotate as module
+
+    assert doctest.testmod(module).failed == 0

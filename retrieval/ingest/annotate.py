@@ -47,7 +47,7 @@ Example::
     >>> [(m.concept, m.negated) for m in ann.mentions]
     [('metastasis', True)]
     >>> [(s.start, s.end, s.negated) for s in ann.segments]
-    [(0, 3, False), (4, 27, True), (28, 51, False)]
+    [(0, 3, False), (4, 27, True), (28, 52, False)]
 """
 
 from __future__ import annotations
