@@ -126,9 +126,11 @@ def add_profile(st: State, m: Mention) -> None:
 def add_value(st: State, m: Mention, op_kind: str | None) -> None:
     g = m.groups
     key = re.sub(r"[^a-z0-9]", "", g["m"])
-    marker = "PD-L1" if key.startswith("pd") else VALUE_MARKERS.get(key[:3].rstrip("0123456789"), "KI67")
-    if key.startswith("tmb"):
-        marker = "TMB"
+    known = [e.value for e in st.term.lookup(g["m"]) if e.category == "marker"]
+    if known:
+        marker = known[0]
+    else:
+        marker = "PD-L1" if key.startswith("pd") else VALUE_MARKERS.get(key[:3].rstrip("0123456789"), "KI67")
     symbol = ">=" if "op2" in g else SYMBOLS.get(op_kind or "ge", ">=")
     value = float(g["v"].replace(",", "."))
     st.items.append(Item("biomarker", fields={"marker": marker, "op": symbol, "value": value}, pos=m.start))

@@ -15,10 +15,10 @@ from query_compiler.terminology.matcher import Mention
 
 TUMOUR_KINDS = {"site", "histology", "metastatic", "grade", "stage", "tnm", "icd10", "morphology", "laterality"}
 CRITERION_KINDS = TUMOUR_KINDS | {
-    "treatment_class", "drug", "drug_group", "event", "metastasis_noun", "marker", "profile", "vital_status", "biobank",
+    "treatment_class", "drug", "drug_group", "regimen", "event", "metastasis_noun", "marker", "profile", "vital_status", "biobank",
     "sex", "marker_value",
 }
-NEG_REACH = 4  # tokens between a negation cue and the criterion it negates
+NEG_REACH = 5  # tokens between a negation cue and the criterion it negates
 
 
 def _negated(st: State, m: Mention, neg_at: list[int]) -> bool:
@@ -134,7 +134,7 @@ def _date(st: State, m: Mention, mentions: list[Mention]) -> None:
     st.part(f"{item.kind}.dates", f"{start or '…'} → {end or '…'}", m.text)
 
 
-def _age(st: State, m: Mention) -> None:
+def _age(st: State, m: Mention, neg: bool = False) -> None:
     g = m.groups
     kind = values.op_kind(st.term, g["_match"], g.get("op"))
     if "n1" in g:
@@ -147,7 +147,17 @@ def _age(st: State, m: Mention) -> None:
         lo, hi = values.bound_years(kind, n)
     if any(v is not None and not 0 <= v <= 120 for v in (lo, hi)):
         return
-    dx = m.kind in ("age_dx", "age_at")
+    if neg:  # "drop the patients older than 75": keep the others
+        if lo is not None and hi is None:
+            lo, hi = None, lo - 1
+        elif hi is not None and lo is None:
+            lo, hi = hi + 1, None
+    after = [st.at.get(k) for k in range(m.end, m.end + 3)]
+    dx = m.kind in ("age_dx", "age_at") or any(x is not None and "anchor_dx" in x.categories for x in after[:3])
+    if dx and m.kind not in ("age_dx", "age_at"):
+        for x in after:
+            if x is not None:
+                st.covered.update(range(x.start, x.end))
     if dx:
         tumour = st.tumour(m.start)
         if lo is not None:
@@ -328,7 +338,7 @@ def build(st: State) -> None:
         elif k == "event":
             st.items.append(Item("event", fields={"type": m.value("event")}, pos=m.start, neg=neg))
             st.part("event.type", m.value("event"), m.text)
-        elif k in ("treatment_class", "drug", "drug_group", "ongoing", "lines_number"):
+        elif k in ("treatment_class", "drug", "drug_group", "regimen", "ongoing", "lines_number"):
             treatments.collect(st, m, neg)
         elif k == "marker":
             biomarkers.add_marker(st, m, pending)
@@ -339,7 +349,7 @@ def build(st: State) -> None:
         elif k.startswith("date_"):
             _date(st, m, mentions)
         elif k in ("age", "age_dx", "age_range", "age_at"):
-            _age(st, m)
+            _age(st, m, _negated(st, m, neg_at))
         elif k == "text_terms":
             text = st.single("text", m.start)
             text.add("terms", m.groups["terms"])

@@ -25,6 +25,8 @@ def _value(m: Mention) -> tuple[str, list[str]]:
         return "drugs", [m.value("drug")]
     if m.kind == "drug_group":
         return "drugs", list(m.value("drug_group"))
+    if m.kind == "regimen":
+        return "regimen", list(m.value("regimen"))
     value = m.value("treatment_class")
     return "classes", value if isinstance(value, list) else [value]
 
@@ -33,7 +35,7 @@ def _chains(st: State) -> list[list[tuple[Mention, bool, str]]]:
     chains: list[list[tuple[Mention, bool, str]]] = []
     prev: Mention | None = None
     for m, neg in st.tx:
-        if m.kind not in ("treatment_class", "drug", "drug_group"):
+        if m.kind not in ("treatment_class", "drug", "drug_group", "regimen"):
             continue
         how = st.joined(prev, m, set()) if prev is not None else None
         if how is None:
@@ -62,9 +64,10 @@ def _build_chain(st: State, chain: list[tuple[Mention, bool, str]]) -> None:
     current: Item | None = None
     for m, _, how in kept:
         field, vals = _value(m)
-        if len(vals) > 1 and field == "classes":  # radiochimiothérapie: two treatments together
+        if len(vals) > 1 and field in ("classes", "regimen"):  # radiochimiothérapie, FOLFOX: given together
+            name = "drugs" if field == "regimen" else field
             for v in vals:
-                st.items.append(Item("treatment", fields={field: [v]}, pos=m.start, neg=neg))
+                st.items.append(Item("treatment", fields={name: [v]}, pos=m.start, neg=neg))
             st.part("treatment.classes", vals, m.text)
             current = None
             continue
@@ -111,6 +114,8 @@ def _sequences(st: State) -> None:
         if not before or not after:
             continue
         a, b = max(before, key=lambda i: i.pos), min(after, key=lambda i: i.pos)
+        if a.kind == "tumour" and b.kind != "tumour":  # "récidive d'un glioblastome après radiothérapie"
+            a = max((i for i in before if i.kind != "tumour"), key=lambda i: i.pos, default=a)
         first, then = (a, b) if direction == "forward" else (b, a)
         if (first.kind, then.kind) in REDUNDANT or first is then:
             continue

@@ -93,10 +93,16 @@ def date_window(term: Terminology, kind: str, groups: dict, today: date) -> tupl
     """(from, to) for a date mention of the given pattern kind."""
     if kind == "date_range":
         return parse_date(term, groups["d1"])[0], parse_date(term, groups["d2"])[1]
+    cue = groups.get("_match", "").strip()
     if kind == "date_from":
-        return parse_date(term, groups["d"])[0], None
+        first, last = parse_date(term, groups["d"])
+        if cue.startswith(("apres", "after", "posterieur", ">")) and not cue.startswith(">="):
+            return last + timedelta(days=1), None  # "after 2020" starts in 2021
+        return first, None
     if kind == "date_to":
-        first, _ = parse_date(term, groups["d"])
+        first, last = parse_date(term, groups["d"])
+        if cue.startswith(("jusqu", "until", "up to", "<=")):
+            return None, last  # "jusqu'en 2017" includes 2017
         return None, first - timedelta(days=1)
     if kind == "date_in":
         return parse_date(term, groups["d"])

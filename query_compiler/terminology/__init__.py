@@ -144,7 +144,11 @@ class Terminology:
         num = rf"(?:\d+(?:[.,]\d+)?|{number_words})"
         op_alt = "|".join(sorted((re.escape(k) for k in self.ops), key=len, reverse=True))
         ord_alt = "|".join(sorted((re.escape(k) for k in self.ordinals), key=len, reverse=True))
+        marker_alt = "|".join(sorted(
+            {re.escape(k) for k, es in self.lexicon.items() if len(k) >= 3 and any(e.category == "marker" for e in es)},
+            key=len, reverse=True))
         subst = {
+            "{MARKER}": f"(?:{marker_alt})",
             "{D}": f"(?P<d>{date_re})", "{D1}": f"(?P<d1>{date_re})", "{D2}": f"(?P<d2>{date_re})",
             "{N}": f"(?<![a-z0-9])(?P<n>{num})", "{N1}": f"(?<![a-z0-9])(?P<n1>{num})",
             "{N2}": f"(?<![a-z0-9])(?P<n2>{num})",

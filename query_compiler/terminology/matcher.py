@@ -26,8 +26,10 @@ PATTERN_ORDER = (
     "morphology",
 )
 _TEXT_STOP = re.compile(
-    r"\s*(?:[;.]|\b(?:et |and )?(?:qui |who |traitee?s? |treated |ayant |having |dont |whose )|$)"
+    r"\s*(?:[;.?]|\b(?:et |and )?(?:qui |who |traitee?s? |treated |ayant |having |dont |whose |chez |among |"
+    r"in patients |sous |under |pour |for |avec |with )|$)"
 )
+_ARTICLE = re.compile(r"^(?:une?|des|la|le|les|l'|l’|d'|d’|du|de|a|an|the)\s+", re.I)
 
 
 @dataclass
@@ -101,7 +103,8 @@ def _text_mentions(norm: Normalised, term: Terminology, used: list[bool]) -> lis
                     continue
                 literal = norm.original_span(start, end)
                 parts = re.split(r"\s*,\s*|\s+(?:ou|or|et|and)\s+", literal.strip(" :"))
-                terms = [p.strip(" '\"«»“”").strip() for p in parts if p.strip(" '\"«»“”").strip()]
+                terms = [_ARTICLE.sub("", p.strip(" '\"«»“”").strip()) for p in parts]
+                terms = [t for t in terms if t]
                 if not terms:
                     continue
                 r = norm.token_range(toks[i].start, end)
