@@ -236,6 +236,9 @@ def imaging(b: TextBuilder, ctx: Ctx) -> None:
         b.raw(". ")
         ph.negated_mets(b, ctx, [s for s in ALL_SITES if s not in sites], limit=1)
     elif kind == "event_imaging":
+        if rng.chance(0.3):
+            b.add("Examen demandé pour suspicion de ").mention("progression", "progression", hypothetical=True)
+            b.add(" clinique. ")
         b.add("Majoration des lésions cibles de " + str(rng.randint(25, 60)) + " % : ")
         b.mention(
             "progression", rng.pick(["progression", "progression tumorale", "progression de la maladie"])
