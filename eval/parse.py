@@ -104,11 +104,15 @@ def predict(config: str, row: dict[str, Any], model: str | None) -> tuple[Any, b
         elif previous is not None and criteria is None and not refused:
             criteria = previous
         return criteria, refused, time.perf_counter() - started, True
-    result = parse(row["q"], previous=previous, use_llm=(config == "hybrid"), model=model, today=REFERENCE_DAY)
+    result = parse(
+        row["q"], previous=previous, use_llm=(config == "hybrid"), model=model, today=REFERENCE_DAY
+    )
     return result.criteria, result.refused, time.perf_counter() - started, result.used_llm
 
 
-def score(rows: list[dict[str, Any]], config: str, model: str | None, progress: bool = False) -> dict[str, Any]:
+def score(
+    rows: list[dict[str, Any]], config: str, model: str | None, progress: bool = False
+) -> dict[str, Any]:
     tp: Counter = Counter()
     n_pred: Counter = Counter()
     n_gold: Counter = Counter()
@@ -134,29 +138,53 @@ def score(rows: list[dict[str, Any]], config: str, model: str | None, progress: 
             n_pred[name] += pred[key]
             n_gold[name] += gold[key]
         if not ok:
-            details.append({"id": row["id"], "q": row["q"], "missing": sorted(map(list, (gold - pred).keys())),
-                            "extra": sorted(map(list, (pred - gold).keys()))})
+            details.append(
+                {
+                    "id": row["id"],
+                    "q": row["q"],
+                    "missing": sorted(map(list, (gold - pred).keys())),
+                    "extra": sorted(map(list, (pred - gold).keys())),
+                }
+            )
         if progress:
-            typer.echo(f"  [{config}] {i + 1}/{len(rows)} {'ok ' if ok else 'BAD'} {seconds:5.2f}s {row['id']}", err=True)
+            typer.echo(
+                f"  [{config}] {i + 1}/{len(rows)} {'ok ' if ok else 'BAD'} {seconds:5.2f}s {row['id']}",
+                err=True,
+            )
     per_field = {}
     for name in sorted(set(n_gold) | set(n_pred)):
         p = tp[name] / n_pred[name] if n_pred[name] else 0.0
         r = tp[name] / n_gold[name] if n_gold[name] else 0.0
-        per_field[name] = {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-                           "support": n_gold[name]}
+        per_field[name] = {
+            "precision": p,
+            "recall": r,
+            "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "support": n_gold[name],
+        }
     all_tp, all_p, all_g = sum(tp.values()), sum(n_pred.values()), sum(n_gold.values())
     p = all_tp / all_p if all_p else 0.0
     r = all_tp / all_g if all_g else 0.0
 
     def pct(values: list[float], q: float) -> float:
-        return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else (values[0] if values else 0.0)
+        return (
+            statistics.quantiles(values, n=100)[int(q) - 1]
+            if len(values) > 1
+            else (values[0] if values else 0.0)
+        )
 
     return {
-        "config": config, "questions": len(rows), "precision": p, "recall": r,
-        "f1": 2 * p * r / (p + r) if p + r else 0.0, "exact_match": exact / len(rows) if rows else 0.0,
-        "p50_s": statistics.median(times) if times else 0.0, "p95_s": pct(times, 95),
+        "config": config,
+        "questions": len(rows),
+        "precision": p,
+        "recall": r,
+        "f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "exact_match": exact / len(rows) if rows else 0.0,
+        "p50_s": statistics.median(times) if times else 0.0,
+        "p95_s": pct(times, 95),
         "p50_covered_s": statistics.median(covered_times) if covered_times else None,
-        "llm_calls": llm_calls, "per_field": per_field, "errors": details,
+        "llm_calls": llm_calls,
+        "per_field": per_field,
+        "errors": details,
     }
 
 
@@ -169,10 +197,16 @@ def _print(reports: list[dict[str, Any]], split: str, n: int, model: str | None)
     table.add_column("measure")
     for rep in reports:
         table.add_column(rep["config"], justify="right")
-    rows = [("field precision", "precision", "{:.3f}"), ("field recall", "recall", "{:.3f}"),
-            ("field F1", "f1", "{:.3f}"), ("exact match", "exact_match", "{:.3f}"),
-            ("latency p50 (s)", "p50_s", "{:.3f}"), ("latency p95 (s)", "p95_s", "{:.3f}"),
-            ("p50 when terminology covers (s)", "p50_covered_s", "{:.3f}"), ("LLM calls", "llm_calls", "{}")]
+    rows = [
+        ("field precision", "precision", "{:.3f}"),
+        ("field recall", "recall", "{:.3f}"),
+        ("field F1", "f1", "{:.3f}"),
+        ("exact match", "exact_match", "{:.3f}"),
+        ("latency p50 (s)", "p50_s", "{:.3f}"),
+        ("latency p95 (s)", "p95_s", "{:.3f}"),
+        ("p50 when terminology covers (s)", "p50_covered_s", "{:.3f}"),
+        ("LLM calls", "llm_calls", "{}"),
+    ]
     for label, key, fmt in rows:
         table.add_row(label, *[fmt.format(r[key]) if r[key] is not None else "-" for r in reports])
     console.print(table)
@@ -181,12 +215,17 @@ def _print(reports: list[dict[str, Any]], split: str, n: int, model: str | None)
     fields_table.add_column("support", justify="right")
     for rep in reports:
         fields_table.add_column(rep["config"], justify="right")
-    names = sorted({f for r in reports for f in r["per_field"]}, key=lambda f: -max(
-        r["per_field"].get(f, {}).get("support", 0) for r in reports))
+    names = sorted(
+        {f for r in reports for f in r["per_field"]},
+        key=lambda f: -max(r["per_field"].get(f, {}).get("support", 0) for r in reports),
+    )
     for name in names:
         support = max(r["per_field"].get(name, {}).get("support", 0) for r in reports)
-        fields_table.add_row(name, str(support), *[
-            f"{r['per_field'][name]['f1']:.2f}" if name in r["per_field"] else "-" for r in reports])
+        fields_table.add_row(
+            name,
+            str(support),
+            *[f"{r['per_field'][name]['f1']:.2f}" if name in r["per_field"] else "-" for r in reports],
+        )
     console.print(fields_table)
 
 
@@ -196,10 +235,16 @@ def register(app: typer.Typer) -> None:
         split: Annotated[str, typer.Option("--split", help="test (held out), dev, or all.")] = "test",
         json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
         model: Annotated[str | None, typer.Option("--model", help="Bundled model name or GGUF path.")] = None,
-        configs: Annotated[str, typer.Option("--configs", help="Comma-separated: terminology,llm,hybrid.")] = ",".join(CONFIGS),
+        configs: Annotated[
+            str, typer.Option("--configs", help="Comma-separated: terminology,llm,hybrid.")
+        ] = ",".join(CONFIGS),
         limit: Annotated[int, typer.Option("--limit", help="Only the first N questions (0 = all).")] = 0,
-        errors: Annotated[bool, typer.Option("--errors", help="List the questions each configuration got wrong.")] = False,
-        progress: Annotated[bool, typer.Option("--progress", help="One line per question on stderr.")] = False,
+        errors: Annotated[
+            bool, typer.Option("--errors", help="List the questions each configuration got wrong.")
+        ] = False,
+        progress: Annotated[
+            bool, typer.Option("--progress", help="One line per question on stderr.")
+        ] = False,
     ) -> None:
         """Field precision/recall/F1, exact match and latency: terminology only, LLM only, hybrid."""
         if split not in ("test", "dev", "all"):
@@ -220,4 +265,6 @@ def register(app: typer.Typer) -> None:
             for rep in reports:
                 typer.echo(f"\n— {rep['config']}: {len(rep['errors'])} questions not exact")
                 for e in rep["errors"]:
-                    typer.echo(f"  {e['id']} {e['q']}\n      missing {e['missing']}\n      extra   {e['extra']}")
+                    typer.echo(
+                        f"  {e['id']} {e['q']}\n      missing {e['missing']}\n      extra   {e['extra']}"
+                    )

@@ -11,7 +11,17 @@ from datetime import date
 import pytest
 
 from query_compiler import parse
-from query_compiler.criteria import All, Not, Sequence, Text, Treatment, Tumour, iter_nodes, parse_criteria, to_json
+from query_compiler.criteria import (
+    All,
+    Not,
+    Sequence,
+    Text,
+    Treatment,
+    Tumour,
+    iter_nodes,
+    parse_criteria,
+    to_json,
+)
 from query_compiler.use_cases import BY_NAME
 
 TODAY = date(2025, 1, 1)
@@ -25,9 +35,11 @@ def _p(question: str, previous=None):  # noqa: ANN001, ANN202
 
 def _same(a, b) -> bool:  # noqa: ANN001
     """Equal after normalisation: order of all/any children does not matter."""
+
     def key(node):  # noqa: ANN001, ANN202
         items = node.items if isinstance(node, All) else [node]
         return sorted(to_json(i) for i in items)
+
     return key(parse_criteria(a)) == key(parse_criteria(b))
 
 
@@ -57,16 +69,21 @@ def test_men_over_70_with_pembrolizumab() -> None:
 @pytest.mark.parametrize(
     ("name", "question"),
     [
-        ("fertility_cohort", "Cancer du sein (C50) diagnostiqué entre le 01/01/2011 et le 01/09/2017, âge au "
-                             "diagnostic de 18 à 43 ans, non métastatique au diagnostic, traitées par chimiothérapie"),
+        (
+            "fertility_cohort",
+            "Cancer du sein (C50) diagnostiqué entre le 01/01/2011 et le 01/09/2017, âge au "
+            "diagnostic de 18 à 43 ans, non métastatique au diagnostic, traitées par chimiothérapie",
+        ),
         ("rectal_nets", "tumeurs neuroendocrines du rectum"),
         ("nets_two_lines", "TNE de toute origine en échec de deux lignes de traitement"),
         ("operated_pancreatic_nets", "TNE pancréatiques opérées de grade 1-2 avec échantillon en biobanque"),
         ("myeloma_to_aml", "myélome multiple ayant développé une leucémie aiguë myéloïde secondaire"),
-        ("exceptional_responders",
-         "thérapie ciblée toujours en cours pour un cancer du poumon, du sein, du rein, de l'ovaire, un mélanome "
-         "ou un cancer du côlon, avec \"réponse complète\", \"très bonne réponse\" ou \"longue réponse\", survie "
-         "d'au moins 2 ans et tissu tumoral en biobanque"),
+        (
+            "exceptional_responders",
+            "thérapie ciblée toujours en cours pour un cancer du poumon, du sein, du rein, de l'ovaire, "
+            'un mélanome ou un cancer du côlon, avec "réponse complète", "très bonne réponse" ou '
+            '"longue réponse", survie d\'au moins 2 ans et tissu tumoral en biobanque',
+        ),
     ],
 )
 def test_real_use_cases(name: str, question: str) -> None:
@@ -75,28 +92,57 @@ def test_real_use_cases(name: str, question: str) -> None:
 
 def test_fertility_follow_up_adds_the_text_terms() -> None:
     cohort = BY_NAME["fertility_cohort"].criteria
-    result = _p("parmi elles, celles dont les comptes rendus mentionnent oncofertilité, MIV, cryopréservation ov*, "
-                "ovocytes congelés ou fragment ov*", previous=cohort)
+    result = _p(
+        "parmi elles, celles dont les comptes rendus mentionnent oncofertilité, MIV, cryopréservation ov*, "
+        "ovocytes congelés ou fragment ov*",
+        previous=cohort,
+    )
     texts = [n for n in iter_nodes(result.criteria) if isinstance(n, Text)]
-    assert texts and texts[0].terms == ["oncofertilité", "MIV", "cryopréservation ov*", "ovocytes congelés",
-                                        "fragment ov*"]
+    assert texts and texts[0].terms == [
+        "oncofertilité",
+        "MIV",
+        "cryopréservation ov*",
+        "ovocytes congelés",
+        "fragment ov*",
+    ]
     assert any(s.source == "previous" for s in result.sources)
     assert [n for n in iter_nodes(result.criteria) if isinstance(n, Tumour)][0].site == ["C50"]
 
 
 FOLLOW_UPS = [
     # previous, question, check(criteria)
-    ({"kind": "all", "items": [{"kind": "sex", "value": "F"}, {"kind": "tumour", "site": ["C50"]}]},
-     "seulement celles de plus de 60 ans", lambda n: n["age"].min == 60 and n["sex"].value == "F"),
+    (
+        {"kind": "all", "items": [{"kind": "sex", "value": "F"}, {"kind": "tumour", "site": ["C50"]}]},
+        "seulement celles de plus de 60 ans",
+        lambda n: n["age"].min == 60 and n["sex"].value == "F",
+    ),
     ({"kind": "tumour", "site": ["C34"]}, "and still alive", lambda n: n["vital_status"].value == "alive"),
-    ({"kind": "tumour", "site": ["C50"], "metastatic": True}, "sans les métastatiques",
-     lambda n: n["tumour"].metastatic is False and n["tumour"].site == ["C50"]),
-    ({"kind": "all", "items": [{"kind": "tumour", "site": ["C50"]}, {"kind": "treatment", "classes": ["chemotherapy"]}]},
-     "same but lung cancer", lambda n: n["tumour"].site == ["C34"] and n["treatment"].classes == ["chemotherapy"]),
-    ({"kind": "tumour", "site": ["C56"]}, "seulement les patientes vivantes",
-     lambda n: n["sex"].value == "F" and n["vital_status"].value == "alive"),
-    ({"kind": "all", "items": [{"kind": "sex", "value": "M"}, {"kind": "age", "min": 70}]}, "only those over 80",
-     lambda n: n["age"].min == 80),
+    (
+        {"kind": "tumour", "site": ["C50"], "metastatic": True},
+        "sans les métastatiques",
+        lambda n: n["tumour"].metastatic is False and n["tumour"].site == ["C50"],
+    ),
+    (
+        {
+            "kind": "all",
+            "items": [
+                {"kind": "tumour", "site": ["C50"]},
+                {"kind": "treatment", "classes": ["chemotherapy"]},
+            ],
+        },
+        "same but lung cancer",
+        lambda n: n["tumour"].site == ["C34"] and n["treatment"].classes == ["chemotherapy"],
+    ),
+    (
+        {"kind": "tumour", "site": ["C56"]},
+        "seulement les patientes vivantes",
+        lambda n: n["sex"].value == "F" and n["vital_status"].value == "alive",
+    ),
+    (
+        {"kind": "all", "items": [{"kind": "sex", "value": "M"}, {"kind": "age", "min": 70}]},
+        "only those over 80",
+        lambda n: n["age"].min == 80,
+    ),
 ]
 
 

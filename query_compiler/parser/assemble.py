@@ -15,9 +15,19 @@ from query_compiler.criteria import (
 from query_compiler.parser.state import Item
 
 ATOM_FIELDS = {
-    "tumour": "tumour", "treatment": "treatment", "event": "event", "biomarker": "biomarker", "sex": "sex",
-    "age": "age", "vital_status": "vital_status", "survival": "survival", "treatment_lines": "treatment_lines",
-    "text": "text", "biobank": "biobank", "stay_diagnosis": "stay_diagnosis", "centre": "centre",
+    "tumour": "tumour",
+    "treatment": "treatment",
+    "event": "event",
+    "biomarker": "biomarker",
+    "sex": "sex",
+    "age": "age",
+    "vital_status": "vital_status",
+    "survival": "survival",
+    "treatment_lines": "treatment_lines",
+    "text": "text",
+    "biobank": "biobank",
+    "stay_diagnosis": "stay_diagnosis",
+    "centre": "centre",
 }
 
 
@@ -27,8 +37,13 @@ def atom(item: Item) -> Any:
         node = item.node
     elif item.kind == "sequence":
         first, then = atom(item.fields["first"]), atom(item.fields["then"])
-        node = Sequence(first=first, then=then, relation=item.fields.get("relation", "after"),
-                        min_months=item.fields.get("min_months"), max_months=item.fields.get("max_months"))
+        node = Sequence(
+            first=first,
+            then=then,
+            relation=item.fields.get("relation", "after"),
+            min_months=item.fields.get("min_months"),
+            max_months=item.fields.get("max_months"),
+        )
     else:
         data = {"kind": ATOM_FIELDS[item.kind], **item.fields}
         node = parse_criteria(data)

@@ -89,8 +89,14 @@ def _emit(st: State, m: Mention, marker: str, status: str | None, alteration: st
         st.items.append(Item("any", pos=m.start, neg=neg, node=AnyOf(items=atoms)))
     else:
         for a in atoms:
-            st.items.append(Item("biomarker", fields=a.model_dump(exclude_none=True, exclude={"kind"}),
-                                 pos=m.start, neg=neg))
+            st.items.append(
+                Item(
+                    "biomarker",
+                    fields=a.model_dump(exclude_none=True, exclude={"kind"}),
+                    pos=m.start,
+                    neg=neg,
+                )
+            )
     for a in atoms:
         st.part("biomarker", f"{a.marker} {a.alteration or a.status or ''}".strip(), m.text)
 

@@ -13,10 +13,30 @@ from query_compiler.parser import biomarkers, treatments, values
 from query_compiler.parser.state import Item, State
 from query_compiler.terminology.matcher import Mention
 
-TUMOUR_KINDS = {"site", "histology", "metastatic", "grade", "stage", "tnm", "icd10", "morphology", "laterality"}
+TUMOUR_KINDS = {
+    "site",
+    "histology",
+    "metastatic",
+    "grade",
+    "stage",
+    "tnm",
+    "icd10",
+    "morphology",
+    "laterality",
+}
 CRITERION_KINDS = TUMOUR_KINDS | {
-    "treatment_class", "drug", "drug_group", "regimen", "event", "metastasis_noun", "marker", "profile", "vital_status", "biobank",
-    "sex", "marker_value",
+    "treatment_class",
+    "drug",
+    "drug_group",
+    "regimen",
+    "event",
+    "metastasis_noun",
+    "marker",
+    "profile",
+    "vital_status",
+    "biobank",
+    "sex",
+    "marker_value",
 }
 NEG_REACH = 5  # tokens between a negation cue and the criterion it negates
 
@@ -31,8 +51,29 @@ def _negated(st: State, m: Mention, neg_at: list[int]) -> bool:
     return False
 
 
-AFTER_LINKS = {",", "et", "and", "ou", "or", "au", "aux", "a", "du", "de", "des", "la", "le", "les", "l", "d",
-               "to", "the", "in", "en", "of"}
+AFTER_LINKS = {
+    ",",
+    "et",
+    "and",
+    "ou",
+    "or",
+    "au",
+    "aux",
+    "a",
+    "du",
+    "de",
+    "des",
+    "la",
+    "le",
+    "les",
+    "l",
+    "d",
+    "to",
+    "the",
+    "in",
+    "en",
+    "of",
+}
 BEFORE_LINKS = {",", "and", "or", "et", "ou"}
 
 
@@ -64,8 +105,9 @@ def metastasis_sites(st: State, used: set[int]) -> dict[int, list[str]]:
                 if other.categories & {"and", "or"} or st.token(other.start) in BEFORE_LINKS:
                     continue
                 allowed = set() if not sites else BEFORE_LINKS
-                if "metastasis_site" in other.categories and _links(st, other.end, first_start, allowed | (
-                        BEFORE_LINKS if sites else set())):
+                if "metastasis_site" in other.categories and _links(
+                    st, other.end, first_start, allowed | (BEFORE_LINKS if sites else set())
+                ):
                     sites.insert(0, other.value("metastasis_site"))
                     used.add(id(other))
                     first_start = other.start
@@ -116,8 +158,11 @@ def _date(st: State, m: Mention, mentions: list[Mention]) -> None:
         st.pending_dates.append((m.start, start, end, m.text))
         return
     pairs = {
-        "tumour": ("diagnosed_from", "diagnosed_to"), "treatment": ("started_from", "started_to"),
-        "event": ("date_from", "date_to"), "text": ("date_from", "date_to"), "stay": ("date_from", "date_to"),
+        "tumour": ("diagnosed_from", "diagnosed_to"),
+        "treatment": ("started_from", "started_to"),
+        "event": ("date_from", "date_to"),
+        "text": ("date_from", "date_to"),
+        "stay": ("date_from", "date_to"),
     }[target]
     if target == "tumour":
         item = st.tumour(m.start)
@@ -153,7 +198,9 @@ def _age(st: State, m: Mention, neg: bool = False) -> None:
         elif hi is not None and lo is None:
             lo, hi = hi + 1, None
     after = [st.at.get(k) for k in range(m.end, m.end + 3)]
-    dx = m.kind in ("age_dx", "age_at") or any(x is not None and "anchor_dx" in x.categories for x in after[:3])
+    dx = m.kind in ("age_dx", "age_at") or any(
+        x is not None and "anchor_dx" in x.categories for x in after[:3]
+    )
     if dx and m.kind not in ("age_dx", "age_at"):
         for x in after:
             if x is not None:
@@ -165,8 +212,12 @@ def _age(st: State, m: Mention, neg: bool = False) -> None:
         if hi is not None:
             tumour.fields["age_max"] = hi
         st.part("tumour.age", [lo, hi], m.text)
-        st.assumptions.append(st.say(f"« {m.text.strip()} » lu comme l'âge au diagnostic du cancer.",
-                                     f"'{m.text.strip()}' read as the age at diagnosis of the cancer."))
+        st.assumptions.append(
+            st.say(
+                f"« {m.text.strip()} » lu comme l'âge au diagnostic du cancer.",
+                f"'{m.text.strip()}' read as the age at diagnosis of the cancer.",
+            )
+        )
         return
     age = st.single("age", m.start)
     if lo is not None:
@@ -201,8 +252,12 @@ def _simple(st: State, m: Mention, neg: bool) -> None:
         g = m.groups
         if "n" not in g:
             st.single("survival", m.start).fields["min_months"] = 60.0
-            st.assumptions.append(st.say("« longs survivants » lu comme survie d'au moins 5 ans.",
-                                         "'long survivors' read as survival of at least 5 years."))
+            st.assumptions.append(
+                st.say(
+                    "« longs survivants » lu comme survie d'au moins 5 ans.",
+                    "'long survivors' read as survival of at least 5 years.",
+                )
+            )
             return
         n = values.months(st.term.number(g["n"]) or 0, g.get("unit", "mois"))
         kind = values.op_kind(st.term, "", g.get("op")) if g.get("op") else "ge"
@@ -221,7 +276,9 @@ def _simple(st: State, m: Mention, neg: bool) -> None:
             item.fields["max"] = hi
         st.part("treatment_lines", [lo, hi], m.text)
     elif k == "biobank":
-        item = next((i for i in st.items if i.kind == "biobank"), None) or Item("biobank", pos=m.start, neg=neg)
+        item = next((i for i in st.items if i.kind == "biobank"), None) or Item(
+            "biobank", pos=m.start, neg=neg
+        )
         if item not in st.items:
             st.items.append(item)
         value = m.value("biobank") or {}

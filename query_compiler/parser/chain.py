@@ -45,7 +45,9 @@ class ExampleBank:
 
     def __init__(self, path: Path = PROMPTS / "examples.jsonl") -> None:
         self.examples = [
-            Example(d["q"], d["json"]) for d in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if d
+            Example(d["q"], d["json"])
+            for d in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+            if d
         ]
         self._vectors: np.ndarray | None = None
         self._lock = threading.Lock()
@@ -102,7 +104,9 @@ def _validate(text: str) -> Compact:
     try:
         return Compact.model_validate_json(text)
     except ValidationError as exc:
-        raise LLMParseError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+        raise LLMParseError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None
 
 
 def build_chain(model: str | None = None) -> Any:
@@ -121,11 +125,7 @@ def build_chain(model: str | None = None) -> Any:
             return {"compact": _validate(text2), "raw": text2, "repaired": True}
 
     prompt = _prompt()
-    return (
-        RunnableLambda(lambda q: {"question": q, "examples": _few_shot(q)})
-        | prompt
-        | RunnableLambda(call)
-    )
+    return RunnableLambda(lambda q: {"question": q, "examples": _few_shot(q)}) | prompt | RunnableLambda(call)
 
 
 _CHAINS: dict[str | None, Any] = {}

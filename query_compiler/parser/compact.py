@@ -101,8 +101,14 @@ def llm_schema(groups: list[str]) -> dict[str, Any]:
     raw = Compact.model_json_schema()
     schema = _inline(raw, raw.get("$defs", {}))
     for tumour_key in ("tumour", "later_tumour"):
-        schema["properties"][tumour_key]["properties"]["histology"]["items"] = {"type": "string", "enum": groups}
-        schema["properties"][tumour_key]["properties"]["grade"]["items"] = {"type": "integer", "enum": [1, 2, 3, 4]}
+        schema["properties"][tumour_key]["properties"]["histology"]["items"] = {
+            "type": "string",
+            "enum": groups,
+        }
+        schema["properties"][tumour_key]["properties"]["grade"]["items"] = {
+            "type": "integer",
+            "enum": [1, 2, 3, 4],
+        }
         for f in ("diagnosed_from", "diagnosed_to"):
             schema["properties"][tumour_key]["properties"][f] = {"type": "string", "format": "date"}
     return schema

@@ -28,7 +28,9 @@ from query_compiler.terminology.text import Normalised
 def detect_language(question: str) -> str:
     term = get_terminology()
     toks = [t.text for t in Normalised.of(question).tokens]
-    fr = sum(t in term.grammar["lang_fr"] for t in toks) + 2 * sum(ch in "éèàùâêîôûç" for ch in question.lower())
+    fr = sum(t in term.grammar["lang_fr"] for t in toks) + 2 * sum(
+        ch in "éèàùâêîôûç" for ch in question.lower()
+    )
     en = sum(t in term.grammar["lang_en"] for t in toks)
     return "en" if en > fr else "fr"
 
@@ -57,8 +59,9 @@ def _clarify(st: State, result: ParseResult) -> None:
     for m in st.ann.mentions:
         if m.kind in ("age_dx", "age_at") and m.groups.get("op", "").strip() in ("a", "at"):
             result.clarifications.append(
-                "« à {0} ans » : âge au diagnostic (choisi) ou âge actuel ?".format(m.groups["n"]) if fr else
-                f"'at {m.groups['n']}': age at diagnosis (chosen) or current age?"
+                "« à {0} ans » : âge au diagnostic (choisi) ou âge actuel ?".format(m.groups["n"])
+                if fr
+                else f"'at {m.groups['n']}': age at diagnosis (chosen) or current age?"
             )
     for fragment in result.not_understood:
         result.clarifications.append(
@@ -66,7 +69,8 @@ def _clarify(st: State, result: ParseResult) -> None:
         )
     if result.criteria is None and not result.refused:
         result.clarifications.append(
-            "Je n'ai reconnu aucun critère : précisez le cancer, le traitement, l'âge..." if fr
+            "Je n'ai reconnu aucun critère : précisez le cancer, le traitement, l'âge..."
+            if fr
             else "I found no criterion: name a cancer, a treatment, an age..."
         )
 
@@ -94,7 +98,9 @@ def parse(
     st = State(annotate(question, term), term, today or date.today(), lang)
     build(st)
     criteria, errors = assemble(st.items)
-    result.sources = [PartSource(field=p.field, value=p.value, source="terminology", text=p.text) for p in st.parts]
+    result.sources = [
+        PartSource(field=p.field, value=p.value, source="terminology", text=p.text) for p in st.parts
+    ]
     result.assumptions = list(dict.fromkeys(st.assumptions))
     result.not_understood = _not_understood(st) + errors
     if use_llm and result.not_understood:
@@ -120,12 +126,20 @@ def _with_previous(previous: Any, criteria: Any, st: State, result: ParseResult)
         return criteria
     new_nodes = flatten(criteria)
     if followup.is_new_question(new_nodes, st.followup):
-        result.assumptions.append(st.say("Lu comme une nouvelle question (pas un affinement).",
-                                         "Read as a new question, not a refinement."))
+        result.assumptions.append(
+            st.say(
+                "Lu comme une nouvelle question (pas un affinement).",
+                "Read as a new question, not a refinement.",
+            )
+        )
         return criteria
     if not new_nodes:
-        result.clarifications.append(st.say("Comment voulez-vous affiner la cohorte précédente ?",
-                                            "How should the previous cohort be refined?"))
+        result.clarifications.append(
+            st.say(
+                "Comment voulez-vous affiner la cohorte précédente ?",
+                "How should the previous cohort be refined?",
+            )
+        )
         return prev
     merged, kept = followup.merge(prev, criteria, replace="fu_replace" in st.followup)
     for node in kept:

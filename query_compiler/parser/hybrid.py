@@ -56,7 +56,8 @@ def _forms_for(term: Terminology, item: Item, field: str, value: Any) -> list[st
         return _forms(term, "histology", lambda v: v.get("group") == value)
     if k == "tumour" and field in ("metastatic", "metastatic_at_diagnosis"):
         return _forms(term, "metastatic", lambda v: v == {"field": field, "value": value}) + (
-            _forms(term, "metastasis_noun", lambda v: True) if value else [])
+            _forms(term, "metastasis_noun", lambda v: True) if value else []
+        )
     if field in ("min", "max", "age_min", "age_max", "min_months", "max_months", "line_min", "grade"):
         n = int(value) if isinstance(value, (int, float)) else value
         words = [w for w, v in term.numbers.items() if v in (n, n + 1, n // 12 if n else -1)]
@@ -69,7 +70,8 @@ def _forms_for(term: Terminology, item: Item, field: str, value: Any) -> list[st
         return _forms(term, "marker", lambda v: v == value) + [normalise(value)]
     if k == "event" and field == "type":
         return _forms(term, "event", lambda v: v == value) + (
-            _forms(term, "metastasis_noun", lambda v: True) if value == "metastasis" else [])
+            _forms(term, "metastasis_noun", lambda v: True) if value == "metastasis" else []
+        )
     if k in ("sex", "vital_status") and field == "value":
         return _forms(term, k, lambda v: v == value)
     if k == "biobank":
@@ -79,9 +81,15 @@ def _forms_for(term: Terminology, item: Item, field: str, value: Any) -> list[st
 
 def _key_fields(item: Item) -> list[str]:
     return {
-        "treatment": ["drugs", "classes"], "biomarker": ["marker"], "event": ["type"], "sex": ["value"],
-        "vital_status": ["value"], "age": ["min", "max"], "survival": ["min_months", "max_months"],
-        "treatment_lines": ["min"], "biobank": [],
+        "treatment": ["drugs", "classes"],
+        "biomarker": ["marker"],
+        "event": ["type"],
+        "sex": ["value"],
+        "vital_status": ["value"],
+        "age": ["min", "max"],
+        "survival": ["min_months", "max_months"],
+        "treatment_lines": ["min"],
+        "biobank": [],
     }.get(item.kind, [])
 
 
@@ -103,7 +111,9 @@ def _accept(st: State, item: Item, fragments: list[str], question: str) -> int |
     return None
 
 
-def merge_llm(st: State, llm_items: list[Item], fragments: list[str], question: str) -> tuple[list[PartSource], set[int]]:
+def merge_llm(
+    st: State, llm_items: list[Item], fragments: list[str], question: str
+) -> tuple[list[PartSource], set[int]]:
     """Add grounded LLM items/fields into ``st.items``; returns the parts added and fragments explained."""
     added: list[PartSource] = []
     explained: set[int] = set()
@@ -118,13 +128,21 @@ def merge_llm(st: State, llm_items: list[Item], fragments: list[str], question: 
                 if target.fields.get(field) not in (None, []):
                     continue
                 vals = value if isinstance(value, list) else [value]
-                where = next((w for w in (_grounded(_forms_for(st.term, item, field, v), norm_frags) for v in vals)
-                              if w is not None), None)
+                where = next(
+                    (
+                        w
+                        for w in (_grounded(_forms_for(st.term, item, field, v), norm_frags) for v in vals)
+                        if w is not None
+                    ),
+                    None,
+                )
                 if where is None:
                     continue
                 target.fields[field] = value
                 explained.add(where)
-                added.append(PartSource(field=f"tumour.{field}", value=value, source="llm", text=fragments[where]))
+                added.append(
+                    PartSource(field=f"tumour.{field}", value=value, source="llm", text=fragments[where])
+                )
             if mine is None and target.fields:
                 st.items.append(target)
             continue
@@ -139,11 +157,20 @@ def merge_llm(st: State, llm_items: list[Item], fragments: list[str], question: 
         item.pos = len(st.items) + 100
         st.items.append(item)
         explained.add(where)
-        added.append(PartSource(field=item.kind, value=item.fields, source="llm", text=fragments[min(where, len(fragments) - 1)]))
+        added.append(
+            PartSource(
+                field=item.kind,
+                value=item.fields,
+                source="llm",
+                text=fragments[min(where, len(fragments) - 1)],
+            )
+        )
     return added, explained
 
 
-def complete_with_llm(question: str, criteria: Any, st: State, result: ParseResult, model: str | None = None) -> Any:
+def complete_with_llm(
+    question: str, criteria: Any, st: State, result: ParseResult, model: str | None = None
+) -> Any:
     """Ask the LLM about a question the terminology did not fully understand; merge what it adds."""
     from query_compiler.parser.chain import LLMParseError, run
 
@@ -157,8 +184,10 @@ def complete_with_llm(question: str, criteria: Any, st: State, result: ParseResu
     compact = out["compact"]
     if compact.refuse and not st.items:
         result.refused = True
-        result.refusal = st.say("La demande n'a pas été comprise comme une question de cohorte.",
-                                "The request was not understood as a cohort question.")
+        result.refusal = st.say(
+            "La demande n'a pas été comprise comme une question de cohorte.",
+            "The request was not understood as a cohort question.",
+        )
         return None
     llm_items = to_items(compact, set(st.term.histology_groups), set(st.term.drugs))
     added, explained = merge_llm(st, llm_items, fragments, question)

@@ -12,7 +12,6 @@ import unicodedata
 
 from query_compiler.terminology import get_terminology
 
-
 _QUOTED = re.compile(r'"[^"]*"|«[^»]*»|“[^”]*”')
 
 

@@ -11,8 +11,38 @@ from query_compiler.terminology import Terminology
 from query_compiler.terminology.matcher import Annotation, Mention
 
 CONNECTOR_FILLERS = {
-    "de", "du", "des", "d", "la", "le", "les", "l", "a", "au", "aux", "un", "une", "the", "of", "to",
-    "par", "by", "with", "avec", "sous", "on", "en", "in", "type", "(", ")", ":", "-", "a", "an", "for", "pour",
+    "de",
+    "du",
+    "des",
+    "d",
+    "la",
+    "le",
+    "les",
+    "l",
+    "a",
+    "au",
+    "aux",
+    "un",
+    "une",
+    "the",
+    "of",
+    "to",
+    "par",
+    "by",
+    "with",
+    "avec",
+    "sous",
+    "on",
+    "en",
+    "in",
+    "type",
+    "(",
+    ")",
+    ":",
+    "-",
+    "an",
+    "for",
+    "pour",
 }
 
 
@@ -91,7 +121,9 @@ class State:
                 how = "or" if tok != "," or how == "" else how
             elif "and" in cats and tok in ("et", "and", "+", "plus", "ainsi", "que"):
                 how = "and"
-            elif tok in allowed or tok in CONNECTOR_FILLERS or (m and "filler" in cats and m.kind == "filler"):
+            elif (
+                tok in allowed or tok in CONNECTOR_FILLERS or (m and "filler" in cats and m.kind == "filler")
+            ):
                 continue
             else:
                 return None

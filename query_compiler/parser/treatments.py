@@ -62,9 +62,9 @@ def _build_chain(st: State, chain: list[tuple[Mention, bool, str]]) -> None:
         kept.append((m, n, how))
     joined_or = not any(how == "and" for _, _, how in kept[1:])
     current: Item | None = None
-    for m, _, how in kept:
+    for m, _, _how in kept:
         field, vals = _value(m)
-        if len(vals) > 1 and field in ("classes", "regimen"):  # radiochimiothérapie, FOLFOX: given together
+        if len(vals) > 1 and field in ("classes", "regimen"):  # radiochimio, FOLFOX: given together
             name = "drugs" if field == "regimen" else field
             for v in vals:
                 st.items.append(Item("treatment", fields={name: [v]}, pos=m.start, neg=neg))
@@ -91,14 +91,20 @@ def _nearest_treatment(st: State, pos: int) -> Item:
 
 
 def _during(st: State) -> None:
-    """"progression sous osimertinib": the event came after the treatment started."""
+    """ "progression sous osimertinib": the event came after the treatment started."""
     for event in [i for i in st.items if i.kind == "event" and not i.neg]:
         start = st.at[event.pos].end if event.pos in st.at else event.pos + 1
-        for tx in sorted((i for i in st.items if i.kind == "treatment" and not i.neg and i.pos >= start),
-                         key=lambda i: i.pos)[:1]:
+        for tx in sorted(
+            (i for i in st.items if i.kind == "treatment" and not i.neg and i.pos >= start),
+            key=lambda i: i.pos,
+        )[:1]:
             words = st.between(start, tx.pos)
-            cues = [w for w in words if "seq_during" in (st.at[start + words.index(w)].categories
-                                                          if start + words.index(w) in st.at else set())]
+            cues = [
+                w
+                for w in words
+                if "seq_during"
+                in (st.at[start + words.index(w)].categories if start + words.index(w) in st.at else set())
+            ]
             if cues and len(words) <= 3 and event in st.items and tx in st.items:
                 st.items.remove(event)
                 st.items.remove(tx)

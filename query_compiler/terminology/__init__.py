@@ -26,13 +26,29 @@ import yaml
 from query_compiler.terminology.text import Normalised, key_of, normalise
 
 HERE = Path(__file__).parent
-CONCEPT_FILES = ("sites.yaml", "histology.yaml", "markers.yaml", "treatments.yaml", "disease.yaml", "patient.yaml")
+CONCEPT_FILES = (
+    "sites.yaml",
+    "histology.yaml",
+    "markers.yaml",
+    "treatments.yaml",
+    "disease.yaml",
+    "patient.yaml",
+)
 GRAMMAR_LISTS = {
-    "filler": "filler", "or_words": "or", "and_words": "and", "negation": "negation",
-    "sequence_forward": "seq_forward", "sequence_backward": "seq_backward",
-    "followup_replace": "fu_replace", "followup_refine": "fu_refine", "text_cue": "text_cue",
-    "anchor_diagnosis": "anchor_dx", "anchor_treatment": "anchor_tx", "anchor_text": "anchor_text",
-    "anchor_stay": "anchor_stay", "sequence_during": "seq_during",
+    "filler": "filler",
+    "or_words": "or",
+    "and_words": "and",
+    "negation": "negation",
+    "sequence_forward": "seq_forward",
+    "sequence_backward": "seq_backward",
+    "followup_replace": "fu_replace",
+    "followup_refine": "fu_refine",
+    "text_cue": "text_cue",
+    "anchor_diagnosis": "anchor_dx",
+    "anchor_treatment": "anchor_tx",
+    "anchor_text": "anchor_text",
+    "anchor_stay": "anchor_stay",
+    "sequence_during": "seq_during",
 }
 # Categories that are words of the question's shape rather than criteria.
 GRAMMAR_CATEGORIES = frozenset(GRAMMAR_LISTS.values())
@@ -95,11 +111,15 @@ class Terminology:
         for rule in self.safety.values():
             rule["compiled"] = [re.compile(p) for p in rule["patterns"]]
         self.short_keys = sorted(
-            k for k, entries in self.lexicon.items()
-            if len(k) in (4, 5) and " " not in k and any(e.category not in GRAMMAR_CATEGORIES for e in entries)
+            k
+            for k, entries in self.lexicon.items()
+            if len(k) in (4, 5)
+            and " " not in k
+            and any(e.category not in GRAMMAR_CATEGORIES for e in entries)
         )
         self.fuzzy_keys = sorted(
-            k for k, entries in self.lexicon.items()
+            k
+            for k, entries in self.lexicon.items()
             if len(k) >= 5 and any(e.category not in ("filler", "and", "or") for e in entries)
         )
 
@@ -144,15 +164,27 @@ class Terminology:
         num = rf"(?:\d+(?:[.,]\d+)?|{number_words})"
         op_alt = "|".join(sorted((re.escape(k) for k in self.ops), key=len, reverse=True))
         ord_alt = "|".join(sorted((re.escape(k) for k in self.ordinals), key=len, reverse=True))
-        marker_alt = "|".join(sorted(
-            {re.escape(k) for k, es in self.lexicon.items() if len(k) >= 3 and any(e.category == "marker" for e in es)},
-            key=len, reverse=True))
+        marker_alt = "|".join(
+            sorted(
+                {
+                    re.escape(k)
+                    for k, es in self.lexicon.items()
+                    if len(k) >= 3 and any(e.category == "marker" for e in es)
+                },
+                key=len,
+                reverse=True,
+            )
+        )
         subst = {
             "{MARKER}": f"(?:{marker_alt})",
-            "{D}": f"(?P<d>{date_re})", "{D1}": f"(?P<d1>{date_re})", "{D2}": f"(?P<d2>{date_re})",
-            "{N}": f"(?<![a-z0-9])(?P<n>{num})", "{N1}": f"(?<![a-z0-9])(?P<n1>{num})",
+            "{D}": f"(?P<d>{date_re})",
+            "{D1}": f"(?P<d1>{date_re})",
+            "{D2}": f"(?P<d2>{date_re})",
+            "{N}": f"(?<![a-z0-9])(?P<n>{num})",
+            "{N1}": f"(?<![a-z0-9])(?P<n1>{num})",
             "{N2}": f"(?<![a-z0-9])(?P<n2>{num})",
-            "{OP}": f"(?:{op_alt})", "{ORD}": f"(?:{ord_alt})",
+            "{OP}": f"(?:{op_alt})",
+            "{ORD}": f"(?:{ord_alt})",
         }
         self.patterns: dict[str, list[re.Pattern[str]]] = {}
         for kind, regexes in data["patterns"].items():

@@ -21,8 +21,23 @@ from query_compiler.terminology import GRAMMAR_CATEGORIES, Entry, Terminology, g
 from query_compiler.terminology.text import Normalised, key_of
 
 PATTERN_ORDER = (
-    "marker_value", "survival", "date_range", "date_last", "date_from", "date_to", "date_in",
-    "lines_number", "lines_count", "age_dx", "age_range", "age_at", "age", "grade", "stage", "tnm", "icd10",
+    "marker_value",
+    "survival",
+    "date_range",
+    "date_last",
+    "date_from",
+    "date_to",
+    "date_in",
+    "lines_number",
+    "lines_count",
+    "age_dx",
+    "age_range",
+    "age_at",
+    "age",
+    "grade",
+    "stage",
+    "tnm",
+    "icd10",
     "morphology",
 )
 _TEXT_STOP = re.compile(
@@ -175,19 +190,33 @@ def _fuzzy_mentions(norm: Normalised, term: Terminology, used: list[bool]) -> li
             continue
         text = tok.text
         if len(text) == 4:
-            keys = [k for k in term.short_keys if k[0] == text[0] and (
-                _transposed(text, k) or (len(k) == 5 and Levenshtein.distance(text, k) == 1))]
+            keys = [
+                k
+                for k in term.short_keys
+                if k[0] == text[0]
+                and (_transposed(text, k) or (len(k) == 5 and Levenshtein.distance(text, k) == 1))
+            ]
             best = (keys[0], 100.0, 0) if len(keys) == 1 else None
         else:
             cutoff = 90 if len(text) <= 6 else 85
             best = process.extractOne(text, term.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
         if not best:
             continue
-        entries = [e for e in term.lexicon[best[0]] if e.category not in GRAMMAR_CATEGORIES or e.category == "filler"]
+        entries = [
+            e for e in term.lexicon[best[0]] if e.category not in GRAMMAR_CATEGORIES or e.category == "filler"
+        ]
         if not entries:
             continue
-        found.append(Mention(entries[0].category, i, i + 1, norm.original_span(tok.start, tok.end),
-                             entries=entries, fuzzy=True))
+        found.append(
+            Mention(
+                entries[0].category,
+                i,
+                i + 1,
+                norm.original_span(tok.start, tok.end),
+                entries=entries,
+                fuzzy=True,
+            )
+        )
         used[i] = True
     return found
 
