@@ -26,10 +26,13 @@ import typer
 QUESTIONS = Path(__file__).parent / "questions"
 REFERENCE_DAY = date(2025, 1, 1)
 CONFIGS = ("terminology", "llm", "hybrid")
+# test: held out, written before any tuning; dev: tuned on; fresh: a second held-out set written
+# after tuning had started (never used to tune), to estimate accuracy on unseen phrasing.
+SPLITS = ("test", "dev", "fresh")
 
 
 def load(split: str) -> list[dict[str, Any]]:
-    names = ["test", "dev"] if split == "all" else [split]
+    names = list(SPLITS) if split == "all" else [split]
     rows = []
     for name in names:
         for line in (QUESTIONS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
@@ -232,7 +235,9 @@ def _print(reports: list[dict[str, Any]], split: str, n: int, model: str | None)
 def register(app: typer.Typer) -> None:
     @app.command("parse")
     def parse_eval(
-        split: Annotated[str, typer.Option("--split", help="test (held out), dev, or all.")] = "test",
+        split: Annotated[
+            str, typer.Option("--split", help="test (held out), dev, fresh (held out), or all.")
+        ] = "test",
         json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
         model: Annotated[str | None, typer.Option("--model", help="Bundled model name or GGUF path.")] = None,
         configs: Annotated[
@@ -247,8 +252,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Field precision/recall/F1, exact match and latency: terminology only, LLM only, hybrid."""
-        if split not in ("test", "dev", "all"):
-            raise typer.BadParameter("--split must be test, dev or all")
+        if split not in (*SPLITS, "all"):
+            raise typer.BadParameter("--split must be test, dev, fresh or all")
         rows = load(split)
         if limit:
             rows = rows[:limit]
