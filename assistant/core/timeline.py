@@ -115,6 +115,7 @@ def render_timeline(course: dict[str, Any], *, title: str, lang: str = "fr") -> 
         text = tu["icd10"] + (f" {tu['stage']}" if tu.get("stage") else "")
         ax.annotate(text, (x, y[diag_row]), xytext=(6, 6), textcoords="offset points", fontsize=8)
     seen_classes: set[str] = set()
+    labels: dict[tuple[str, date], list[str]] = {}  # drugs started together: one label "a + b"
     for tr in treatments:
         start = _d(tr["start_date"])
         stop = _d(tr.get("end_date")) or end
@@ -126,16 +127,32 @@ def render_timeline(course: dict[str, Any], *, title: str, lang: str = "fr") -> 
         seen_classes.add(tr["class"])
         ax.barh(y[key], width, left=x0, height=0.5, color=colour, alpha=0.85, label=legend)
         if tr.get("name"):
-            ax.annotate(tr["name"], (x0, y[key]), xytext=(2, 9), textcoords="offset points", fontsize=7)
-    for ev in events:
+            names = labels.setdefault((key, start), [])
+            if tr["name"] not in names:
+                names.append(tr["name"].replace("_", " "))
+    for i, ((key, start), names) in enumerate(sorted(labels.items(), key=lambda kv: kv[0][1])):
+        ax.annotate(
+            " + ".join(names),
+            (_years(origin, start), y[key]),
+            xytext=(2, 9 if i % 2 == 0 else -15),
+            textcoords="offset points",
+            fontsize=7,
+        )
+    for i, ev in enumerate(events):
         x = _years(origin, _d(ev["date"]))
         marker, colour = _EVENT_MARKERS.get(ev["type"], ("o", "#111827"))
         ax.scatter([x], [y[event_row]], marker=marker, s=80, color=colour, zorder=3)
         text = label(EVENT_TYPES, ev["type"], lang)
         if ev.get("site"):
             text += f" ({label(METASTASIS_SITES, ev['site'], lang)})"
+        # alternate above/below so that events close in time stay readable
         ax.annotate(
-            text, (x, y[event_row]), xytext=(4, 8), textcoords="offset points", fontsize=7, rotation=20
+            text,
+            (x, y[event_row]),
+            xytext=(4, 8 if i % 2 == 0 else -16),
+            textcoords="offset points",
+            fontsize=7,
+            rotation=15,
         )
     death = _d(patient.get("death_date"))
     if death:
