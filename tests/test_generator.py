@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -22,7 +23,8 @@ from retrieval.records import (
     ScanTruth,
 )
 from retrieval.synthetic import generate
-from retrieval.synthetic.identities import nir_key
+from retrieval.synthetic.identities import make_nir, nir_key
+from retrieval.synthetic.rng import Rng
 from retrieval.synthetic.text.check import find_forms
 
 SMALL = 120
@@ -150,14 +152,26 @@ def test_structured_facts_are_consistent(corpus: Path) -> None:
             assert all(d["date"] <= last.isoformat() for d in docs[p.id])
 
 
+def _key(nir13: str) -> int:
+    """The NIR key computed independently: Corsica's 2A and 2B count as 19 and 18."""
+    return 97 - int(nir13.replace("2A", "19").replace("2B", "18")) % 97
+
+
 def test_nir_keys_are_valid(corpus: Path) -> None:
     patients = [p for f in sorted((corpus / "patients").glob("*.jsonl")) for p in _lines(f)]
     for p in patients:
         nir = p["identity"]["nir"]
         assert len(nir) == 15 and nir[0] == ("1" if p["sex"] == "M" else "2")
-        assert int(nir[13:]) == nir_key(nir[:13])
+        assert nir[1:3] == p["birth_date"][2:4] and nir[3:5] == p["birth_date"][5:7]
+        assert int(nir[13:]) == _key(nir[:13])
     assert nir_key("2690549588157") == 80  # a published example: 2 69 05 49 588 157 80
+    assert nir_key("185052A123456") == _key("185052A123456") == 97 - 1850519123456 % 97
     assert len({p["identity"]["ipp"] for p in patients}) == len(patients)
+    rng = Rng("corsica")
+    corsican = [
+        n for n in (make_nir(rng, "F", date(1970, 5, 1)) for _ in range(3000)) if n[5:7] in ("2A", "2B")
+    ]
+    assert corsican and all(int(n[13:]) == _key(n[:13]) for n in corsican)
 
 
 def test_scans_are_real_images(corpus: Path) -> None:
