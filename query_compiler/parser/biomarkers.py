@@ -102,23 +102,31 @@ def _emit(st: State, m: Mention, marker: str, status: str | None, alteration: st
 
 
 def finish_pending(st: State, pending: list[tuple[Mention, list[Biomarker]]]) -> None:
-    """Markers without their own status take the status of the next marker in a list; long marker
-    names alone (EGFR, ALK) are kept without status; short ones alone are not understood."""
-    emitted = {id(i) for i in st.items}
-    del emitted
-    for idx, (m, _) in enumerate(pending):
+    """Markers without their own status take the status of the next marker in a list ("RE et RP
+    positifs"; "BRCA1 ou BRCA2 mutés" is either one); long marker names alone (EGFR, ALK) are kept
+    without status; short ones alone (RE, RP) are not understood."""
+    for m, _ in pending:
         marker = m.value("marker")
-        status = None
-        for later in st.ann.mentions:
-            if later.start >= m.end and "marker" in later.categories and later is not m:
-                s, alt, used = _status_near(st, later)
-                if (s or alt) and st.joined(m, later, {"/"}) is not None:
-                    status = s
+        status, how, later = None, None, None
+        for other in st.ann.mentions:
+            if other.start >= m.end and "marker" in other.categories and other is not m:
+                s, alt, _ = _status_near(st, other)
+                how = st.joined(m, other, {"/"})
+                if (s or alt) and how is not None:
+                    status, later = s, other
                 break
         if status is None and marker in SHORT:
             continue
+        before = len(st.items)
         _emit(st, m, marker, status, None)
-        del idx
+        if later is not None and how == "or":
+            mine = st.items[before:]
+            theirs = [i for i in st.items[:before] if i.kind == "biomarker" and i.pos == later.start]
+            if len(mine) == 1 and len(theirs) == 1 and mine[0].kind == "biomarker":
+                st.items.remove(mine[0])
+                st.items.remove(theirs[0])
+                atoms = [Biomarker(**mine[0].fields), Biomarker(**theirs[0].fields)]
+                st.items.append(Item("any", pos=m.start, node=AnyOf(items=atoms)))
 
 
 def add_profile(st: State, m: Mention) -> None:

@@ -59,7 +59,7 @@ def _clarify(st: State, result: ParseResult) -> None:
     for m in st.ann.mentions:
         if m.kind in ("age_dx", "age_at") and m.groups.get("op", "").strip() in ("a", "at"):
             result.clarifications.append(
-                "« à {0} ans » : âge au diagnostic (choisi) ou âge actuel ?".format(m.groups["n"])
+                f"« à {m.groups['n']} ans » : âge au diagnostic (choisi) ou âge actuel ?"
                 if fr
                 else f"'at {m.groups['n']}': age at diagnosis (chosen) or current age?"
             )
