@@ -150,8 +150,10 @@ def score(
                 }
             )
         if progress:
+            hits = sum((gold & pred).values())
             typer.echo(
-                f"  [{config}] {i + 1}/{len(rows)} {'ok ' if ok else 'BAD'} {seconds:5.2f}s {row['id']}",
+                f"  [{config}] {i + 1}/{len(rows)} {'ok ' if ok else 'BAD'} {seconds:5.2f}s {row['id']} "
+                f"tp={hits} pred={sum(pred.values())} gold={sum(gold.values())}",
                 err=True,
             )
     per_field = {}
