@@ -201,7 +201,7 @@ def _print(reports: list[dict[str, Any]], split: str, n: int, model: str | None)
     table = Table(title=f"Parse accuracy — split '{split}' ({n} questions), model {model or 'default'}")
     table.add_column("measure")
     for rep in reports:
-        table.add_column(rep["config"], justify="right")
+        table.add_column(f"{rep['config']} ({rep['questions']} q.)", justify="right")
     rows = [
         ("field precision", "precision", "{:.3f}"),
         ("field recall", "recall", "{:.3f}"),
@@ -252,6 +252,9 @@ def register(app: typer.Typer) -> None:
         progress: Annotated[
             bool, typer.Option("--progress", help="One line per question on stderr.")
         ] = False,
+        llm_every: Annotated[
+            int, typer.Option("--llm-every", help="LLM-only on every K-th question (slow on a shared CPU).")
+        ] = 1,
     ) -> None:
         """Field precision/recall/F1, exact match and latency: terminology only, LLM only, hybrid."""
         if split not in (*SPLITS, "all"):
@@ -263,7 +266,9 @@ def register(app: typer.Typer) -> None:
         unknown = [c for c in chosen if c not in CONFIGS]
         if unknown:
             raise typer.BadParameter(f"unknown configuration(s): {', '.join(unknown)}")
-        reports = [score(rows, c, model, progress) for c in chosen]
+        reports = [
+            score(rows[:: max(1, llm_every)] if c == "llm" else rows, c, model, progress) for c in chosen
+        ]
         if json_out:
             typer.echo(json.dumps({"split": split, "reports": reports}, ensure_ascii=False, indent=2))
             return
