@@ -185,10 +185,8 @@ def make_relatives(
     for k in range(rng.weighted([(0, 0.25), (1, 0.5), (2, 0.25)])):
         relation = rng.weighted(RELATIONS_BY_AGE["young" if age < 45 else "old"])
         if relation == "épouse" and sex == "F" or relation == "époux" and sex == "M":
-            relation = "conjoint"
-        female = relation in ("mère", "sœur", "fille", "épouse") or (
-            relation in ("époux", "conjoint") and sex == "M"
-        )
+            relation = "conjoint" if sex == "F" else "conjointe"  # same-sex partner
+        female = relation in ("mère", "sœur", "fille", "épouse", "conjointe")
         first = fake.first_name_female() if female else fake.first_name_male()
         same_name = relation in ("fils", "père", "frère") or (relation == "fille" and rng.chance(0.5))
         out.append(

@@ -380,7 +380,9 @@ class Breast(SolidDisease):
                 Line(["trastuzumab", "vinorelbine"], "", pfs=5),
             ]
         cps = rng.choice([1, 5, 10, 15, 20, 40, 60])
-        add_biomarker(p, tumour, "PD-L1", start, "positive" if cps >= 10 else "negative", value=cps, unit="CPS")
+        add_biomarker(
+            p, tumour, "PD-L1", start, "positive" if cps >= 10 else "negative", value=cps, unit="CPS"
+        )
         first = (
             Line(["pembrolizumab"], "", pfs=9, chemo=["paclitaxel"], exceptional_share=0.03)
             if year >= 2021 and cps >= 10

@@ -151,7 +151,7 @@ def exam(b: TextBuilder, ctx: Ctx) -> None:
 def social(b: TextBuilder, ctx: Ctx) -> None:
     """Social context and trusted person: relatives' names and phones, kept apart from concepts."""
     rng = ctx.rng
-    couple = any(r.relation in ("époux", "épouse", "conjoint") for r in ctx.p.relatives)
+    couple = any(r.relation in ("époux", "épouse", "conjoint", "conjointe") for r in ctx.p.relatives)
     options = (
         ["vit en couple", "vit avec son conjoint"]
         if couple
@@ -168,6 +168,7 @@ def social(b: TextBuilder, ctx: Ctx) -> None:
                 "époux": "son époux ",
                 "épouse": "son épouse ",
                 "conjoint": "son conjoint ",
+                "conjointe": "sa conjointe ",
                 "fille": "sa fille ",
                 "fils": "son fils ",
                 "mère": "sa mère ",
@@ -254,7 +255,7 @@ def treatment_start(b: TextBuilder, ctx: Ctx) -> None:
     past_treatments(b, ctx, tumour)
     exam(b, ctx)
     if reg:
-        b.raw("\n\nDécision : ").add("début ce jour de ")
+        b.raw("\n\nDécision : ").add("début ce jour " + de(reg.label))
         ph.treatment(b, reg)
         if reg.kind == "systemic" and ph.drug_list(reg) and reg.label != ph.drug_list(reg):
             b.raw(f" ({ph.drug_list(reg)})")
@@ -287,7 +288,10 @@ def followup(b: TextBuilder, ctx: Ctx) -> None:
     tumour, rng = ctx.tumour, ctx.rng
     if tumour is None:
         tumour = ctx.state.tumours[-1]
-    b.raw("Motif : ").add("consultation de surveillance.\n\n")
+    if ctx.enc.doc_type == "letter":
+        b.raw("\n")
+    else:
+        b.raw("Motif : ").add("consultation de surveillance.\n\n")
     intro(b, ctx, tumour)
     past_treatments(b, ctx, tumour)
     current = [r for r in ctx.state.current if r.tumour_id == tumour.id and r.kind == "systemic"]

@@ -237,7 +237,9 @@ def response(b: TextBuilder, ctx: Ctx, reg: Regimen, *, long: bool = False) -> N
     resp = reg.response or "stable"
     if resp == "complete" and ctx.enc.doc_type == "imaging" and rng.chance(0.2):
         b.add("Nette régression des anomalies hypermétaboliques : probable ")
-        b.mention("complete_response", "réponse complète", hypothetical=True).add(" métabolique, à confirmer. ")
+        b.mention("complete_response", "réponse complète", hypothetical=True).add(
+            " métabolique, à confirmer. "
+        )
     elif resp in RESPONSE_FORMS:
         concept, forms = RESPONSE_FORMS[resp]
         b.add(rng.pick(["Aspect en faveur d'une ", "Évaluation : ", "On retient une "]))

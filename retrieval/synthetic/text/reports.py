@@ -54,7 +54,7 @@ def histology_line(b: TextBuilder, ctx: Ctx) -> None:
 
 
 def biomarker_lines(b: TextBuilder, ctx: Ctx) -> None:
-    bms = [bm for bm in markers_of(ctx.p, ctx.tumour, ctx.date) if bm.marker not in ("BRCA1", "BRCA2")]
+    bms = [bm for bm in markers_of(ctx.p, ctx.tumour, ctx.date) if bm.marker not in ("BRCA1", "BRCA2", "PSA")]
     if not bms:
         return
     b.raw("Immunohistochimie / biologie moléculaire :\n")
@@ -237,7 +237,9 @@ def imaging(b: TextBuilder, ctx: Ctx) -> None:
         ph.negated_mets(b, ctx, [s for s in ALL_SITES if s not in sites], limit=1)
     elif kind == "event_imaging":
         if rng.chance(0.3):
-            b.add("Examen demandé pour suspicion de ").mention("progression", "progression", hypothetical=True)
+            b.add("Examen demandé pour suspicion de ").mention(
+                "progression", "progression", hypothetical=True
+            )
             b.add(" clinique. ")
         b.add("Majoration des lésions cibles de " + str(rng.randint(25, 60)) + " % : ")
         b.mention(

@@ -156,5 +156,8 @@ def receptor_summary(p: Patient, tumour: Tumour) -> str:
         hr = "RH+" if er and er.status == "positive" else "RH-"
         h2 = "HER2+" if her2 and her2.status == "positive" else "HER2-"
         return f"{hr} {h2}"
+    if tumour.site == "prostate":
+        psa = next((marker_text(b) for b in bms if b.marker == "PSA"), "")
+        return ", ".join(x for x in (f"Gleason {tumour.info.get('gleason', '3+4')}", psa) if x)
     shown = [marker_text(b) for b in bms if b.status in ("mutated", "rearranged", "high")]
     return ", ".join(s for s in shown if s)
