@@ -231,3 +231,16 @@ def test_cli_parse_json() -> None:
     data = json.loads(out.output)
     assert data["criteria"] == {"kind": "tumour", "site": ["C20"], "histology_group": ["neuroendocrine"]}
     assert data["used_llm"] is False
+
+
+@pytest.mark.parametrize(
+    ("question", "at"),
+    [("hommes de plus de 70 ans", "diagnosis"), ("patients actuellement âgés de plus de 80 ans", "today")],
+)
+def test_age_reading_is_said(question: str, at: str) -> None:
+    result = _p(question)
+    ages = [n for n in iter_nodes(result.criteria) if n.kind == "age"]
+    assert ages and ages[0].at == at
+    assert not [n for n in iter_nodes(result.criteria) if n.kind == "treatment"]
+    if at == "diagnosis":
+        assert any("diagnostic" in a for a in result.assumptions)

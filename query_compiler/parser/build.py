@@ -38,7 +38,18 @@ CRITERION_KINDS = TUMOUR_KINDS | {
     "sex",
     "marker_value",
 }
-NEG_REACH = 5  # tokens between a negation cue and the criterion it negates
+NEG_REACH = 5
+TODAY_WORDS = {
+    "actuellement",
+    "aujourd",
+    "hui",
+    "currently",
+    "now",
+    "today",
+    "actuel",
+    "current",
+    "present",
+}  # tokens between a negation cue and the criterion it negates
 
 
 def _negated(st: State, m: Mention, neg_at: list[int]) -> bool:
@@ -220,11 +231,30 @@ def _age(st: State, m: Mention, neg: bool = False) -> None:
         )
         return
     age = st.single("age", m.start)
+    window = {st.token(k) for k in range(max(0, m.start - 4), m.end)}
+    if window & TODAY_WORDS:  # "actuellement âgés de plus de 70 ans", "currently over 70"
+        age.fields["at"] = "today"
+        near = range(max(0, m.start - 4), m.end)
+        st.tx[:] = [
+            (x, n) for x, n in st.tx if not (x.kind == "ongoing" and x.start in near and x.end - x.start == 1)
+        ]
+        st.covered.update(k for k in range(max(0, m.start - 4), m.start) if st.token(k) in TODAY_WORDS)
+        st.part("age.at", "today", m.text)
+        return_assumption = False
+    else:
+        return_assumption = True
     if lo is not None:
         age.fields["min"] = lo
     if hi is not None:
         age.fields["max"] = hi
     st.part("age", [lo, hi], m.text)
+    if return_assumption:
+        st.assumptions.append(
+            st.say(
+                f"« {m.text} » : âge au diagnostic (pour l'âge actuel, dites « âgés aujourd'hui de »).",
+                f"'{m.text}': age at diagnosis (for the current age, say 'currently aged').",
+            )
+        )
 
 
 def _simple(st: State, m: Mention, neg: bool) -> None:

@@ -120,7 +120,7 @@ class Terminology:
         self.fuzzy_keys = sorted(
             k
             for k, entries in self.lexicon.items()
-            if len(k) >= 5 and any(e.category not in ("filler", "and", "or") for e in entries)
+            if len(k) >= 5 and " " not in k and any(e.category not in ("and", "or") for e in entries)
         )
 
     # -- loading ----------------------------------------------------------------------------------
