@@ -7,7 +7,7 @@ from retrieval.synthetic.rng import months_between
 from retrieval.synthetic.text import phrases as ph
 from retrieval.synthetic.text.builder import TextBuilder
 from retrieval.synthetic.text.common import Ctx, fr_month, patient_name, put_date, put_month
-from retrieval.synthetic.text.vocab import SYMPTOM, receptor_summary
+from retrieval.synthetic.text.vocab import BIOLOGY, SYMPTOM, TOLERANCE, receptor_summary
 
 LINE_WORDS = {
     1: "première",
@@ -279,7 +279,12 @@ def on_treatment(b: TextBuilder, ctx: Ctx) -> None:
         put_month(b, reg.start)
         b.add(f" ({months} mois). ")
         ph.response(b, ctx, reg, long=months >= 18)
-        b.add(rng.pick(["Bonne tolérance clinique. ", "Asthénie de grade 1. ", "Tolérance correcte. "]))
+        b.add(rng.pick(TOLERANCE))
+        b.add(
+            rng.pick(BIOLOGY).format(
+                pnn=rng.randint(15, 60) / 10, hb=rng.randint(98, 145) / 10, plt=rng.randint(120, 380)
+            )
+        )
     exam(b, ctx)
     b.add("\n\nConduite à tenir : poursuite du traitement à l'identique.")
 

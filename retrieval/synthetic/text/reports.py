@@ -12,6 +12,8 @@ from retrieval.synthetic.text.vocab import (
     DX_EXAM,
     EVAL_EXAM,
     GRADE_WORD,
+    PRIMARY_FINDING,
+    SIDE,
     exam_site,
     marker_text,
     markers_of,
@@ -208,10 +210,10 @@ def imaging(b: TextBuilder, ctx: Ctx) -> None:
         b.add("Réapparition d'adénopathies hypermétaboliques (Deauville 5) en faveur d'une ")
         b.mention("relapse", "rechute").raw(". ")
     elif kind == "dx_imaging":
-        b.add(
-            f"Lésion {rng.pick(['spiculée', 'tissulaire', 'hypermétabolique'])} de "
-            f"{t.info.get('size_mm', rng.randint(10, 60))} mm. "
-        )
+        size = t.info.get("size_mm", rng.randint(10, 60))
+        finding = rng.pick(PRIMARY_FINDING.get(t.site, ["Lésion tissulaire de {size} mm."]))
+        side, side_f = SIDE.get(t.laterality, SIDE[None])
+        b.add(finding.format(size=size, side=side, side_f=side_f) + " ")
         if t.metastatic_at_diagnosis and sites:
             ph.met_sentence(b, ctx, sites)
             b.raw(". ")

@@ -105,6 +105,66 @@ ORGAN = {
     "dlbcl": "ganglionnaire",
     "follicular": "ganglionnaire",
 }
+# The primary tumour as the diagnostic imaging describes it ({size} mm, {side} left/right).
+PRIMARY_FINDING = {
+    "breast": [
+        "Masse irrégulière spiculée du sein {side} de {size} mm, classée ACR 5.",
+        "Opacité stellaire du quadrant supéro-externe {side} de {size} mm, ACR 5, microcalcifications.",
+    ],
+    "lung": [
+        "Masse tissulaire pulmonaire {side_f} de {size} mm au contact de la plèvre, adénomégalies.",
+        "Opacité spiculée du lobe supérieur {side} de {size} mm, hypermétabolique (SUVmax 12).",
+    ],
+    "colorectal": [
+        "Épaississement pariétal circonférentiel sur {size} mm, infiltration de la graisse péri-digestive.",
+        "Processus tissulaire sténosant de {size} mm, adénopathies régionales infracentimétriques.",
+    ],
+    "melanoma": [
+        "Pas de lésion profonde suspecte en dehors du site primitif cutané.",
+        "Adénopathie axillaire {side_f} de 12 mm dans le territoire de drainage.",
+    ],
+    "kidney": [
+        "Masse rénale {side_f} hétérogène de {size} mm, rehaussée au temps artériel.",
+        "Tumeur médio-rénale {side_f} de {size} mm, veine rénale perméable.",
+    ],
+    "ovary": [
+        "Masse annexielle {side_f} solido-kystique de {size} mm, ascite, nodules péritonéaux.",
+        "Volumineuse masse pelvienne de {size} mm, épaississement du grand épiploon.",
+    ],
+    "prostate": [
+        "Lésion de la zone périphérique classée PI-RADS 5, de {size} mm.",
+        "Cible PI-RADS 4 de l'apex, de {size} mm, sans franchissement capsulaire évident.",
+    ],
+    "pancreas": [
+        "Masse hypodense de la tête du pancréas de {size} mm, dilatation des voies biliaires.",
+        "Lésion pancréatique hypodense de {size} mm au contact de la veine mésentérique supérieure.",
+    ],
+    "net": [
+        "Lésion hypervasculaire de {size} mm fixant intensément au temps précoce (Krenning 4).",
+        "Lésion de {size} mm fortement hyperfixante en TEP aux analogues de la somatostatine.",
+    ],
+}
+SIDE = {
+    "left": ("gauche", "gauche"),
+    "right": ("droit", "droite"),
+    "bilateral": ("bilatéral", "bilatérale"),
+    None: ("droit", "droite"),
+}
+TOLERANCE = [
+    "Bonne tolérance clinique. ",
+    "Asthénie de grade 1. ",
+    "Tolérance correcte. ",
+    "Nausées de grade 1 contrôlées par le traitement symptomatique. ",
+    "Neuropathie périphérique de grade 1, stable. ",
+    "Diarrhées de grade 1 intermittentes. ",
+    "Éruption cutanée de grade 1 sur le visage et le thorax. ",
+]
+BIOLOGY = [
+    "Bilan biologique : PNN {pnn} G/L, hémoglobine {hb} g/dL, plaquettes {plt} G/L. ",
+    "Numération : hémoglobine {hb} g/dL, PNN {pnn} G/L ; fonction rénale normale. ",
+    "",
+]
+
 GRADE_WORD = {"breast": "SBR", "kidney": "ISUP", "net": "", "colorectal": "", "lung": ""}
 
 
