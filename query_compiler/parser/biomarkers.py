@@ -13,7 +13,7 @@ from query_compiler.criteria import AnyOf, Biomarker
 from query_compiler.parser.state import Item, State
 from query_compiler.terminology.matcher import Mention
 
-ALTERATION = re.compile(r"^[a-z]\d{1,4}(?:[a-z]|del|ins|fs|\*)?$")
+ALTERATION = re.compile(r"^(?:[a-z]\d{1,4}(?:[a-z]|del|ins|fs|\*)?|itd|tkd)$")
 SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}
 VALUE_MARKERS = {"pd": "PD-L1", "pdl1": "PD-L1", "ki": "KI67", "tmb": "TMB"}
 SHORT = {"ER", "PR", "HR", "RAS", "RET"}
@@ -36,9 +36,10 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
             used += [k, k + 1]
             k += 1
         elif other is not None and "status" in other.categories and status is None:
-            if tok == "-" and other.end == k + 1 and k + 1 < len(st.ann.norm.tokens):
-                nxt = st.at.get(k + 1)
-                if nxt is not None and "status" in nxt.categories and st.token(k + 1) != "-":
+            toks = st.ann.norm.tokens
+            if tok == "-" and other.end == k + 1 and k + 1 < len(toks):
+                glued = toks[k].end == toks[k + 1].start and toks[k + 1].text.isalnum()
+                if glued:  # a hyphen ("HER2-positive", "FLT3-ITD"), not the sign "negative"
                     k += 1
                     continue
             status = other.value("status")

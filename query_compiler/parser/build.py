@@ -14,6 +14,7 @@ from query_compiler.parser.state import Item, State
 from query_compiler.terminology.matcher import Mention
 
 TUMOUR_KINDS = {
+    "grade_word",
     "site",
     "histology",
     "metastatic",
@@ -344,6 +345,9 @@ def _tumour_word(st: State, m: Mention, new: bool, neg: bool) -> None:
         value = m.value("metastatic")
         item.fields[value["field"]] = (not value["value"]) if neg else value["value"]
         st.part(f"tumour.{value['field']}", item.fields[value["field"]], m.text)
+    elif k == "grade_word":
+        item.add("grade", m.value("grade_word"))
+        st.part("tumour.grade", item.fields["grade"], m.text)
     elif k == "grade":
         item.add("grade", values.grade_list(m.groups))
         st.part("tumour.grade", item.fields["grade"], m.text)
@@ -441,6 +445,8 @@ def build(st: State) -> None:
             text = st.single("text", m.start)
             text.add("terms", m.groups["terms"])
             st.part("text.terms", m.groups["terms"], m.text)
+        elif k == "unsupported":
+            st.unsupported.append(m.text)
         elif k == "doc_type":
             st.single("_doc_types", m.start).add("doc_types", [m.value("doc_type")])
         else:

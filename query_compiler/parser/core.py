@@ -63,7 +63,7 @@ def _clarify(st: State, result: ParseResult) -> None:
                 if fr
                 else f"'at {m.groups['n']}': age at diagnosis (chosen) or current age?"
             )
-    for fragment in result.not_understood:
+    for fragment in [f for f in result.not_understood if f not in st.unsupported]:
         result.clarifications.append(
             f"Que voulez-vous dire par « {fragment} » ?" if fr else f"What do you mean by '{fragment}'?"
         )
@@ -107,6 +107,14 @@ def parse(
         from query_compiler.parser.hybrid import complete_with_llm
 
         criteria = complete_with_llm(question, criteria, st, result, model=model)
+    for words in st.unsupported:  # understood, but no criterion can express them: said, not guessed
+        result.not_understood.append(words)
+        result.assumptions.append(
+            st.say(
+                f"« {words} » ne peut pas être exprimé par un critère et a été ignoré.",
+                f"'{words}' cannot be expressed as a criterion and was left out.",
+            )
+        )
     if previous is not None:
         criteria = _with_previous(previous, criteria, st, result)
     result.criteria = parse_criteria(criteria) if criteria is not None else None

@@ -85,6 +85,7 @@ class State:
     followup: set[str] = field(default_factory=set)
     seq_cues: list[tuple[int, str]] = field(default_factory=list)  # (token index, 'forward'|'backward')
     tx: list[tuple[Mention, bool]] = field(default_factory=list)  # treatment-related mentions, negated?
+    unsupported: list[str] = field(default_factory=list)  # understood words no criterion can express
     pending_dates: list[tuple[int, Any, Any, str]] = field(default_factory=list)  # dates for treatments
 
     def __post_init__(self) -> None:

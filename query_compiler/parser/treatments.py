@@ -112,6 +112,11 @@ def _during(st: State) -> None:
                 st.part("sequence", "treatment → event", "")
 
 
+def _together(st: State, item: Item) -> list[Item]:
+    """The drugs of one regimen (FOLFOX in first line: every drug of it is first line)."""
+    return [i for i in st.items if i.kind == "treatment" and i.pos == item.pos and i.neg == item.neg]
+
+
 def _sequences(st: State) -> None:
     for pos, direction in st.seq_cues:
         dated = [i for i in st.items if i.kind in DATED and not i.neg]
@@ -136,16 +141,16 @@ def finish(st: State) -> None:
         _build_chain(st, chain)
     for m, _ in st.tx:
         if m.kind == "ongoing":
-            item = _nearest_treatment(st, m.start)
-            item.fields["ongoing"] = True
+            for item in _together(st, _nearest_treatment(st, m.start)):
+                item.fields["ongoing"] = True
             st.part("treatment.ongoing", True, m.text)
         elif m.kind == "lines_number":
             g = m.groups
             n = st.term.ordinals.get(g["ord"].strip(), 1) if "ord" in g else int(st.term.number(g["n"]) or 1)
-            item = _nearest_treatment(st, m.start)
-            item.fields["line_min"] = n
-            if not g.get("more"):
-                item.fields["line_max"] = n
+            for item in _together(st, _nearest_treatment(st, m.start)):
+                item.fields["line_min"] = n
+                if not g.get("more"):
+                    item.fields["line_max"] = n
             st.part("treatment.line", n, m.text)
     for pos, start, end, text in st.pending_dates:
         item = _nearest_treatment(st, pos)
