@@ -229,11 +229,15 @@ class GovernedEngine:
         return {"pseudo": pseudo_id(patient_id), "patient_id": patient_id, **(ident[0] if ident else {})}
 
     def compiled_sql(self, criteria: Any) -> Any:
-        """The compiled query as the engine will run it (referents only)."""
+        """The compiled query as the engine will run it for this user, centre restriction and
+        opposition included (referents only)."""
         self.require(Permission.EDIT_CRITERIA, "show_sql")
-        from query_compiler.compiler import compile_criteria
+        if hasattr(self.engine, "scoped_query"):
+            compiled = self.engine.scoped_query(criteria, self.scope)
+        else:  # an engine without scoped_query: the bare compilation
+            from query_compiler.compiler import compile_criteria
 
-        compiled = compile_criteria(criteria, self.store.dialect)
+            compiled = compile_criteria(criteria, self.store.dialect)
         self.audit.record(self.user, "show_sql", criteria=criteria)
         return compiled
 

@@ -113,3 +113,31 @@ def test_filters(store):
     assert log.entries(username="bob")[0].purpose.startswith("Étude")
     assert log.entries(since="2999-01-01") == []
     assert len(log.entries(limit=1)) == 1 and log.entries(limit=1)[0].username == "bob"
+
+
+@pytest.mark.postgres
+def test_chain_and_append_only_on_postgresql(pg_server):
+    import psycopg
+
+    store = Store(pg_server.new_database("privacy_audit"))
+    log = fill(store, 3)
+    with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+        store.execute("UPDATE audit_log SET result_size = 1")
+    errors = []
+
+    def worker(name):
+        try:
+            own = AuditLog(Store(store.url))
+            for i in range(10):
+                own.record(name, "view", details={"i": i})
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(f"pg{k}",)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    report = log.verify()
+    assert report.ok and report.checked == 33

@@ -162,6 +162,12 @@ def test_reidentification_own_centre_only_and_audited(store):
     assert user(store, "researcher").can(Permission.COUNT)
 
 
+def test_referent_sees_the_sql_as_run_with_its_centre_restriction(store):
+    q = GovernedEngine(store, user(store, "referent", "C2")).compiled_sql(ALL_FEMALE)
+    assert "C2" in q.params.values() and "opposition" in q.sql
+    assert AuditLog(store).entries(username="referent-C2", action="show_sql")
+
+
 # -- opposition --------------------------------------------------------------------------------------
 def test_opposition_takes_effect_at_once(tmp_path):
     store = make_store(tmp_path / "o.db", patients=12)
@@ -225,3 +231,48 @@ def test_differencing_attack_fails(tmp_path):
         assert len(set(truth(store, other, "C2")) ^ set(truth(store, earlier, "C2"))) >= 10
     cell = {c.centre_id: c for c in GovernedEngine(store, attacker).count_by_centre(other)}["C2"]
     assert cell.status in ("released", "small")
+
+
+# -- the same property on the generated, ingested corpus ---------------------------------------------
+corpus_atoms = st.one_of(
+    atoms,
+    st.builds(lambda t: C.Text(terms=[t]), st.sampled_from(["métastase", "récidive", "chimiothérapie",
+                                                            "carcinome", "progression"])),
+    st.builds(lambda t: C.Event(type=t), st.sampled_from(["metastasis", "local_recurrence", "progression"])),
+)
+corpus_criteria = st.recursive(
+    corpus_atoms,
+    lambda inner: st.one_of(
+        st.builds(lambda xs: C.All(items=xs), st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda xs: C.AnyOf(items=xs), st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda x: C.Not(item=x), inner),
+    ),
+    max_leaves=4,
+)
+
+
+@pytest.fixture
+def corpus_users(store_copy):
+    centres = [r["id"] for r in store_copy.query("SELECT id FROM centres ORDER BY id")]
+    store_copy.execute("UPDATE patients SET opposition = 1 WHERE id % 9 = 0")  # more opposed patients
+    for role in ("clinician", "researcher"):
+        for centre in centres:
+            add_user(store_copy, f"{role}-{centre}", "password123", role, centre)
+    return store_copy, centres
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_leak_on_the_generated_corpus(corpus_users, data):
+    store, centres = corpus_users
+    criteria = data.draw(corpus_criteria)
+    role = data.draw(st.sampled_from(["clinician", "researcher"]))
+    centre = data.draw(st.sampled_from(centres))
+    gov = GovernedEngine(store, user(store, role, centre))
+    expected = truth(store, criteria, centre)
+    assert sorted(gov.patient_ids(criteria)) == expected
+    page = gov.list_patients(criteria, page=1, page_size=50)
+    shown = [real_ids(store, r["pseudo_id"])[0] for r in page.rows]
+    assert set(shown) <= set(expected) and page.total == len(expected)
+    info = {r["id"]: r for r in store.query("SELECT id, centre_id, opposition FROM patients")}
+    assert all(info[p]["centre_id"] == centre and not info[p]["opposition"] for p in shown)
