@@ -46,7 +46,11 @@ class Cond:
 
 @dataclass
 class Source:
-    """Records satisfying an atom: ``SELECT <patient>, <date>, <ref> FROM ... WHERE ...``."""
+    """Records satisfying an atom: ``SELECT <patient>, <date>, <ref> FROM ... WHERE ...``.
+
+    ``patients()`` and ``instances()`` build on the query in place (no copies: compiling is on the
+    latency path); call one of them once per Source.
+    """
 
     query: exp.Select  # FROM / JOIN / WHERE (/ GROUP BY) only, no projection
     patient: exp.Expression
@@ -54,15 +58,14 @@ class Source:
     ref: exp.Expression | None = None  # what matched: a code, a drug, a segment id...
 
     def patients(self) -> exp.Select:
-        return self.query.select(self.patient, copy=True)
+        return self.query.select(self.patient, copy=False)
 
     def instances(self) -> exp.Select:
-        null = exp.Null()
         return self.query.select(
-            exp.alias_(self.patient, "patient_id"),
-            exp.alias_(self.date if self.date is not None else null, "d"),
-            exp.alias_(self.ref if self.ref is not None else null, "ref"),
-            copy=True,
+            exp.alias_(self.patient, "patient_id", copy=False),
+            exp.alias_(self.date if self.date is not None else exp.Null(), "d", copy=False),
+            exp.alias_(self.ref if self.ref is not None else exp.Null(), "ref", copy=False),
+            copy=False,
         )
 
 
@@ -84,7 +87,7 @@ class Ctx:
     def any_of(self, column: exp.Expression, values: list[Any]) -> exp.Expression:
         if len(values) == 1:
             return exp.EQ(this=column, expression=self.param(values[0]))
-        return column.isin(*[self.param(v) for v in values])
+        return column.isin(*[self.param(v) for v in values], copy=False)
 
     def between(self, column: exp.Expression, lo: Any, hi: Any) -> list[exp.Expression]:
         out: list[exp.Expression] = []
@@ -104,17 +107,17 @@ def col(name: str, table: str) -> exp.Column:
 
 
 def _and(conds: list[exp.Expression]) -> exp.Expression | None:
-    return exp.and_(*conds) if conds else None
+    return exp.and_(*conds, copy=False) if conds else None
 
 
 def _or(conds: list[exp.Expression]) -> exp.Expression:
-    return exp.or_(*conds)
+    return exp.or_(*conds, copy=False)
 
 
 def _query(table: str, alias: str, conds: list[exp.Expression]) -> exp.Select:
-    q = exp.select().from_(exp.to_table(table).as_(alias))
+    q = exp.select().from_(exp.to_table(table).as_(alias), copy=False)
     where = _and(conds)
-    return q.where(where) if where is not None else q
+    return q.where(where, copy=False) if where is not None else q
 
 
 # -- patient --------------------------------------------------------------------------------------
@@ -124,7 +127,7 @@ def compile_sex(a: C.Sex, ctx: Ctx) -> Cond:
 
 def compile_vital_status(a: C.VitalStatus, ctx: Ctx) -> Cond:
     dead = col("death_date", "p")
-    return Cond(dead.is_(exp.Null()).not_() if a.value == "deceased" else dead.is_(exp.Null()))
+    return Cond(dead.is_(exp.Null()).not_(copy=False) if a.value == "deceased" else dead.is_(exp.Null()))
 
 
 def compile_centre(a: C.Centre, ctx: Ctx) -> Cond:
@@ -135,7 +138,7 @@ def compile_age(a: C.Age, ctx: Ctx) -> Cond | Source:
     if a.at == "today":  # at the reference date, or at death for a deceased patient
         at = exp.func("COALESCE", col("death_date", "p"), ctx.param(ctx.reference_date))
         years = ctx.dialect.completed_years(at, col("birth_date", "p"))
-        return Cond(exp.paren(exp.and_(*ctx.between(years, a.min, a.max)), copy=False))
+        return Cond(exp.paren(exp.and_(*ctx.between(years, a.min, a.max), copy=False), copy=False))
     if a.at == "diagnosis":
         conds = ctx.between(col("age_at_diagnosis", "t"), a.min, a.max)
         return Source(
@@ -148,12 +151,13 @@ def compile_age(a: C.Age, ctx: Ctx) -> Cond | Source:
     conds = [exp.EQ(this=col("type", "e"), expression=ctx.param(a.event)), *ctx.between(years, a.min, a.max)]
     q = (
         exp.select()
-        .from_(exp.to_table("events").as_("e"))
+        .from_(exp.to_table("events").as_("e"), copy=False)
         .join(
             exp.to_table("patients").as_("pp"),
             on=exp.EQ(this=col("id", "pp"), expression=col("patient_id", "e")),
+            copy=False,
         )
-        .where(exp.and_(*conds))
+        .where(exp.and_(*conds, copy=False), copy=False)
     )
     return Source(q, col("patient_id", "e"), col("date", "e"), col("type", "e"))
 
@@ -166,13 +170,14 @@ def compile_survival(a: C.Survival, ctx: Ctx) -> Source:
     hi = a.max_months * DAYS_PER_MONTH if a.max_months is not None else None
     q = (
         exp.select()
-        .from_(exp.to_table("tumours").as_("t"))
+        .from_(exp.to_table("tumours").as_("t"), copy=False)
         .join(
             exp.to_table("patients").as_("pp"),
             on=exp.EQ(this=col("id", "pp"), expression=col("patient_id", "t")),
+            copy=False,
         )
-        .group_by(col("patient_id", "t"), col("death_date", "pp"), col("last_news_date", "pp"))
-        .having(exp.and_(*ctx.between(days, lo, hi)))
+        .group_by(col("patient_id", "t"), col("death_date", "pp"), col("last_news_date", "pp"), copy=False)
+        .having(exp.and_(*ctx.between(days, lo, hi), copy=False), copy=False)
     )
     return Source(q, col("patient_id", "t"))
 
@@ -196,8 +201,11 @@ def _stage(ctx: Ctx, column: exp.Expression, value: str) -> exp.Expression:
         exp.or_(
             exp.EQ(this=column, expression=ctx.param(value)),
             exp.and_(
-                ctx.prefix(column, value), nxt.isin(exp.Literal.string("I"), exp.Literal.string("V")).not_()
+                ctx.prefix(column, value),
+                nxt.isin(exp.Literal.string("I"), exp.Literal.string("V"), copy=False).not_(copy=False),
+                copy=False,
             ),
+            copy=False,
         ),
         copy=False,
     )
@@ -206,12 +214,14 @@ def _stage(ctx: Ctx, column: exp.Expression, value: str) -> exp.Expression:
 def _metastasis_of_tumour() -> exp.Select:
     return (
         exp.select(col("tumour_id", "me"))
-        .from_(exp.to_table("events").as_("me"))
+        .from_(exp.to_table("events").as_("me"), copy=False)
         .where(
             exp.and_(
                 exp.EQ(this=col("type", "me"), expression=exp.Literal.string("metastasis")),
-                col("tumour_id", "me").is_(exp.Null()).not_(),
-            )
+                col("tumour_id", "me").is_(exp.Null()).not_(copy=False),
+                copy=False,
+            ),
+            copy=False,
         )
     )
 
@@ -254,10 +264,10 @@ def compile_tumour(a: C.Tumour, ctx: Ctx) -> Source:
             )
         )
     if a.metastatic is not None:
-        later = col("id", t).isin(query=_metastasis_of_tumour())
+        later = col("id", t).isin(query=_metastasis_of_tumour(), copy=False)
         at_dx = exp.EQ(this=col("metastatic_at_diagnosis", t), expression=exp.Literal.number(1))
-        either = exp.paren(exp.or_(at_dx, later), copy=False)
-        conds.append(either if a.metastatic else exp.not_(either))
+        either = exp.paren(exp.or_(at_dx, later, copy=False), copy=False)
+        conds.append(either if a.metastatic else exp.not_(either, copy=False))
     conds += ctx.between(col("age_at_diagnosis", t), a.age_min, a.age_max)
     conds += ctx.between(col("diagnosis_date", t), a.diagnosed_from, a.diagnosed_to)
     if a.rank == "first":
@@ -305,7 +315,7 @@ def compile_treatment(a: C.Treatment, ctx: Ctx) -> Source:
     conds += ctx.between(col("line", tr), a.line_min, a.line_max)
     if a.ongoing is not None:
         ended = col("end_date", tr).is_(exp.Null())
-        conds.append(ended if a.ongoing else ended.not_())
+        conds.append(ended if a.ongoing else ended.not_(copy=False))
     conds += ctx.between(col("start_date", tr), a.started_from, a.started_to)
     ref = exp.func("COALESCE", col("name", tr), col("class", tr))
     return Source(_query("treatments", tr, conds), col("patient_id", tr), col("start_date", tr), ref)
@@ -316,12 +326,14 @@ def compile_treatment_lines(a: C.TreatmentLines, ctx: Ctx) -> Source | Cond:
     lines = (
         exp.select(col("patient_id", "tr"), col("tumour_id", "tr"), col("line", "tr"))
         .distinct()
-        .from_(exp.to_table("treatments").as_("tr"))
+        .from_(exp.to_table("treatments").as_("tr"), copy=False)
         .where(
             exp.and_(
                 ctx.any_of(col("class", "tr"), list(SYSTEMIC_CLASSES)),
-                col("line", "tr").is_(exp.Null()).not_(),
-            )
+                col("line", "tr").is_(exp.Null()).not_(copy=False),
+                copy=False,
+            ),
+            copy=False,
         )
     )
     count = exp.Count(this=exp.Star())
@@ -329,17 +341,21 @@ def compile_treatment_lines(a: C.TreatmentLines, ctx: Ctx) -> Source | Cond:
     def having(cond: exp.Expression) -> exp.Select:
         return (
             exp.select(col("patient_id", "x"))
-            .from_(lines.subquery("x"))
-            .group_by(col("patient_id", "x"))
-            .having(cond)
+            .from_(lines.subquery("x"), copy=False)
+            .group_by(col("patient_id", "x"), copy=False)
+            .having(cond, copy=False)
         )
 
     if not a.min:  # zero lines allowed: patients NOT having more than max
         if a.max is None:
             return Cond(exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(1)))
-        return Cond(col("id", "p").isin(query=having(exp.GT(this=count, expression=ctx.param(a.max)))).not_())
-    q = having(exp.and_(*ctx.between(count, a.min, a.max)))
-    return Source(exp.select().from_(q.subquery("lc")), col("patient_id", "lc"))
+        return Cond(
+            col("id", "p")
+            .isin(query=having(exp.GT(this=count, expression=ctx.param(a.max))), copy=False)
+            .not_(copy=False)
+        )
+    q = having(exp.and_(*ctx.between(count, a.min, a.max), copy=False))
+    return Source(exp.select().from_(q.subquery("lc"), copy=False), col("patient_id", "lc"))
 
 
 def compile_stay_diagnosis(a: C.StayDiagnosis, ctx: Ctx) -> Source:
@@ -347,11 +363,13 @@ def compile_stay_diagnosis(a: C.StayDiagnosis, ctx: Ctx) -> Source:
     conds += ctx.between(col("admission_date", "st"), a.date_from, a.date_to)
     q = (
         exp.select()
-        .from_(exp.to_table("stay_diagnoses").as_("sd"))
+        .from_(exp.to_table("stay_diagnoses").as_("sd"), copy=False)
         .join(
-            exp.to_table("stays").as_("st"), on=exp.EQ(this=col("id", "st"), expression=col("stay_id", "sd"))
+            exp.to_table("stays").as_("st"),
+            on=exp.EQ(this=col("id", "st"), expression=col("stay_id", "sd")),
+            copy=False,
         )
-        .where(exp.and_(*conds))
+        .where(exp.and_(*conds, copy=False), copy=False)
     )
     return Source(q, col("patient_id", "sd"), col("admission_date", "st"), col("code", "sd"))
 
@@ -377,22 +395,29 @@ def compile_text(a: C.Text, ctx: Ctx) -> Source:
     if d.fts_table:
         q = (
             exp.select()
-            .from_(exp.to_table(d.fts_table))
+            .from_(exp.to_table(d.fts_table), copy=False)
             .join(
                 exp.to_table("segments").as_("s"),
                 on=exp.EQ(this=col("id", "s"), expression=col("rowid", d.fts_table)),
+                copy=False,
             )
         )
     else:
-        q = exp.select().from_(exp.to_table("segments").as_("s"))
+        q = exp.select().from_(exp.to_table("segments").as_("s"), copy=False)
     q = q.join(
         exp.to_table("documents").as_("doc"),
         on=exp.EQ(this=col("id", "doc"), expression=col("document_id", "s")),
+        copy=False,
     )
     if a.doc_types:
         conds.append(ctx.any_of(col("type", "doc"), a.doc_types))
     conds += ctx.between(col("date", "doc"), a.date_from, a.date_to)
-    return Source(q.where(exp.and_(*conds)), col("patient_id", "s"), col("date", "doc"), col("id", "s"))
+    return Source(
+        q.where(exp.and_(*conds, copy=False), copy=False),
+        col("patient_id", "s"),
+        col("date", "doc"),
+        col("id", "s"),
+    )
 
 
 ATOM_COMPILERS: dict[type[C.Node], Callable[[Any, Ctx], Cond | Source]] = {

@@ -76,21 +76,25 @@ class Compiler:
     def condition(self, node: C.Node) -> exp.Expression:
         """A boolean expression over the patient row ``p`` (never NULL)."""
         if isinstance(node, C.All):  # sqlglot parenthesises nested AND / OR itself
-            return exp.and_(*[self.condition(i) for i in node.items])
+            return exp.and_(*[self.condition(i) for i in node.items], copy=False)
         if isinstance(node, C.AnyOf):
-            return exp.or_(*[self.condition(i) for i in node.items])
+            return exp.or_(*[self.condition(i) for i in node.items], copy=False)
         if isinstance(node, C.Not):
-            return exp.not_(self.condition(node.item))
+            return exp.not_(self.condition(node.item), copy=False)
         if isinstance(node, C.Sequence):
-            return col("id", "p").isin(query=self.sequence(node))
+            return col("id", "p").isin(query=self.sequence(node), copy=False)
         out = compile_atom(node, self.ctx)
         if isinstance(out, Cond):
             return out.expr
-        return col("id", "p").isin(query=out.patients())
+        return col("id", "p").isin(query=out.patients(), copy=False)
 
     def select(self, node: C.Node) -> exp.Select:
         """``SELECT p.id FROM patients p WHERE <condition>`` (the engine adds the scope)."""
-        return exp.select(col("id", "p")).from_(exp.to_table("patients").as_("p")).where(self.condition(node))
+        return (
+            exp.select(col("id", "p"))
+            .from_(exp.to_table("patients").as_("p"), copy=False)
+            .where(self.condition(node), copy=False)
+        )
 
     def source(self, atom: C.Node) -> Source | Cond:
         return compile_atom(atom, self.ctx)
@@ -129,9 +133,13 @@ class Compiler:
         conds += self.ctx.between(size, lo, hi)
         return (
             exp.select(col("patient_id", "a"))
-            .from_(a.subquery("a"))
-            .join(b.subquery("b"), on=exp.EQ(this=col("patient_id", "b"), expression=col("patient_id", "a")))
-            .where(exp.and_(*conds))
+            .from_(a.subquery("a"), copy=False)
+            .join(
+                b.subquery("b"),
+                on=exp.EQ(this=col("patient_id", "b"), expression=col("patient_id", "a")),
+                copy=False,
+            )
+            .where(exp.and_(*conds, copy=False), copy=False)
         )
 
 

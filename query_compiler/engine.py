@@ -112,7 +112,7 @@ class CohortEngine(SavedMixin):
         return comp.render(comp.select(_criteria(c)))
 
     def _scoped(self, comp: Compiler, tree: C.Node, scope: Scope) -> exp.Select:
-        return comp.select(tree).where(self._scope_condition(comp, _require(scope)))
+        return comp.select(tree).where(self._scope_condition(comp, _require(scope)), copy=False)
 
     @staticmethod
     def _scope_condition(comp: Compiler, scope: Scope) -> exp.Expression:
@@ -123,9 +123,11 @@ class CohortEngine(SavedMixin):
             if not scope.centre_ids:
                 conds.append(exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(0)))
             else:
-                conds.append(col("centre_id", "p").isin(*[comp.param(c) for c in scope.centre_ids]))
+                conds.append(
+                    col("centre_id", "p").isin(*[comp.param(c) for c in scope.centre_ids], copy=False)
+                )
         return (
-            exp.and_(*conds)
+            exp.and_(*conds, copy=False)
             if conds
             else exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(1))
         )
@@ -139,7 +141,7 @@ class CohortEngine(SavedMixin):
     def count(self, c: C.Node | dict | str, scope: Scope) -> int:
         comp = self.compiler()
         q = exp.select(exp.Count(this=exp.Star())).from_(
-            self._scoped(comp, _criteria(c), scope).subquery("q")
+            self._scoped(comp, _criteria(c), scope).subquery("q"), copy=False
         )
         sql = comp.render(q)
         return int(self.store.scalar(sql.sql, sql.params) or 0)
@@ -148,14 +150,14 @@ class CohortEngine(SavedMixin):
         """Patients per centre (centres with none are absent)."""
         comp = self.compiler()
         q = self._scoped(comp, _criteria(c), scope)
-        q.set("expressions", [col("centre_id", "p"), exp.alias_(exp.Count(this=exp.Star()), "n")])
-        q = q.group_by(col("centre_id", "p")).order_by(col("centre_id", "p"))
+        q.set("expressions", [col("centre_id", "p"), exp.alias_(exp.Count(this=exp.Star()), "n", copy=False)])
+        q = q.group_by(col("centre_id", "p"), copy=False).order_by(col("centre_id", "p"), copy=False)
         sql = comp.render(q)
         return {r["centre_id"]: int(r["n"]) for r in self.store.query(sql.sql, sql.params)}
 
     def patient_ids(self, c: C.Node | dict | str, scope: Scope) -> list[int]:
         comp = self.compiler()
-        sql = comp.render(self._scoped(comp, _criteria(c), scope).order_by(col("id", "p")))
+        sql = comp.render(self._scoped(comp, _criteria(c), scope).order_by(col("id", "p"), copy=False))
         return [int(r["id"]) for r in self.store.query(sql.sql, sql.params)]
 
     def list_patients(
@@ -182,13 +184,15 @@ class CohortEngine(SavedMixin):
         ids = self._scoped(comp, tree, scope)
         q = (
             exp.select(col("id", "p"))
-            .from_(exp.to_table("patients").as_("p"))
-            .where(col("id", "p").isin(query=ids))
+            .from_(exp.to_table("patients").as_("p"), copy=False)
+            .where(col("id", "p").isin(query=ids, copy=False), copy=False)
             .order_by(
-                exp.Ordered(this=self._sort_key(comp, key), desc=desc, nulls_first=False), col("id", "p")
+                exp.Ordered(this=self._sort_key(comp, key), desc=desc, nulls_first=False),
+                col("id", "p"),
+                copy=False,
             )
-            .limit(exp.Literal.number(page_size))
-            .offset(exp.Literal.number((page - 1) * page_size))
+            .limit(exp.Literal.number(page_size), copy=False)
+            .offset(exp.Literal.number((page - 1) * page_size), copy=False)
         )
         sql = comp.render(q)
         page_ids = [int(r["id"]) for r in self.store.query(sql.sql, sql.params)]
@@ -199,8 +203,8 @@ class CohortEngine(SavedMixin):
     def _sort_key(self, comp: Compiler, key: str) -> exp.Expression:
         first_dx = (
             exp.select(exp.func("MIN", col("diagnosis_date", "t")))
-            .from_(exp.to_table("tumours").as_("t"))
-            .where(exp.EQ(this=col("patient_id", "t"), expression=col("id", "p")))
+            .from_(exp.to_table("tumours").as_("t"), copy=False)
+            .where(exp.EQ(this=col("patient_id", "t"), expression=col("id", "p")), copy=False)
         )
         if key == "age":
             at = exp.func("COALESCE", col("death_date", "p"), comp.param(self._today()))
@@ -210,10 +214,10 @@ class CohortEngine(SavedMixin):
         if key == "age_at_diagnosis":
             return (
                 exp.select(col("age_at_diagnosis", "t"))
-                .from_(exp.to_table("tumours").as_("t"))
-                .where(exp.EQ(this=col("patient_id", "t"), expression=col("id", "p")))
-                .order_by(col("diagnosis_date", "t"), col("id", "t"))
-                .limit(1)
+                .from_(exp.to_table("tumours").as_("t"), copy=False)
+                .where(exp.EQ(this=col("patient_id", "t"), expression=col("id", "p")), copy=False)
+                .order_by(col("diagnosis_date", "t"), col("id", "t"), copy=False)
+                .limit(1, copy=False)
                 .subquery()
             )
         if key == "centre":

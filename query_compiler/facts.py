@@ -112,21 +112,33 @@ def matched_facts(
     for atom in positive_atoms(tree):
         comp = engine.compiler()
         src = comp.source(atom)
-        page = col("patient_id", "x").isin(*[comp.param(i) for i in ids])
+        page = col("patient_id", "x").isin(*[comp.param(i) for i in ids], copy=False)
         if isinstance(src, Cond):
             q = (
                 exp.select(
-                    exp.alias_(col("id", "p"), "patient_id"),
-                    exp.alias_(exp.Null(), "d"),
-                    exp.alias_(exp.Null(), "ref"),
+                    exp.alias_(col("id", "p"), "patient_id", copy=False),
+                    exp.alias_(exp.Null(), "d", copy=False),
+                    exp.alias_(exp.Null(), "ref", copy=False),
                 )
-                .from_(exp.to_table("patients").as_("p"))
-                .where(exp.and_(src.expr, col("id", "p").isin(*[comp.param(i) for i in ids])))
+                .from_(exp.to_table("patients").as_("p"), copy=False)
+                .where(
+                    exp.and_(
+                        src.expr, col("id", "p").isin(*[comp.param(i) for i in ids], copy=False), copy=False
+                    ),
+                    copy=False,
+                )
             )
         else:
-            q = exp.select("x.patient_id", "x.d", "x.ref").from_(src.instances().subquery("x")).where(page)
+            q = (
+                exp.select("x.patient_id", "x.d", "x.ref")
+                .from_(src.instances().subquery("x"), copy=False)
+                .where(page, copy=False)
+            )
             q = q.order_by(
-                col("patient_id", "x"), exp.Ordered(this=col("d", "x"), desc=True), col("ref", "x")
+                col("patient_id", "x"),
+                exp.Ordered(this=col("d", "x"), desc=True),
+                col("ref", "x"),
+                copy=False,
             )
         sql = comp.render(q)
         per: dict[int, list[dict[str, Any]]] = defaultdict(list)

@@ -347,3 +347,21 @@ def test_python_tokenizer_equals_fts5_on_french_text():
 def test_postgres_folds_text_like_fts5(mini_pg):
     text = "L’ovocyte a été congelé ; ŒDÈME sous-cutané (TNF-α 10²) « MIV » e\u0301cole ﬁn"
     assert mini_pg.scalar("SELECT cohort_fold(:t)", {"t": text}).split() == [w for w, _, _ in tokenize(text)]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pas de métastase hépatique, mais une lésion secondaire osseuse.",  # fast path (Latin-1)
+        "ŒDÈME l’ovocyte « MIV » Ÿ ÿ ß Æ æ Ø ø µ ª º",  # fast path, letters outside ASCII
+        "TNF-α 10² cellules ½ dose ﬁbrose Ⅻ e\u0301cole",  # slow path: non-letters the parser may cut
+        "x" * 300 + " fin",  # a very long word
+    ],
+)
+def test_postgres_tsvector_positions_equal_fts5_words(mini_pg, text):
+    expected: dict[str, list[int]] = {}
+    for pos, (word, _, _) in enumerate(tokenize(text), start=1):
+        expected.setdefault(word, []).append(pos)
+    rows = mini_pg.query("SELECT lexeme, positions FROM unnest(cohort_tsvector(:t))", {"t": text})
+    assert {r["lexeme"]: list(r["positions"]) for r in rows} == expected

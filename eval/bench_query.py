@@ -1,0 +1,274 @@
+"""Query latency benchmark: the USE_CASES questions (``query_compiler.use_cases``) as Criteria, count
+and first page, on SQLite and PostgreSQL side by side, at a stated corpus size.
+
+    python -m eval.bench_query --patients 100000            # build, then measure (SQLite + PostgreSQL)
+    python -m eval.bench_query --db big.db [--pg-url URL]    # measure existing stores
+
+Building 100,000 patients by real ingestion would take hours on two shared cores (annotation is
+~100 documents/s), so the store is built from a *base* corpus that is really generated and
+ingested (``--base`` patients, annotation included), then replicated in SQL with shifted ids until
+it holds ``--patients`` patients: every table (patients, tumours, treatments, documents, segments
+with their qualifier flags...) grows by the same factor, so the selectivity of every question and
+the size of every index are those of a corpus of that size; only the text is repeated. Mentions,
+which queries do not read, are not replicated. The PostgreSQL store is the base copied row for row,
+then replicated the same way (its tsvector column computed by PostgreSQL itself).
+
+Per question, after one warm-up: ``repeat`` timings of ``count`` and of ``list_patients(page 1,
+20 rows, with matched facts)`` — count + first page, what a user waits for. Prints p50 / p95 per
+question and over all questions, per database, the PostgreSQL/SQLite ratio, and the goal
+(p95 <= 300 ms on SQLite at 100,000 patients). Results are also written as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from query_compiler.engine import CohortEngine, Scope
+from query_compiler.use_cases import USE_CASES
+from retrieval.store import Store
+
+# table -> (id column or None, {foreign key column: referenced table})
+REPLICATED: dict[str, tuple[str | None, dict[str, str]]] = {
+    "patients": ("id", {}),
+    "identities": (None, {"patient_id": "patients"}),
+    "relatives": ("id", {"patient_id": "patients"}),
+    "tumours": ("id", {"patient_id": "patients"}),
+    "events": ("id", {"patient_id": "patients", "tumour_id": "tumours"}),
+    "treatments": ("id", {"patient_id": "patients", "tumour_id": "tumours"}),
+    "biomarkers": ("id", {"patient_id": "patients", "tumour_id": "tumours"}),
+    "stays": ("id", {"patient_id": "patients"}),
+    "stay_diagnoses": (None, {"stay_id": "stays", "patient_id": "patients"}),
+    "documents": ("id", {"patient_id": "patients"}),
+    "segments": ("id", {"document_id": "documents", "patient_id": "patients"}),
+    "samples": ("id", {"patient_id": "patients", "tumour_id": "tumours"}),
+}
+UNIQUE_TEXT = {"identities": "ipp"}
+GOAL_P95_MS = 300.0
+SCOPE = Scope(None)  # every centre, opposed patients excluded: the widest a count can be
+
+
+def _columns(store: Store, table: str) -> list[str]:
+    from eval.pg import _columns as cols
+
+    return cols(store, table)
+
+
+def replicate(store: Store, factor: int, log: Any = print) -> None:
+    """Multiply every clinical table by ``factor`` with shifted ids (see the module docstring)."""
+    offsets = {
+        t: int(store.scalar(f"SELECT COALESCE(MAX({idc}), 0) + 1 FROM {t}"))
+        for t, (idc, _) in REPLICATED.items()
+        if idc
+    }
+    for k in range(1, factor):
+        t0 = time.perf_counter()
+        with store.transaction():
+            for table, (idc, fks) in REPLICATED.items():
+                cols = _columns(store, table)
+                exprs = []
+                for c in cols:
+                    if c == idc:
+                        exprs.append(f"{c} + {k * offsets[table]}")
+                    elif c in fks:
+                        exprs.append(f"{c} + {k * offsets[fks[c]]}")
+                    elif UNIQUE_TEXT.get(table) == c:
+                        exprs.append(f"{c} || '-{k}'")
+                    else:
+                        exprs.append(c)
+                base = f"{idc} < {offsets[table]}" if idc else f"patient_id < {offsets['patients']}"
+                store.execute(
+                    f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {table}"
+                    f" WHERE {base}"
+                )
+        log(f"  copy {k + 1}/{factor} ({time.perf_counter() - t0:.1f} s)")
+    if store.dialect == "sqlite":
+        t0 = time.perf_counter()
+        store.execute("INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')")
+        log(f"  FTS index rebuilt ({time.perf_counter() - t0:.0f} s)")
+    store.execute("ANALYZE")
+
+
+def build(
+    work: Path, patients: int, base: int, seed: int, postgres: bool, log: Any = print
+) -> dict[str, Any]:
+    """Generate + ingest the base corpus (cached in ``work``), then build the replicated stores."""
+    from retrieval.ingest import ingest
+    from retrieval.synthetic import generate
+
+    work.mkdir(parents=True, exist_ok=True)
+    corpus, base_db = work / f"corpus-{base}", work / f"base-{base}.db"
+    if not (corpus / "manifest.json").exists():
+        t0 = time.perf_counter()
+        generate(corpus, base, 3, seed, scan_share=0.0, progress=False)
+        log(f"generated {base} patients in {time.perf_counter() - t0:.0f} s")
+    if not base_db.exists():
+        t0 = time.perf_counter()
+        tmp = base_db.with_suffix(".tmp.db")
+        ingest(corpus, Store(str(tmp)), ocr=False, progress=False)
+        tmp.rename(base_db)
+        log(f"ingested the base corpus in {time.perf_counter() - t0:.0f} s")
+    factor = max(1, round(patients / base))
+    big = work / f"bench-{base * factor}.db"
+    if not big.exists():
+        log(f"SQLite: replicating x{factor}")
+        tmp = big.with_suffix(".tmp.db")
+        shutil.copyfile(base_db, tmp)
+        replicate(Store(str(tmp)), factor, log)
+        tmp.rename(big)
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    return {
+        "sqlite": str(big),
+        "base_db": str(base_db),
+        "factor": factor,
+        "reference_date": manifest["reference_date"],
+    }
+
+
+def build_postgres(base_db: str, factor: int, url: str, log: Any = print) -> None:
+    from eval.pg import copy_store
+
+    store = Store(url)
+    if store.scalar("SELECT COUNT(*) FROM patients"):
+        return
+    t0 = time.perf_counter()
+    copy_store(Store(base_db, create=False), store)
+    log(f"PostgreSQL: base copied in {time.perf_counter() - t0:.0f} s; replicating x{factor}")
+    replicate(store, factor, log)
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
+
+
+def measure(store: Store, today: date, repeat: int) -> dict[str, Any]:
+    engine = CohortEngine(store, today)
+    per: dict[str, Any] = {}
+    all_count, all_page = [], []
+    for uc in USE_CASES:
+        engine.list_patients(uc.criteria, SCOPE)  # warm-up (caches, plans)
+        counts, pages = [], []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            n = engine.count(uc.criteria, SCOPE)
+            t1 = time.perf_counter()
+            engine.list_patients(uc.criteria, SCOPE, page=1, page_size=20)
+            t2 = time.perf_counter()
+            counts.append((t1 - t0) * 1000)
+            pages.append((t2 - t1) * 1000)
+        all_count += counts
+        all_page += pages
+        per[uc.name] = {
+            "patients": n,
+            "count_p50": statistics.median(counts),
+            "count_p95": _pct(counts, 0.95),
+            "page_p50": statistics.median(pages),
+            "page_p95": _pct(pages, 0.95),
+        }
+    return {
+        "questions": per,
+        "count_p50": statistics.median(all_count),
+        "count_p95": _pct(all_count, 0.95),
+        "page_p50": statistics.median(all_page),
+        "page_p95": _pct(all_page, 0.95),
+        "patients": int(store.scalar("SELECT COUNT(*) FROM patients")),
+        "documents": int(store.scalar("SELECT COUNT(*) FROM documents")),
+        "segments": int(store.scalar("SELECT COUNT(*) FROM segments")),
+    }
+
+
+def report(results: dict[str, dict[str, Any]]) -> str:
+    dbs = list(results)
+    head = f"{'question':34} {'patients':>8} | " + " | ".join(
+        f"{db + ' count p50/p95':>22} {'count+page p50/p95':>20}" for db in dbs
+    )
+    lines = [head, "-" * len(head)]
+    first = results[dbs[0]]
+    for name in first["questions"]:
+        cells = []
+        for db in dbs:
+            q = results[db]["questions"][name]
+            cells.append(
+                f"{q['count_p50']:10.1f} /{q['count_p95']:7.1f} ms {q['page_p50']:9.1f} /{q['page_p95']:7.1f}"
+            )
+        lines.append(f"{name:34} {first['questions'][name]['patients']:8d} | " + " | ".join(cells))
+    lines.append("-" * len(head))
+    for db in dbs:
+        r = results[db]
+        lines.append(
+            f"{db}: {r['patients']:,} patients, {r['documents']:,} documents, {r['segments']:,} segments;"
+            f" count p50 {r['count_p50']:.1f} ms p95 {r['count_p95']:.1f} ms;"
+            f" count + first page p50 {r['page_p50']:.1f} ms p95 {r['page_p95']:.1f} ms"
+        )
+    if "postgres" in results and "sqlite" in results:
+        ratio = results["postgres"]["page_p95"] / max(results["sqlite"]["page_p95"], 1e-9)
+        lines.append(f"PostgreSQL / SQLite (count + first page, p95): {ratio:.2f}x")
+    lite = results.get("sqlite")
+    if lite:
+        ok = lite["page_p95"] <= GOAL_P95_MS
+        lines.append(
+            f"Goal: SQLite p95 <= {GOAL_P95_MS:.0f} ms (count + first page) at {lite['patients']:,} patients:"
+            f" {'met' if ok else 'NOT met'}."
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Latency of the USE_CASES questions on SQLite and PostgreSQL.")
+    ap.add_argument("--patients", type=int, default=100_000)
+    ap.add_argument("--base", type=int, default=5_000, help="patients really generated and ingested")
+    ap.add_argument("--seed", type=int, default=20240517)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/cohort-bench-query"))
+    ap.add_argument("--db", help="measure this existing SQLite store instead of building one")
+    ap.add_argument("--pg-url", help="measure this existing PostgreSQL store")
+    ap.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    ap.add_argument("--today", help="reference date (default: the corpus manifest's)")
+    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--out", type=Path, help="write the results as JSON here")
+    args = ap.parse_args(argv)
+
+    results: dict[str, dict[str, Any]] = {}
+    pg = None
+    try:
+        if args.db:
+            lite_path, today = args.db, date.fromisoformat(args.today or date.today().isoformat())
+        else:
+            built = build(args.work, args.patients, args.base, args.seed, not args.no_postgres)
+            lite_path, today = built["sqlite"], date.fromisoformat(args.today or built["reference_date"])
+        results["sqlite"] = measure(Store(lite_path, create=False), today, args.repeat)
+        pg_url = args.pg_url
+        if pg_url is None and not args.no_postgres and not args.db:
+            from eval.pg import TempPostgres
+
+            pg = TempPostgres(
+                extra={
+                    "shared_buffers": "1GB",
+                    "work_mem": "64MB",
+                    "effective_cache_size": "4GB",
+                    "max_wal_size": "8GB",
+                }
+            )
+            pg.start()
+            pg_url = pg.url
+            build_postgres(built["base_db"], built["factor"], pg_url)
+        if pg_url:
+            results["postgres"] = measure(Store(pg_url), today, args.repeat)
+    finally:
+        if pg is not None:
+            pg.stop()
+    print(report(results))
+    out = args.out or (args.work / "bench_query.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"(results written to {out})")
+
+
+if __name__ == "__main__":
+    main()
