@@ -228,8 +228,9 @@ REGISTRY = [
     ("revue avec Dupont hier", ["Dupont"]),
     ("DUPONT", ["DUPONT"]),
     ("Jeanne Dupont va bien", ["Dupont", "Jeanne"]),  # joined into one region by resolve()
-    ("Bilan. Petit est revu", []),           # dictionary word at a sentence start, alone
-    ("vu avec Petit ce jour", ["Petit"]),     # capitalised mid-sentence
+    ("Bilan. Petit est revu", ["Petit"]),    # dictionary word, capitalised: a registry surname
+    ("vu avec Petit ce jour", ["Petit"]),
+    ("un petit nodule", []),                 # lower case: the word, not the name
     ("Masse tumorale de 3 cm", []),          # clinical word alone
     ("Mme Masse est revue", ["Masse"]),      # clinical word after a title
     ("Rose Dupont", ["Dupont", "Rose"]),
@@ -248,12 +249,14 @@ def test_registry_names(registry_recognizer, text, spans):
 # -- the patient's own identifiers -------------------------------------------------------------
 def test_patient_identifiers_any_separator():
     rec = PatientIdentifierRecognizer(
-        {"ipp": "0012345678", "nir": "261037511234556", "email": "jd@exemple.fr",
+        {"ipp": "0012345678", "nir": "261037511234556", "email": "jd@exemple.fr", "last_name": "Barbier",
          "address": "12 rue des Lilas", "postcode": "75012", "city": "Paris", "phone": "0612345678"},
-        phones=["+33 4 72 11 22 33"])
+        phones=["+33 4 72 11 22 33"], names=["Ophélie"])
     text = ("IPP 00 12 34 56 78, NIR 2 61 03 75 112 345 56, tél +33 6 12 34 56 78, fille 04.72.11.22.33, "
-            "jd@exemple.fr, 12 rue  des Lilas 75012 Paris")
+            "jd@exemple.fr, 12 rue  des Lilas 75012 Paris. Barbier reviendra, sa fille Ophélie aussi ; "
+            "un barbier passera")
     got = {(text[r.start:r.end], r.entity_type) for r in rec.analyze(text, [])}
     assert got == {("00 12 34 56 78", "IPP"), ("2 61 03 75 112 345 56", "NIR"),
                    ("+33 6 12 34 56 78", "PHONE"), ("04.72.11.22.33", "PHONE"), ("jd@exemple.fr", "EMAIL"),
-                   ("12 rue  des Lilas", "ADDRESS"), ("75012 Paris", "ADDRESS")}
+                   ("12 rue  des Lilas", "ADDRESS"), ("75012 Paris", "ADDRESS"), ("Barbier", "PERSON"),
+                   ("Ophélie", "PERSON")}

@@ -1,7 +1,9 @@
 """The identifiers of the patient a text belongs to, looked up in the registry and matched
 literally: IPP, NIR, phone numbers (the patient's and relatives'), e-mail, street address,
-postcode + town. Built per call (ad hoc) when the caller says whose text it is, which is the
-case for every snippet the product shows. Digits match whatever separators the text uses.
+postcode + town, and the names of the patient and relatives (capitalised, anywhere: "Barbier
+reviendra en juin" in Mme Barbier's own file is her name, whatever the dictionary says). Built
+per call (ad hoc) when the caller says whose text it is, which is the case for every snippet
+the product shows. Digits match whatever separators the text uses.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ def _text_pattern(value: str) -> str | None:
     return r"(?<![\w])" + r"[\s,]+".join(re.escape(w) for w in words) + r"(?![\w])"
 
 
+def _name_pattern(name: str) -> str:
+    parts = re.split(r"[\s\-]+", name)
+    return r"(?<![\w])" + r"[\s\-]+".join(re.escape(p) for p in parts if p) + r"(?![\w])"
+
+
 class PatientIdentifierRecognizer(EntityRecognizer):
     """Exact identifiers of one patient (ad hoc: built for the text's patient)."""
 
@@ -55,7 +62,7 @@ class PatientIdentifierRecognizer(EntityRecognizer):
     SCORE = 0.95
 
     def __init__(self, identity: dict[str, Any] | None = None, phones: list[str] | None = None,
-                 supported_language: str = "fr") -> None:
+                 names: list[str] | None = None, supported_language: str = "fr") -> None:
         self.identity = identity or {}
         self.compiled: list[tuple[str, str, re.Pattern[str]]] = []
         ident = self.identity
@@ -70,6 +77,9 @@ class PatientIdentifierRecognizer(EntityRecognizer):
         for phone in [ident.get("phone"), *(phones or [])]:
             if phone:
                 specs.extend(("PHONE", "phone", p) for p in _phone_variants(phone))
+        people = [ident.get("first_name"), ident.get("last_name"), ident.get("birth_name"), *(names or [])]
+        for person in {p.strip() for p in people if p and len(p.strip()) >= 3}:
+            specs.append(("PERSON", "name", _name_pattern(person)))
         for entity, name, pattern in specs:
             if pattern:
                 self.compiled.append((entity, name, re.compile(pattern, re.IGNORECASE)))
@@ -85,9 +95,11 @@ class PatientIdentifierRecognizer(EntityRecognizer):
         rows = store.query("SELECT * FROM identities WHERE patient_id = :p", {"p": patient_id})
         if not rows:
             return None
-        phones = [r["phone"] for r in store.query(
-            "SELECT phone FROM relatives WHERE patient_id = :p AND phone IS NOT NULL", {"p": patient_id})]
-        return cls(rows[0], phones)
+        relatives = store.query(
+            "SELECT first_name, last_name, phone FROM relatives WHERE patient_id = :p", {"p": patient_id})
+        phones = [r["phone"] for r in relatives if r["phone"]]
+        names = [n for r in relatives for n in (r["first_name"], r["last_name"]) if n]
+        return cls(rows[0], phones, names)
 
     def load(self) -> None:
         pass
@@ -96,6 +108,8 @@ class PatientIdentifierRecognizer(EntityRecognizer):
         results = []
         for entity, name, rx in self.compiled:
             for m in rx.finditer(text):
+                if entity == "PERSON" and not m.group()[:1].isupper():
+                    continue  # "barbier" in lower case is the word, not Mme Barbier
                 explanation = AnalysisExplanation(
                     recognizer=self.name, original_score=self.SCORE, pattern_name=f"patient_{name}",
                     pattern=None, validation_result=True,

@@ -6,8 +6,8 @@ Some surnames are also words ("Masse", "Petit", "Blanc", "Rose"). A hit is kept 
 - it is a multi-word registry name ("Le Gall", "Da Silva") whose last word is capitalised;
 - it is a word that is not French vocabulary (no clinical, stop-word or dictionary sense):
   any case ("Dupont", "DUPONT", "dupont"), if at least three letters long;
-- it is a dictionary word (not clinical) that is capitalised and not at a sentence start,
-  or in capitals, or next to another name word or a title;
+- it is a dictionary word (not clinical) that is capitalised, wherever it is ("Barbier
+  reviendra en juin": a registry surname at a sentence start is still a surname);
 - it is a clinical or stop word ("Masse", "Rose", "Le") only next to another capitalised
   registry name or a title ("Rose Martin", "Mme Masse").
 """
@@ -25,7 +25,6 @@ TITLE_WORDS = frozenset(
     "m mr mrs ms mme mmes mlle madame monsieur mademoiselle dr docteur pr professeur prof pre "
     "nee née epouse épouse veuve".split()
 )
-_SENTENCE_END = ".!?:;\n•-–*"
 
 
 class RegistryNameRecognizer(EntityRecognizer):
@@ -86,9 +85,7 @@ class RegistryNameRecognizer(EntityRecognizer):
         if key in self.clinical_words or len(key) < 3:
             return self.EVIDENCE_SCORE if capital and evidence else 0.0
         if key in self.common_words:
-            if capital and (caps or evidence or not _sentence_start(text, toks[i][0])):
-                return self.EVIDENCE_SCORE
-            return 0.0
+            return self.EVIDENCE_SCORE if capital or caps else 0.0
         return self.STRONG_SCORE
 
     def _result(self, start: int, end: int, score: float, n: int) -> RecognizerResult:
@@ -118,10 +115,3 @@ def _adjacent(text: str, toks: list, i: int) -> bool:
         return True
     word = toks[i][2]
     return not gap.strip(" .\u00a0") and (len(word) == 1 or fold(word) in TITLE_WORDS)
-
-
-def _sentence_start(text: str, start: int) -> bool:
-    k = start - 1
-    while k >= 0 and text[k] in " \t\u00a0\"'«(":
-        k -= 1
-    return k < 0 or text[k] in _SENTENCE_END
