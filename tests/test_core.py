@@ -297,9 +297,9 @@ def test_another_centre_sees_no_row_of_the_first_centre(core_store, centres):
 
 
 def test_similar_patients_from_a_row_and_from_a_case_stay_in_the_centre(core_store, centres):
-    from retrieval.similar import build_index
+    from retrieval.similar import build_index, default_spec
 
-    build_index(core_store)
+    build_index(core_store, spec=default_spec(text_model="minilm"))  # the fast real encoder (MODELS.md)
     first, _ = centres
     s = session_for(core_store, "clinician", first)
     pseudo = s.ask(BROAD).rows[0].pseudo_id
