@@ -152,14 +152,14 @@ def _print(result: dict[str, Any], errors: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=110)  # the table is read in logs and reports too: no 80-column wrap
     console.print(
         f"Annotation vs truth: {result['documents']} native documents, {result['mentions']} true mentions; "
         f"mention detection recall {result['detection_recall']:.3f} "
         f"({result['unmatched_stored_mentions']} stored mentions of those concepts matched no true one)."
     )
     table = Table(title="Qualifiers on detected mentions", title_justify="left")
-    for col in ("qualifier", "support", "precision", "recall", "F1", "bar", "edsnlp defaults P / R"):
+    for col in ("qualifier", "support", "precision", "recall", "F1", "bar", "edsnlp defaults P/R"):
         table.add_column(col, justify="left" if col == "qualifier" else "right")
     base = result.get("baseline_edsnlp_defaults", {}).get("qualifiers", {})
     for q in QUALS:
@@ -174,7 +174,7 @@ def _print(result: dict[str, Any], errors: int) -> None:
             f"{r['recall']:.3f}",
             f"{r['f1']:.3f}",
             ok,
-            f"{b['precision']:.3f} / {b['recall']:.3f}" if b else "",
+            f"{b['precision']:.3f}/{b['recall']:.3f}" if b else "",
         )
     console.print(table)
     if "baseline_keyword" in result:
