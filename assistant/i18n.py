@@ -118,6 +118,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "vital.deceased": ("décédé·e", "deceased"),
     "age_band": ("{lo}–{hi} ans", "{lo}–{hi} y"),
     # -- action buttons ------------------------------------------------------------------------
+    "action.try_example": ("Essayer l'exemple", "Try the example"),
     "action.refine": ("Affiner", "Refine"),
     "action.edit": ("Modifier les critères", "Edit criteria"),
     "action.sql": ("Voir le SQL", "Show SQL"),

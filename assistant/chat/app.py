@@ -83,7 +83,10 @@ async def welcome(s: Session) -> None:
         "",
         t("welcome.language", lg),
     ]
-    actions = [cl.Action(name="saved", payload={}, label=t("action.saved", lg), icon="list")]
+    actions = [
+        cl.Action(name="try_example", payload={}, label=t("action.try_example", lg), icon="sparkles"),
+        cl.Action(name="saved", payload={}, label=t("action.saved", lg), icon="list"),
+    ]
     if s.user.can("answer_requests"):
         n = len(await asyncio.to_thread(s.pending_requests))
         if n:
@@ -191,6 +194,14 @@ def guarded(fn: Any) -> Any:
 
     run.__name__ = fn.__name__
     return run
+
+
+@cl.action_callback("try_example")
+@guarded
+async def on_try_example(action: cl.Action) -> None:
+    example = t("welcome.example", lang())
+    await cl.Message(content=example, author=session().user.name, type="user_message").send()
+    await flows.run_turn("ask", example)
 
 
 @cl.action_callback("refine")

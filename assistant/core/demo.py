@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 Say = Callable[[str], None]
+# A few scanned pages show OCR at work; more would only lengthen the first start (~0.7 s per page).
+DEMO_SCAN_SHARE = 0.005
 
 
 @dataclass
@@ -79,7 +81,7 @@ def ensure_demo(
             report,
             f"generating {n} patients in {k} centres",
             say,
-            lambda: synthetic.generate(corpus, patients=n, centres=k, seed=seed),
+            lambda: synthetic.generate(corpus, patients=n, centres=k, seed=seed, scan_share=DEMO_SCAN_SHARE),
         )
         store = Store(str(db_path))
         ingest = importlib.import_module("retrieval.ingest")

@@ -7,6 +7,7 @@ audit entry through the privacy area; errors are ``AssistantError`` sentences.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +92,7 @@ class Operations:
         label = f"{ca.name} {t('op.' + op, self.lang)} {cb.name}"
         c = saved.combine(engine, ca, op, cb, name=name or label, owner=self.user.username)
         self.backend.audit("combine_cohorts", size=c.size, details=f"{ca.id} {op} {cb.id} -> {c.id}")
-        return c
+        return replace(c, origin=label)  # in the user's words, not the engine's "union of #1 and #2"
 
     def combine_text(self: Session, text: str) -> SavedCohort:
         a, op, b, name = saved.parse_combination(text)
