@@ -87,7 +87,7 @@ def ocr_sample(corpus: Path, n: int, workers: int) -> dict[str, Any]:
     jobs = jobs[:n]
     if not jobs:
         return {"scans": 0}
-    pages, accs, failed = 0, [], 0
+    pages, accs, failed, cpu = 0, [], 0, 0.0
     with Workers(workers) as pool:
         t0 = time.perf_counter()
         for doc_id, res, _err in pool.map_unordered(ocr_job, jobs):
@@ -95,6 +95,7 @@ def ocr_sample(corpus: Path, n: int, workers: int) -> dict[str, Any]:
                 failed += 1
                 continue
             pages += res.pages
+            cpu += res.cpu_seconds
             if doc_id in truth:
                 ref, hyp = " ".join(truth[doc_id].split()), " ".join(res.text.split())
                 accs.append(max(0.0, 1 - Levenshtein.distance(ref, hyp) / max(1, len(ref))))
@@ -105,6 +106,8 @@ def ocr_sample(corpus: Path, n: int, workers: int) -> dict[str, Any]:
         "pages": pages,
         "seconds": round(seconds, 1),
         "pages_per_s": round(pages / seconds, 2),
+        # Tesseract CPU per page: pages/s on an otherwise idle machine is about workers / this
+        "cpu_seconds_per_page": round(cpu / pages, 2) if pages else None,
         "workers": workers,
         "char_accuracy_mean": round(sum(accs) / len(accs), 4) if accs else None,
         "char_accuracy_min": round(min(accs), 4) if accs else None,

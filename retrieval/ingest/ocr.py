@@ -10,6 +10,7 @@ ingestion runs one Tesseract per core; two multithreaded ones would fight for th
 from __future__ import annotations
 
 import os
+import resource
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,8 @@ class OcrResult:
     text: str
     confidence: float | None  # mean word confidence in [0, 1]
     pages: int
-    seconds: float
+    seconds: float  # wall clock
+    cpu_seconds: float = 0.0  # this process + the Tesseract runs it waited for (load-independent)
 
 
 def _pages(path: Path) -> list[Any]:
@@ -103,7 +105,7 @@ def _page_text(image: Any, lang: str) -> tuple[str, list[float]]:
 def ocr_file(path: Path | str, lang: str = LANG) -> OcrResult:
     """Text of a scanned document; pages are separated by a blank line."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu()
     pages = _pages(Path(path))
     texts: list[str] = []
     confs: list[float] = []
@@ -112,7 +114,13 @@ def ocr_file(path: Path | str, lang: str = LANG) -> OcrResult:
         texts.append(text)
         confs.extend(page_confs)
     confidence = sum(confs) / len(confs) if confs else None
-    return OcrResult("\n\n".join(t for t in texts if t), confidence, len(pages), time.perf_counter() - t0)
+    text = "\n\n".join(t for t in texts if t)
+    return OcrResult(text, confidence, len(pages), time.perf_counter() - t0, _cpu() - cpu0)
+
+
+def _cpu() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def ocr_job(job: tuple[int, str]) -> tuple[int, OcrResult | None, str | None]:
