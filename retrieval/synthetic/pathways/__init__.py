@@ -28,7 +28,7 @@ NET_RECTUM, NET_PANCREAS, NET_SMALL_BOWEL, NET_LUNG = (
 MYELOMA, AML_, CLL_, DLBCL, FOLLICULAR = Myeloma(), AML(), CLL(), Lymphoma("dlbcl"), Lymphoma("follicular")
 
 PATHWAYS: list[tuple[SolidDisease, float]] = [
-    (BREAST, 0.27),
+    (BREAST, 0.31),
     (LUNG, 0.12),
     (COLORECTAL, 0.09),
     (PROSTATE, 0.07),

@@ -51,7 +51,7 @@ class Breast(SolidDisease):
     pathway = "breast"
     site = "breast"
     female_share = 1.0
-    ages = [((26, 43), 0.15), ((44, 69), 0.55), ((70, 92), 0.30)]
+    ages = [((26, 43), 0.15), ((44, 49), 0.12), ((50, 54), 0.18), ((55, 69), 0.25), ((70, 92), 0.3)]
     met_sites = [
         ("bone", 0.45),
         ("liver", 0.2),
@@ -61,7 +61,7 @@ class Breast(SolidDisease):
         ("pleura", 0.04),
         ("skin", 0.02),
     ]
-    metastatic_share = 0.08
+    metastatic_share = 0.11  # referral centres see more de novo metastatic disease
     local_share = 0.25
     second_primary_share = 0.14
 
@@ -162,7 +162,7 @@ class Breast(SolidDisease):
 
     # -- early disease -------------------------------------------------------------------------
     def relapse_risk(self, tumour: Tumour) -> float:
-        base = {"I": 0.06, "II": 0.16, "III": 0.36}.get((tumour.stage or "II").rstrip("ABC"), 0.2)
+        base = {"I": 0.08, "II": 0.2, "III": 0.45}.get((tumour.stage or "II").rstrip("ABC"), 0.25)
         return base * {"luminal": 1.0, "her2": 1.1, "tnbc": 1.5}[tumour.info["subtype"]]
 
     def relapse_months(self, tumour: Tumour) -> float:
