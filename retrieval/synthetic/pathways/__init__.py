@@ -13,7 +13,9 @@ from retrieval.synthetic.pathways.lung import Lung
 from retrieval.synthetic.pathways.lymphoid import CLL, Lymphoma
 from retrieval.synthetic.pathways.myeloid import AML, Myeloma
 from retrieval.synthetic.pathways.net import NET
-from retrieval.synthetic.pathways.other_solid import Kidney, Melanoma, Ovary, Prostate
+from retrieval.synthetic.pathways.ovary import Ovary
+from retrieval.synthetic.pathways.prostate import Prostate
+from retrieval.synthetic.pathways.skin_kidney import Kidney, Melanoma
 from retrieval.synthetic.pathways.solid import SolidDisease
 from retrieval.synthetic.rng import Rng
 
