@@ -30,6 +30,7 @@ from retrieval.synthetic.catalogue import DRUGS
 from retrieval.synthetic.model import Patient
 
 SHARD_SIZE = 500  # patients per shard file
+TRUTH_FILES = ("truth/patients.jsonl", "truth/identifiers.jsonl", "truth/mentions.jsonl", "truth/scans.jsonl")
 CORPUS_ENTRIES = (
     "manifest.json",
     "centres.jsonl",
@@ -76,9 +77,15 @@ class CorpusWriter:
         return f"{(pid - 1) // SHARD_SIZE:04d}.jsonl"
 
     def close(self) -> list[str]:
+        """Close every file; the four truth files always exist, if only empty (no scans, say)."""
         for handle in self._files.values():
             handle.close()
         self._files.clear()
+        for name in TRUTH_FILES:
+            if name not in self.names:
+                (self.out / name).parent.mkdir(parents=True, exist_ok=True)
+                (self.out / name).write_text("", encoding="utf-8")
+                self.names.append(name)
         return sorted(self.names)
 
 
