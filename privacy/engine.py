@@ -16,7 +16,8 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 
 from privacy.recognizers import RecognizerContext, standing_recognizers
@@ -96,6 +97,20 @@ def common_words(model: str = MODEL) -> frozenset[str]:
     return frozenset(found)
 
 
+class NeedyContextEnhancer(LemmaContextAwareEnhancer):
+    """Context words only matter for hits below the threshold (a NIR with a wrong key, a bare
+    8-10 digit number, a street without a number); hits already above it are masked anyway, so
+    they skip Presidio's deep copy and window search (a third of the time per snippet)."""
+
+    def enhance_using_context(self, text: str, raw_results: list[RecognizerResult], nlp_artifacts: Any,
+                              recognizers: list, context: list[str] | None = None) -> list[RecognizerResult]:
+        low = [r for r in raw_results if r.score < SCORE_THRESHOLD]
+        high = [r for r in raw_results if r.score >= SCORE_THRESHOLD]
+        if not low:
+            return high
+        return high + super().enhance_using_context(text, low, nlp_artifacts, recognizers, context)
+
+
 def build_analyzer(ctx: RecognizerContext) -> AnalyzerEngine:
     """Our analyzer: the French recognisers of ``privacy.recognizers`` on the light pipeline."""
     nlp = french_nlp()
@@ -103,7 +118,8 @@ def build_analyzer(ctx: RecognizerContext) -> AnalyzerEngine:
     for recognizer in standing_recognizers(ctx):
         registry.add_recognizer(recognizer)
     return AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=["fr"],
-                          default_score_threshold=SCORE_THRESHOLD)
+                          default_score_threshold=SCORE_THRESHOLD,
+                          context_aware_enhancer=NeedyContextEnhancer())
 
 
 def stock_analyzer() -> AnalyzerEngine:
