@@ -206,8 +206,18 @@ def no_recurrence(b: TextBuilder, ctx: Ctx) -> None:
 
 
 def false_alarm(b: TextBuilder, ctx: Ctx) -> None:
-    """A hypothetical finding that later proves nothing (hypothetical mentions)."""
+    """A hypothetical finding that later proves nothing (hypothetical mentions).
+
+    One phrasing in sixteen carries no cue word a rule-based annotator knows ("... à confirmer"):
+    clear to a reader, it keeps the qualifier evaluation from being perfect by construction.
+    """
     rng = ctx.rng
+    if rng.chance(1 / 16):
+        b.add(f"Micronodule pulmonaire de {rng.randint(3, 6)} mm : ")
+        b.mention("metastasis", "lésion secondaire", hypothetical=True).add(
+            " à confirmer sur le prochain scanner. "
+        )
+        return
     k = rng.randint(0, 5)
     if k == 4:
         b.add("Image lytique costale : hypothèse d'une ")
