@@ -23,6 +23,7 @@ and embedded; then ranked against every other patient with the same relevance.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -152,8 +153,23 @@ def _parse_cases(texts: list[str]) -> tuple[list[dict], str]:
     return facts, "query_compiler.parser.parse(use_llm=False)"
 
 
+def cached_embed(docs: list[str], model: str, cache: Path | None) -> np.ndarray:
+    """Embeddings of these texts, kept on disk by content hash so that re-runs cost nothing."""
+    if cache is None:
+        return embed(docs, model)
+    digest = hashlib.sha256(("\x00".join(docs) + "\x01" + model).encode()).hexdigest()[:20]
+    path = cache / f"{model}-{digest}.npy"
+    if path.exists():
+        return np.load(path)
+    cache.mkdir(parents=True, exist_ok=True)
+    vecs = embed(docs, model)
+    np.save(path, vecs)
+    return vecs
+
+
 def run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_queries: int = 300,
-        n_cases: int = 60, seed: int = 13, echo=print, min_class: int = K + 1) -> dict:  # noqa: ANN001
+        n_cases: int = 60, seed: int = 13, echo=print, min_class: int = K + 1,  # noqa: ANN001
+        cache: Path | None = None) -> dict:
     truth = load_truth(corpus)
     ids = sorted(int(r["id"]) for r in store.query("SELECT id FROM patients"))
     patients = [p for p in load_patients(store, ids) if p.patient_id in truth
@@ -176,7 +192,7 @@ def run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_
         for strategy in strategies:
             t0 = time.perf_counter()
             docs = summaries(store, patients, strategy)
-            texts[model, strategy] = embed(docs, model)
+            texts[model, strategy] = cached_embed(docs, model, cache)
             cost[f"{model}/{strategy}"] = (time.perf_counter() - t0) / max(1, len(set(docs)))
             rows.append({"vectors": "text", "model": model, "summary": strategy, "weight": 0.0,
                          **evaluate(texts[model, strategy], queries, keys)})
@@ -186,13 +202,14 @@ def run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_
             echo(f"  {model}/{strategy}: {cost[f'{model}/{strategy}'] * 1000:.0f} ms per unique text")
     best = max((r for r in rows if r["vectors"] == "combined"), key=lambda r: (r["p@10"], r["ndcg@10"]),
                default=None)
-    cases = _case_rows(store, patients, keys, truth, queries, struct, vocab, texts, rows, n_cases, rng, echo)
+    cases = _case_rows(store, patients, keys, truth, queries, struct, vocab, texts, rows, n_cases, rng, echo,
+                       cache)
     return {"patients": len(patients), "classes": len(sizes), "queries": int(len(queries)), "rows": rows,
             "best": best, "cases": cases, "seconds_per_text": cost}
 
 
 def _case_rows(store, patients, keys, truth, queries, struct, vocab, texts, rows, n_cases, rng,  # noqa: ANN001
-               echo) -> list[dict]:  # noqa: ANN001
+               echo, cache=None) -> list[dict]:  # noqa: ANN001
     """Case-text queries in French and English: parsed facts, the case's text part in each mode
     (the same three modes as ``retrieval.similar.vectors.case_text_vector``, computed in bulk)."""
     if not len(queries):
@@ -208,8 +225,9 @@ def _case_rows(store, patients, keys, truth, queries, struct, vocab, texts, rows
                     "case_text": "-", "weight": 1.0, **evaluate(struct, chosen, keys, cs)})
         by_mode = {}
         for model in sorted({m for m, _ in texts}):
-            raw = embed(docs, model)
-            canonical = embed([facts_text(f) if f else d for f, d in zip(facts, docs, strict=True)], model)
+            raw = cached_embed(docs, model, cache)
+            sentences = [facts_text(f) if f else d for f, d in zip(facts, docs, strict=True)]
+            canonical = cached_embed(sentences, model, cache)
             both = raw + canonical
             both /= np.maximum(np.linalg.norm(both, axis=1, keepdims=True), 1e-12)
             by_mode[model] = {"raw": raw, "facts": canonical, "both": both}
@@ -264,10 +282,13 @@ def register(eval_app: typer.Typer) -> None:
         min_class: Annotated[int, typer.Option("--min-class", help="Smallest relevance class queried.")]
         = K + 1,
         out: Annotated[Path | None, typer.Option("--out", help="Also write the report as JSON.")] = None,
+        cache: Annotated[Path | None, typer.Option("--cache", help="Keep embeddings here between runs.")]
+        = None,
     ) -> None:
         """Precision@10 and nDCG@10 of structured, text and combined patient vectors (and typed cases)."""
         report = run(Store(db, create=False), corpus, [m for m in models.split(",") if m],
-                     [s for s in strategies.split(",") if s], queries, cases, seed, min_class=min_class)
+                     [s for s in strategies.split(",") if s], queries, cases, seed, min_class=min_class,
+                     cache=cache)
         _table("Patient queries: precision@10 / nDCG@10",
                _wide(report["rows"], ["vectors", "model", "summary"]))
         _table("Case-text queries: precision@10 / nDCG@10",
