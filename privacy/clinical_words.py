@@ -17,7 +17,8 @@ from privacy.text import fold, words
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Report words that collide with common surnames or are capitalised in headers.
+# Report words that collide with common surnames or are capitalised in headers (and relatives in
+# family history: "Cousin traité pour un cancer du poumon" is a cousin, not M. Cousin).
 EXTRA_CLINICAL = """
 masse marge marges blanc blanche petit petite grand grande rose roux brun noir vert
 marin moulin fontaine pierre roche roches sein seins foie rein reins os col corps tete
@@ -40,6 +41,8 @@ progesterone recepteurs ihc fish ngs adn arn tep scanner irm echographie mammogr
 biopsie exerese mastectomie tumorectomie curage lobectomie colectomie prostatectomie
 nephrectomie autogreffe allogreffe greffe remission reponse complete partielle progression
 recidive rechute stable evolution surveillance suivi bilan
+famille mere pere frere soeur cousin cousine oncle tante fille fils neveu niece grand-mere grand-pere
+epoux epouse mari femme conjoint conjointe enfant enfants parent parents
 """.split()
 
 

@@ -10,7 +10,7 @@ from retrieval.store import Store
 CENTRES = [("C1", "Centre Un", "Lyon"), ("C2", "Centre Deux", "Paris"), ("C3", "Centre Trois", "Nantes")]
 FIRST = ["Jeanne", "Claire", "Odette", "Bernadette", "Louise", "Paul", "Gérard", "Yves", "Hélène", "Rose"]
 LAST = ["Vasseur", "Lemaitre", "Carpentier", "Guillot", "Le Gall", "Masse", "Petit", "Barbier",
-        "Da Silva", "Fournier"]
+        "Da Silva", "Cousin"]
 
 
 def report(pid: int, first: str, last: str, phone: str) -> str:

@@ -20,6 +20,7 @@ CLINICAL = [
     "Réponse complète après chimiothérapie néoadjuvante.",
     "Lymphome B diffus à grandes cellules, stade IV.",
     "Antécédent de cancer du sein en 2015.",
+    "Famille :\nCousin traité pour un cancer du poumon. Fille en bonne santé.",
 ]
 
 
