@@ -90,6 +90,21 @@ def test_turn_view_shows_card_count_and_a_safe_table():
     assert row.count(" | ") == 5
 
 
+def test_matched_words_are_bolded_in_masked_snippets_but_placeholders_never():
+    from assistant.core.backend import highlight_words, mark
+    from query_compiler.criteria import Text
+
+    words = highlight_words(
+        All(items=[Sex(value="F"), Text(terms=["réponse complète", "cryopréservation ov*"])])
+    )
+    text = "Dr <NOM> : Réponse complète ; cryopréservation ovocytaire proposée le <DATE>."
+    assert (
+        mark(text, words)
+        == "Dr <NOM> : **Réponse complète** ; **cryopréservation ovocytaire** proposée le <DATE>."
+    )
+    assert mark("rien à signaler", words) == "rien à signaler"
+
+
 def test_english_view():
     text = views.turn(_result("en"))
     assert "### Criteria understood" in text and "in your centre (Centre Un)" in text

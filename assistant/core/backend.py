@@ -73,7 +73,8 @@ def mark(snippet: str, words: list[tuple[str, bool]]) -> str:
     spans.sort()
     merged: list[list[int]] = []
     for s, e in spans:
-        if merged and s <= merged[-1][1]:
+        # overlapping, or two matched words separated by spaces only: one bold run
+        if merged and (s <= merged[-1][1] or not snippet[merged[-1][1] : s].strip()):
             merged[-1][1] = max(merged[-1][1], e)
         else:
             merged.append([s, e])
