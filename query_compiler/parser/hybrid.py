@@ -175,12 +175,12 @@ def complete_with_llm(
     from query_compiler.parser.chain import LLMParseError, run
 
     fragments = [f for f in result.not_understood if Normalised.of(f).tokens]
+    result.used_llm = True  # called, whatever comes of it (latency is paid either way)
     try:
         out = run(question, model=model)
     except (LLMParseError, OSError, RuntimeError, ValueError) as exc:
         result.llm_error = str(exc)
         return criteria
-    result.used_llm = True
     compact = out["compact"]
     if compact.refuse and not st.items:
         result.refused = True
