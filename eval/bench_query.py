@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from query_compiler.engine import CohortEngine, Scope
+from query_compiler.engine import CohortEngine, Scope, ensure_indexes
 from query_compiler.use_cases import USE_CASES
 from retrieval.store import Store
 
@@ -95,6 +95,12 @@ def replicate(store: Store, factor: int, log: Any = print) -> None:
     store.execute("ANALYZE")
 
 
+def _close(store: Store) -> None:
+    """Fold the write-ahead log into the file before the file is renamed or copied."""
+    store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+
+
 def build(
     work: Path, patients: int, base: int, seed: int, postgres: bool, log: Any = print
 ) -> dict[str, Any]:
@@ -111,7 +117,9 @@ def build(
     if not base_db.exists():
         t0 = time.perf_counter()
         tmp = base_db.with_suffix(".tmp.db")
-        ingest(corpus, Store(str(tmp)), ocr=False, progress=False)
+        store = Store(str(tmp))
+        ingest(corpus, store, ocr=False, progress=False)
+        _close(store)
         tmp.rename(base_db)
         log(f"ingested the base corpus in {time.perf_counter() - t0:.0f} s")
     factor = max(1, round(patients / base))
@@ -120,7 +128,9 @@ def build(
         log(f"SQLite: replicating x{factor}")
         tmp = big.with_suffix(".tmp.db")
         shutil.copyfile(base_db, tmp)
-        replicate(Store(str(tmp)), factor, log)
+        store = Store(str(tmp))
+        replicate(store, factor, log)
+        _close(store)
         tmp.rename(big)
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     return {
@@ -149,6 +159,8 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def measure(store: Store, today: date, repeat: int) -> dict[str, Any]:
+    ensure_indexes(store)
+    store.execute("ANALYZE")
     engine = CohortEngine(store, today)
     per: dict[str, Any] = {}
     all_count, all_page = [], []

@@ -1,10 +1,9 @@
 """One compile function per Criteria atom, found by type in ``ATOM_COMPILERS``.
 
-Each function returns either a ``Cond`` (a condition on the patient row ``p``, for facts stored on
-the patient: sex, vital status, centre, age today) or a ``Source``: the records that satisfy the
-atom (a tumour, a treatment line, a text segment...), each with its patient and its date. The
-compiler turns a Source into ``p.id IN (SELECT patient_id ...)``, or joins two Sources on the
-patient for a time relation; the engine reads a Source's rows to show which facts matched.
+Each function returns a ``Cond`` (a condition on the patient row ``p``: sex, vital status, centre,
+age today, and on SQLite the per-patient survival and line counts) or a ``Source``: the records
+that satisfy the atom (a tumour, a treatment line, a text segment...), each with its patient and
+date (see ``query_compiler.sources``).
 
 Semantics (shared with ``query_compiler.reference``, which re-implements them in Python):
 codes are prefixes (``C50`` matches ``C50.4`` in ``icd10`` or ``topography``); stage ``III``
@@ -16,7 +15,6 @@ of systemic classes; ages are completed years; a month is 30.4375 days.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,108 +24,50 @@ from sqlglot import exp
 from query_compiler import criteria as C
 from query_compiler import terms as T
 from query_compiler.dialects import fn
+from query_compiler.sources import (
+    DAYS_PER_MONTH,
+    FLAGS,
+    Cond,
+    Ctx,
+    Source,
+    UnsupportedCriterion,
+    and_,
+    col,
+    eq,
+    is_null,
+    join,
+    not_null,
+    or_,
+    select_from,
+)
 from retrieval.vocab import SYSTEMIC_CLASSES
 
-DAYS_PER_MONTH = 30.4375
-FLAGS = ("negated", "hypothetical", "family", "history")
+__all__ = [
+    "ATOM_COMPILERS",
+    "DAYS_PER_MONTH",
+    "FLAGS",
+    "Cond",
+    "Ctx",
+    "Source",
+    "UnsupportedCriterion",
+    "compile_atom",
+    "group_morphologies",
+]
 GROUPS_FILE = Path(__file__).with_name("terminology") / "histology.yaml"
 
 
-class UnsupportedCriterion(ValueError):
-    """A criterion the compiler cannot express; says which one instead of dropping it."""
-
-
-@dataclass
-class Cond:
-    """A condition on the patient row ``p`` (never NULL)."""
-
-    expr: exp.Expression
-
-
-@dataclass
-class Source:
-    """Records satisfying an atom: ``SELECT <patient>, <date>, <ref> FROM ... WHERE ...``.
-
-    ``patients()`` and ``instances()`` build on the query in place (no copies: compiling is on the
-    latency path); call one of them once per Source.
-    """
-
-    query: exp.Select  # FROM / JOIN / WHERE (/ GROUP BY) only, no projection
-    patient: exp.Expression
-    date: exp.Expression | None = None
-    ref: exp.Expression | None = None  # what matched: a code, a drug, a segment id...
-
-    def patients(self) -> exp.Select:
-        return self.query.select(self.patient, copy=False)
-
-    def instances(self) -> exp.Select:
-        return self.query.select(
-            exp.alias_(self.patient, "patient_id", copy=False),
-            exp.alias_(self.date if self.date is not None else exp.Null(), "d", copy=False),
-            exp.alias_(self.ref if self.ref is not None else exp.Null(), "ref", copy=False),
-            copy=False,
-        )
-
-
-@dataclass
-class Ctx:
-    """Compilation state: dialect, bound parameters, the reference date for 'today'."""
-
-    dialect: Any
-    reference_date: Any
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def param(self, value: Any) -> exp.Placeholder:
-        name = f"p{len(self.params) + 1}"
-        if hasattr(value, "isoformat") and not isinstance(value, str):
-            value = self.dialect.date_value(value)
-        self.params[name] = value
-        return exp.Placeholder(this=name)
-
-    def any_of(self, column: exp.Expression, values: list[Any]) -> exp.Expression:
-        if len(values) == 1:
-            return exp.EQ(this=column, expression=self.param(values[0]))
-        return column.isin(*[self.param(v) for v in values], copy=False)
-
-    def between(self, column: exp.Expression, lo: Any, hi: Any) -> list[exp.Expression]:
-        out: list[exp.Expression] = []
-        if lo is not None:
-            out.append(exp.GTE(this=column, expression=self.param(lo)))
-        if hi is not None:
-            out.append(exp.LTE(this=column, expression=self.param(hi)))
-        return out
-
-    def prefix(self, column: exp.Expression, code: str) -> exp.Expression:
-        head = fn("substr", column, exp.Literal.number(1), exp.Literal.number(len(code)))
-        return exp.EQ(this=head, expression=self.param(code))
-
-
-def col(name: str, table: str) -> exp.Column:
-    return exp.column(name, table=table)
-
-
-def _and(conds: list[exp.Expression]) -> exp.Expression | None:
-    return exp.and_(*conds, copy=False) if conds else None
-
-
-def _or(conds: list[exp.Expression]) -> exp.Expression:
-    return exp.or_(*conds, copy=False)
-
-
-def _query(table: str, alias: str, conds: list[exp.Expression]) -> exp.Select:
-    q = exp.select().from_(exp.to_table(table).as_(alias), copy=False)
-    where = _and(conds)
-    return q.where(where, copy=False) if where is not None else q
+def _one(n: int) -> exp.Literal:
+    return exp.Literal.number(n)
 
 
 # -- patient --------------------------------------------------------------------------------------
 def compile_sex(a: C.Sex, ctx: Ctx) -> Cond:
-    return Cond(exp.EQ(this=col("sex", "p"), expression=ctx.param(a.value)))
+    return Cond(eq(col("sex", "p"), ctx.param(a.value)))
 
 
 def compile_vital_status(a: C.VitalStatus, ctx: Ctx) -> Cond:
     dead = col("death_date", "p")
-    return Cond(dead.is_(exp.Null()).not_(copy=False) if a.value == "deceased" else dead.is_(exp.Null()))
+    return Cond(not_null(dead) if a.value == "deceased" else is_null(dead))
 
 
 def compile_centre(a: C.Centre, ctx: Ctx) -> Cond:
@@ -140,46 +80,69 @@ def compile_age(a: C.Age, ctx: Ctx) -> Cond | Source:
         years = ctx.dialect.completed_years(at, col("birth_date", "p"))
         return Cond(exp.paren(exp.and_(*ctx.between(years, a.min, a.max), copy=False), copy=False))
     if a.at == "diagnosis":
-        conds = ctx.between(col("age_at_diagnosis", "t"), a.min, a.max)
-        return Source(
-            _query("tumours", "t", conds),
-            col("patient_id", "t"),
-            col("diagnosis_date", "t"),
-            col("icd10", "t"),
-        )
+        q = select_from("tumours", "t", ctx.between(col("age_at_diagnosis", "t"), a.min, a.max))
+        return Source(q, col("patient_id", "t"), col("diagnosis_date", "t"), col("icd10", "t"))
     years = ctx.dialect.completed_years(col("date", "e"), col("birth_date", "pp"))
-    conds = [exp.EQ(this=col("type", "e"), expression=ctx.param(a.event)), *ctx.between(years, a.min, a.max)]
-    q = (
-        exp.select()
-        .from_(exp.to_table("events").as_("e"), copy=False)
-        .join(
-            exp.to_table("patients").as_("pp"),
-            on=exp.EQ(this=col("id", "pp"), expression=col("patient_id", "e")),
-            copy=False,
-        )
-        .where(exp.and_(*conds, copy=False), copy=False)
+    q = join(select_from("events", "e"), "patients", "pp", eq(col("id", "pp"), col("patient_id", "e")))
+    conds = [eq(col("type", "e"), ctx.param(a.event)), *ctx.between(years, a.min, a.max)]
+    return Source(
+        q.where(and_(conds), copy=False), col("patient_id", "e"), col("date", "e"), col("type", "e")
     )
-    return Source(q, col("patient_id", "e"), col("date", "e"), col("type", "e"))
 
 
-def compile_survival(a: C.Survival, ctx: Ctx) -> Source:
-    """Months from the first diagnosis to death, or to the last news when alive."""
-    end = exp.func("COALESCE", col("death_date", "pp"), col("last_news_date", "pp"))
-    days = ctx.dialect.days_between(end, exp.func("MIN", col("diagnosis_date", "t")))
+def compile_survival(a: C.Survival, ctx: Ctx) -> Cond | Source:
+    """Months from the first diagnosis to death, or to the last news when alive (unknown: no match)."""
     lo = a.min_months * DAYS_PER_MONTH if a.min_months is not None else None
     hi = a.max_months * DAYS_PER_MONTH if a.max_months is not None else None
-    q = (
-        exp.select()
-        .from_(exp.to_table("tumours").as_("t"), copy=False)
-        .join(
-            exp.to_table("patients").as_("pp"),
-            on=exp.EQ(this=col("id", "pp"), expression=col("patient_id", "t")),
-            copy=False,
+    if ctx.dialect.correlated_aggregates:
+        first = (
+            exp.select(exp.func("MIN", col("diagnosis_date", "t")))
+            .from_(exp.to_table("tumours").as_("t"), copy=False)
+            .where(eq(col("patient_id", "t"), col("id", "p")), copy=False)
         )
-        .group_by(col("patient_id", "t"), col("death_date", "pp"), col("last_news_date", "pp"), copy=False)
-        .having(exp.and_(*ctx.between(days, lo, hi), copy=False), copy=False)
+        end = exp.func("COALESCE", col("death_date", "p"), col("last_news_date", "p"))
+        days = ctx.dialect.days_between(end, first.subquery(copy=False))
+        inside = exp.paren(exp.and_(*ctx.between(days, lo, hi), copy=False), copy=False)
+        return Cond(exp.func("COALESCE", inside, exp.false()))
+    end = exp.func("COALESCE", col("death_date", "pp"), col("last_news_date", "pp"))
+    days = ctx.dialect.days_between(end, exp.func("MIN", col("diagnosis_date", "t")))
+    q = join(select_from("tumours", "t"), "patients", "pp", eq(col("id", "pp"), col("patient_id", "t")))
+    q = q.group_by(col("patient_id", "t"), col("death_date", "pp"), col("last_news_date", "pp"), copy=False)
+    return Source(
+        q.having(exp.and_(*ctx.between(days, lo, hi), copy=False), copy=False), col("patient_id", "t")
     )
-    return Source(q, col("patient_id", "t"))
+
+
+def compile_treatment_lines(a: C.TreatmentLines, ctx: Ctx) -> Cond | Source:
+    """Distinct (tumour, line) pairs of systemic treatments; 0 lines is a possible count."""
+    pair = exp.Add(
+        this=exp.Mul(
+            this=exp.func("COALESCE", col("tumour_id", "tr"), exp.Literal.number(-1)),
+            expression=exp.Literal.number(1000),
+        ),
+        expression=col("line", "tr"),
+    )
+    count = exp.Count(this=exp.Distinct(expressions=[pair]))
+    systemic = [ctx.any_of(col("class", "tr"), list(SYSTEMIC_CLASSES)), not_null(col("line", "tr"))]
+    if ctx.dialect.correlated_aggregates:
+        n = (
+            exp.select(count)
+            .from_(exp.to_table("treatments").as_("tr"), copy=False)
+            .where(and_([*systemic, eq(col("patient_id", "tr"), col("id", "p"))]), copy=False)
+            .subquery(copy=False)
+        )
+        return Cond(exp.paren(exp.and_(*ctx.between(n, a.min, a.max), copy=False), copy=False))
+    q = select_from("treatments", "tr", systemic).group_by(col("patient_id", "tr"), copy=False)
+    if not a.min:  # zero lines allowed: patients NOT having more than max
+        if a.max is None:
+            return Cond(eq(_one(1), _one(1)))
+        more = q.having(exp.GT(this=count, expression=ctx.param(a.max)), copy=False).select(
+            col("patient_id", "tr"), copy=False
+        )
+        return Cond(exp.not_(col("id", "p").isin(query=more, copy=False), copy=False))
+    return Source(
+        q.having(exp.and_(*ctx.between(count, a.min, a.max), copy=False), copy=False), col("patient_id", "tr")
+    )
 
 
 # -- tumour ---------------------------------------------------------------------------------------
@@ -194,113 +157,91 @@ def group_morphologies() -> dict[str, tuple[str, ...]]:
     return {str(k): tuple(str(v) for v in vals) for k, vals in (data.get("groups") or {}).items()}
 
 
-def _stage(ctx: Ctx, column: exp.Expression, value: str) -> exp.Expression:
+def _stage(ctx: Ctx, value: str) -> exp.Expression:
     """``III`` matches ``III``, ``IIIA``, ``IIIC`` but not ``IV`` (next character is not I or V)."""
-    nxt = fn("substr", column, exp.Literal.number(len(value) + 1), exp.Literal.number(1))
+    nxt = fn("substr", col("stage", "t"), exp.Literal.number(len(value) + 1), _one(1))
+    roman = nxt.isin(exp.Literal.string("I"), exp.Literal.string("V"), copy=False)
     return exp.paren(
-        exp.or_(
-            exp.EQ(this=column, expression=ctx.param(value)),
-            exp.and_(
-                ctx.prefix(column, value),
-                nxt.isin(exp.Literal.string("I"), exp.Literal.string("V"), copy=False).not_(copy=False),
-                copy=False,
-            ),
-            copy=False,
+        or_(
+            [
+                eq(col("stage", "t"), ctx.param(value)),
+                exp.and_(ctx.prefix(col("stage", "t"), value), exp.not_(roman, copy=False), copy=False),
+            ]
         ),
         copy=False,
     )
 
 
 def _metastasis_of_tumour() -> exp.Select:
-    return (
-        exp.select(col("tumour_id", "me"))
-        .from_(exp.to_table("events").as_("me"), copy=False)
-        .where(
-            exp.and_(
-                exp.EQ(this=col("type", "me"), expression=exp.Literal.string("metastasis")),
-                col("tumour_id", "me").is_(exp.Null()).not_(copy=False),
-                copy=False,
-            ),
-            copy=False,
-        )
-    )
+    return select_from(
+        "events",
+        "me",
+        [eq(col("type", "me"), exp.Literal.string("metastasis")), not_null(col("tumour_id", "me"))],
+    ).select(col("tumour_id", "me"), copy=False)
 
 
 def compile_tumour(a: C.Tumour, ctx: Ctx) -> Source:
     t = "t"
     conds: list[exp.Expression] = []
     if a.site:
-        conds.append(
-            _or(
-                [
-                    c
-                    for code in a.site
-                    for c in (ctx.prefix(col("icd10", t), code), ctx.prefix(col("topography", t), code))
-                ]
-            )
-        )
+        conds.append(or_([ctx.prefix(col(c, t), code) for code in a.site for c in ("icd10", "topography")]))
     if a.histology:
-        conds.append(_or([ctx.prefix(col("morphology", t), code) for code in a.histology]))
+        conds.append(or_([ctx.prefix(col("morphology", t), code) for code in a.histology]))
     if a.histology_group:
         alts = [ctx.any_of(col("histology_group", t), a.histology_group)]
         for g in a.histology_group:
             alts += [ctx.prefix(col("morphology", t), code) for code in group_morphologies().get(g, ())]
-        conds.append(_or(alts))
+        conds.append(or_(alts))
     if a.laterality:
-        conds.append(exp.EQ(this=col("laterality", t), expression=ctx.param(a.laterality)))
+        conds.append(eq(col("laterality", t), ctx.param(a.laterality)))
     if a.grade:
         conds.append(ctx.any_of(col("grade", t), a.grade))
     if a.stage:
-        conds.append(_or([_stage(ctx, col("stage", t), s) for s in a.stage]))
+        conds.append(or_([_stage(ctx, s) for s in a.stage]))
     for name in ("t", "n", "m"):
-        values = getattr(a, name)
-        if values:
-            conds.append(_or([ctx.prefix(col(name, t), v) for v in values]))
+        if getattr(a, name):
+            conds.append(or_([ctx.prefix(col(name, t), v) for v in getattr(a, name)]))
     if a.metastatic_at_diagnosis is not None:
-        conds.append(
-            exp.EQ(
-                this=col("metastatic_at_diagnosis", t),
-                expression=exp.Literal.number(int(a.metastatic_at_diagnosis)),
-            )
-        )
+        conds.append(eq(col("metastatic_at_diagnosis", t), _one(int(a.metastatic_at_diagnosis))))
     if a.metastatic is not None:
         later = col("id", t).isin(query=_metastasis_of_tumour(), copy=False)
-        at_dx = exp.EQ(this=col("metastatic_at_diagnosis", t), expression=exp.Literal.number(1))
-        either = exp.paren(exp.or_(at_dx, later, copy=False), copy=False)
+        either = exp.paren(
+            exp.or_(eq(col("metastatic_at_diagnosis", t), _one(1)), later, copy=False), copy=False
+        )
         conds.append(either if a.metastatic else exp.not_(either, copy=False))
     conds += ctx.between(col("age_at_diagnosis", t), a.age_min, a.age_max)
     conds += ctx.between(col("diagnosis_date", t), a.diagnosed_from, a.diagnosed_to)
     if a.rank == "first":
-        conds.append(exp.EQ(this=col("rank", t), expression=exp.Literal.number(1)))
+        conds.append(eq(col("rank", t), _one(1)))
     elif a.rank == "subsequent":
-        conds.append(exp.GT(this=col("rank", t), expression=exp.Literal.number(1)))
+        conds.append(exp.GT(this=col("rank", t), expression=_one(1)))
     return Source(
-        _query("tumours", t, conds), col("patient_id", t), col("diagnosis_date", t), col("icd10", t)
+        select_from("tumours", t, conds), col("patient_id", t), col("diagnosis_date", t), col("icd10", t)
     )
 
 
 def compile_event(a: C.Event, ctx: Ctx) -> Source:
-    conds = [exp.EQ(this=col("type", "e"), expression=ctx.param(a.type))]
+    conds = [eq(col("type", "e"), ctx.param(a.type))]
     if a.sites:
         conds.append(ctx.any_of(col("site", "e"), a.sites))
     conds += ctx.between(col("date", "e"), a.date_from, a.date_to)
     ref = exp.func("COALESCE", col("site", "e"), col("type", "e"))
-    return Source(_query("events", "e", conds), col("patient_id", "e"), col("date", "e"), ref)
+    return Source(select_from("events", "e", conds), col("patient_id", "e"), col("date", "e"), ref)
 
 
 # -- biomarker, treatment, stays, biobank ---------------------------------------------------------
 def compile_biomarker(a: C.Biomarker, ctx: Ctx) -> Source:
     b = "b"
-    conds = [exp.EQ(this=exp.Upper(this=col("marker", b)), expression=ctx.param(a.marker))]
+    conds = [eq(exp.Upper(this=col("marker", b)), ctx.param(a.marker))]
     if a.status:
-        conds.append(exp.EQ(this=col("status", b), expression=ctx.param(a.status)))
+        conds.append(eq(col("status", b), ctx.param(a.status)))
     if a.alteration:
-        conds.append(exp.EQ(this=exp.Upper(this=col("alteration", b)), expression=ctx.param(a.alteration)))
+        conds.append(eq(exp.Upper(this=col("alteration", b)), ctx.param(a.alteration)))
     if a.op is not None:
         ops = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ}
         conds.append(ops[a.op](this=col("value", b), expression=ctx.param(a.value)))
     ref = exp.func("COALESCE", col("alteration", b), col("status", b), col("marker", b))
-    return Source(_query("biomarkers", b, conds), col("patient_id", b), col("date", b), ref)
+    return Source(select_from("biomarkers", b, conds), col("patient_id", b), col("date", b), ref)
 
 
 def compile_treatment(a: C.Treatment, ctx: Ctx) -> Source:
@@ -311,77 +252,35 @@ def compile_treatment(a: C.Treatment, ctx: Ctx) -> Source:
     if a.drugs:
         conds.append(ctx.any_of(exp.Lower(this=col("name", tr)), a.drugs))
     if a.atc:
-        conds.append(_or([ctx.prefix(col("atc", tr), code) for code in a.atc]))
+        conds.append(or_([ctx.prefix(col("atc", tr), code) for code in a.atc]))
     conds += ctx.between(col("line", tr), a.line_min, a.line_max)
     if a.ongoing is not None:
-        ended = col("end_date", tr).is_(exp.Null())
-        conds.append(ended if a.ongoing else ended.not_(copy=False))
+        conds.append(is_null(col("end_date", tr)) if a.ongoing else not_null(col("end_date", tr)))
     conds += ctx.between(col("start_date", tr), a.started_from, a.started_to)
     ref = exp.func("COALESCE", col("name", tr), col("class", tr))
-    return Source(_query("treatments", tr, conds), col("patient_id", tr), col("start_date", tr), ref)
-
-
-def compile_treatment_lines(a: C.TreatmentLines, ctx: Ctx) -> Source | Cond:
-    """Distinct (tumour, line) pairs of systemic treatments; 0 lines is a possible count."""
-    lines = (
-        exp.select(col("patient_id", "tr"), col("tumour_id", "tr"), col("line", "tr"))
-        .distinct()
-        .from_(exp.to_table("treatments").as_("tr"), copy=False)
-        .where(
-            exp.and_(
-                ctx.any_of(col("class", "tr"), list(SYSTEMIC_CLASSES)),
-                col("line", "tr").is_(exp.Null()).not_(copy=False),
-                copy=False,
-            ),
-            copy=False,
-        )
-    )
-    count = exp.Count(this=exp.Star())
-
-    def having(cond: exp.Expression) -> exp.Select:
-        return (
-            exp.select(col("patient_id", "x"))
-            .from_(lines.subquery("x"), copy=False)
-            .group_by(col("patient_id", "x"), copy=False)
-            .having(cond, copy=False)
-        )
-
-    if not a.min:  # zero lines allowed: patients NOT having more than max
-        if a.max is None:
-            return Cond(exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(1)))
-        return Cond(
-            col("id", "p")
-            .isin(query=having(exp.GT(this=count, expression=ctx.param(a.max))), copy=False)
-            .not_(copy=False)
-        )
-    q = having(exp.and_(*ctx.between(count, a.min, a.max), copy=False))
-    return Source(exp.select().from_(q.subquery("lc"), copy=False), col("patient_id", "lc"))
+    return Source(select_from("treatments", tr, conds), col("patient_id", tr), col("start_date", tr), ref)
 
 
 def compile_stay_diagnosis(a: C.StayDiagnosis, ctx: Ctx) -> Source:
-    conds = [_or([ctx.prefix(col("code", "sd"), code) for code in a.codes])]
+    conds = [or_([ctx.prefix(col("code", "sd"), code) for code in a.codes])]
     conds += ctx.between(col("admission_date", "st"), a.date_from, a.date_to)
-    q = (
-        exp.select()
-        .from_(exp.to_table("stay_diagnoses").as_("sd"), copy=False)
-        .join(
-            exp.to_table("stays").as_("st"),
-            on=exp.EQ(this=col("id", "st"), expression=col("stay_id", "sd")),
-            copy=False,
-        )
-        .where(exp.and_(*conds, copy=False), copy=False)
+    q = join(select_from("stay_diagnoses", "sd"), "stays", "st", eq(col("id", "st"), col("stay_id", "sd")))
+    return Source(
+        q.where(and_(conds), copy=False),
+        col("patient_id", "sd"),
+        col("admission_date", "st"),
+        col("code", "sd"),
     )
-    return Source(q, col("patient_id", "sd"), col("admission_date", "st"), col("code", "sd"))
 
 
 def compile_biobank(a: C.Biobank, ctx: Ctx) -> Source:
-    conds = [exp.EQ(this=col("available", "sa"), expression=exp.Literal.number(1))]
+    conds = [eq(col("available", "sa"), _one(1))]
     if a.sample_types:
         conds.append(ctx.any_of(col("type", "sa"), a.sample_types))
     if a.conservation:
         conds.append(ctx.any_of(col("conservation", "sa"), a.conservation))
     return Source(
-        _query("samples", "sa", conds), col("patient_id", "sa"), col("date", "sa"), col("type", "sa")
+        select_from("samples", "sa", conds), col("patient_id", "sa"), col("date", "sa"), col("type", "sa")
     )
 
 
@@ -391,33 +290,20 @@ def compile_text(a: C.Text, ctx: Ctx) -> Source:
     parsed = [T.parse_term(term) for term in a.terms]
     d = ctx.dialect
     conds = [d.text_match(ctx.param(d.text_query(parsed)), "s")]
-    conds += [exp.EQ(this=col(f, "s"), expression=exp.Literal.number(0)) for f in FLAGS if f not in a.include]
-    if d.fts_table:
-        q = (
-            exp.select()
-            .from_(exp.to_table(d.fts_table), copy=False)
-            .join(
-                exp.to_table("segments").as_("s"),
-                on=exp.EQ(this=col("id", "s"), expression=col("rowid", d.fts_table)),
-                copy=False,
-            )
-        )
-    else:
-        q = exp.select().from_(exp.to_table("segments").as_("s"), copy=False)
-    q = q.join(
-        exp.to_table("documents").as_("doc"),
-        on=exp.EQ(this=col("id", "doc"), expression=col("document_id", "s")),
-        copy=False,
+    conds += [eq(col(f, "s"), exp.Literal.number(0)) for f in FLAGS if f not in a.include]
+    q = select_from("segments", "s")
+    if a.doc_types or a.date_from or a.date_to:
+        q = join(q, "documents", "doc", eq(col("id", "doc"), col("document_id", "s")))
+        if a.doc_types:
+            conds.append(ctx.any_of(col("type", "doc"), a.doc_types))
+        conds += ctx.between(col("date", "doc"), a.date_from, a.date_to)
+    date = (
+        exp.select(col("date", "dd"))
+        .from_(exp.to_table("documents").as_("dd"), copy=False)
+        .where(eq(col("id", "dd"), col("document_id", "s")), copy=False)
+        .subquery(copy=False)
     )
-    if a.doc_types:
-        conds.append(ctx.any_of(col("type", "doc"), a.doc_types))
-    conds += ctx.between(col("date", "doc"), a.date_from, a.date_to)
-    return Source(
-        q.where(exp.and_(*conds, copy=False), copy=False),
-        col("patient_id", "s"),
-        col("date", "doc"),
-        col("id", "s"),
-    )
+    return Source(q.where(and_(conds), copy=False), col("patient_id", "s"), date, col("id", "s"))
 
 
 ATOM_COMPILERS: dict[type[C.Node], Callable[[Any, Ctx], Cond | Source]] = {

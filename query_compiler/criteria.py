@@ -83,8 +83,6 @@ def _range(lo: Any, hi: Any, what: str) -> None:
         raise ValueError(f"{what}: the lower bound ({lo}) is above the upper bound ({hi})")
 
 
-
-
 # -- patient --------------------------------------------------------------------------------------
 class Sex(Node):
     """The patient's sex."""
@@ -369,14 +367,40 @@ class Sequence(Node):
 
 
 Atom = Annotated[
-    Sex | Age | VitalStatus | Survival | Centre | Tumour | Event | Biomarker | Treatment
-    | TreatmentLines | StayDiagnosis | Text | Biobank,
+    Sex
+    | Age
+    | VitalStatus
+    | Survival
+    | Centre
+    | Tumour
+    | Event
+    | Biomarker
+    | Treatment
+    | TreatmentLines
+    | StayDiagnosis
+    | Text
+    | Biobank,
     Field(discriminator="kind"),
 ]
 
 CriteriaNode = Annotated[
-    All | AnyOf | Not | Sequence | Sex | Age | VitalStatus | Survival | Centre | Tumour | Event
-    | Biomarker | Treatment | TreatmentLines | StayDiagnosis | Text | Biobank,
+    All
+    | AnyOf
+    | Not
+    | Sequence
+    | Sex
+    | Age
+    | VitalStatus
+    | Survival
+    | Centre
+    | Tumour
+    | Event
+    | Biomarker
+    | Treatment
+    | TreatmentLines
+    | StayDiagnosis
+    | Text
+    | Biobank,
     Field(discriminator="kind"),
 ]
 Criteria = CriteriaNode  # type alias used in annotations above
@@ -385,8 +409,19 @@ for _model in (All, AnyOf, Not, Sequence):
     _model.model_rebuild()
 
 ATOM_TYPES: tuple[type[Node], ...] = (
-    Sex, Age, VitalStatus, Survival, Centre, Tumour, Event, Biomarker, Treatment, TreatmentLines,
-    StayDiagnosis, Text, Biobank,
+    Sex,
+    Age,
+    VitalStatus,
+    Survival,
+    Centre,
+    Tumour,
+    Event,
+    Biomarker,
+    Treatment,
+    TreatmentLines,
+    StayDiagnosis,
+    Text,
+    Biobank,
 )
 NODE_TYPES: tuple[type[Node], ...] = (All, AnyOf, Not, Sequence, *ATOM_TYPES)
 

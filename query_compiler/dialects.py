@@ -50,7 +50,12 @@ class Dialect:
     name: str = "sqlite"
     sqlglot: Any = SQLite
     dates_as_text: bool = True  # SQLite stores ISO text; psycopg wants date objects
-    fts_table: str | None = "segments_fts"  # None: the full-text vector is a column of segments
+    # Query shape (see query_compiler.compiler): in an AND, one atom's patients are computed once
+    # and the other atoms are checked per remaining patient (EXISTS on patient_id indexes);
+    # survival and line counts are computed per patient. SQLite evaluates subqueries as written,
+    # so the shape matters; PostgreSQL plans semi-joins and hash aggregates itself.
+    per_candidate: bool = True
+    correlated_aggregates: bool = True
 
     def date_value(self, value: date) -> Any:
         return value.isoformat() if self.dates_as_text else value
@@ -85,7 +90,20 @@ class Dialect:
         return T.fts5_query(parsed)
 
     def text_match(self, placeholder: exp.Expression, segment_alias: str) -> exp.Expression:
-        return exp.Match(this=exp.column(self.fts_table), expression=placeholder)
+        """Segments whose text matches: ``s.id IN (rowids of the FTS5 match)``, computed once even
+        inside a per-patient check."""
+        fts = (
+            exp.select(exp.column("rowid"))
+            .from_("segments_fts", copy=False)
+            .where(exp.Match(this=exp.column("segments_fts"), expression=placeholder), copy=False)
+        )
+        return exp.column("id", table=segment_alias).isin(query=fts, copy=False)
+
+    def prefix_range(self, column: exp.Expression, lo: exp.Expression, hi: exp.Expression) -> exp.Expression:
+        """``lo <= column < hi`` in code point order (SQLite's BINARY collation): uses the index."""
+        return exp.and_(
+            exp.GTE(this=column, expression=lo), exp.LT(this=column.copy(), expression=hi), copy=False
+        )
 
     def render(self, expression: exp.Expression, pretty: bool = False) -> str:
         return expression.sql(dialect=self.sqlglot, pretty=pretty)
@@ -103,7 +121,13 @@ class PostgresDialect(Dialect):
     name: str = "postgres"
     sqlglot: Any = CohortPostgres
     dates_as_text: bool = False
-    fts_table: str | None = None
+    per_candidate: bool = False
+    correlated_aggregates: bool = False
+
+    def prefix_range(self, column: exp.Expression, lo: exp.Expression, hi: exp.Expression) -> exp.Expression:
+        """Byte order whatever the database collation (``COLLATE "C"``, with matching indexes)."""
+        c = exp.Collate(this=column, expression=exp.column("C", quoted=True))
+        return exp.and_(exp.GTE(this=c, expression=lo), exp.LT(this=c.copy(), expression=hi), copy=False)
 
     def days_between(self, later: exp.Expression, earlier: exp.Expression) -> exp.Expression:
         return exp.paren(exp.Sub(this=later, expression=earlier), copy=False)

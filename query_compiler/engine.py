@@ -179,23 +179,22 @@ class CohortEngine(SavedMixin):
         key = sort.lstrip("-")
         if key not in SORTS:
             raise ValueError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)} (prefix '-' to reverse).")
-        total = self.count(tree, scope)
+        # One query gives the total and the page: every matching id, in order (ids are small;
+        # running the cohort query twice, for a count and for a page, would cost twice as much).
         comp = self.compiler()
-        ids = self._scoped(comp, tree, scope)
-        q = (
-            exp.select(col("id", "p"))
-            .from_(exp.to_table("patients").as_("p"), copy=False)
-            .where(col("id", "p").isin(query=ids, copy=False), copy=False)
-            .order_by(
-                exp.Ordered(this=self._sort_key(comp, key), desc=desc, nulls_first=False),
-                col("id", "p"),
-                copy=False,
-            )
-            .limit(exp.Literal.number(page_size), copy=False)
-            .offset(exp.Literal.number((page - 1) * page_size), copy=False)
+        q = self._scoped(comp, tree, scope)
+        order = (
+            [col("id", "p")]
+            if key == "id"
+            else [exp.Ordered(this=self._sort_key(comp, key), desc=desc, nulls_first=False), col("id", "p")]
         )
-        sql = comp.render(q)
-        page_ids = [int(r["id"]) for r in self.store.query(sql.sql, sql.params)]
+        if key == "id" and desc:
+            order = [exp.Ordered(this=col("id", "p"), desc=True)]
+        sql = comp.render(q.order_by(*order, copy=False))
+        cur = self.store.execute(sql.sql, sql.params)
+        ids = [int(r[0] if self.store.dialect == "sqlite" else r["id"]) for r in cur.fetchall()]
+        total = len(ids)
+        page_ids = ids[(page - 1) * page_size : page * page_size]
         rows = self._rows(page_ids, tree if facts else None, lang)
         return Page(rows, total, page, page_size)
 
@@ -291,3 +290,22 @@ def completed_years(at: date | str, birth: date | str) -> int:
     a = date.fromisoformat(at) if isinstance(at, str) else at
     b = date.fromisoformat(birth) if isinstance(birth, str) else birth
     return a.year - b.year - ((a.month, a.day) < (b.month, b.day))
+
+
+def ensure_indexes(store: Store) -> int:
+    """Create the query indexes of migration 0007 that are missing (``CREATE INDEX IF NOT EXISTS``).
+
+    Migrations run once per version: a store that recorded version 7 before an index was added to
+    it lacks that index. Returns the number of index statements run; safe to call at any time.
+    """
+    from retrieval.store import MIGRATIONS_DIR, _split_statements
+
+    texts = [
+        MIGRATIONS_DIR / "0007_query_indexes.sql",
+        MIGRATIONS_DIR / f"0007_query_indexes.{store.dialect}.sql",
+    ]
+    statements = [s for p in texts if p.exists() for s in _split_statements(p.read_text(encoding="utf-8"))]
+    wanted = [s.strip() for s in statements if s.strip().upper().startswith("CREATE INDEX IF NOT EXISTS")]
+    for stmt in wanted:
+        store.execute(stmt)
+    return len(wanted)

@@ -112,7 +112,6 @@ def matched_facts(
     for atom in positive_atoms(tree):
         comp = engine.compiler()
         src = comp.source(atom)
-        page = col("patient_id", "x").isin(*[comp.param(i) for i in ids], copy=False)
         if isinstance(src, Cond):
             q = (
                 exp.select(
@@ -129,11 +128,8 @@ def matched_facts(
                 )
             )
         else:
-            q = (
-                exp.select("x.patient_id", "x.d", "x.ref")
-                .from_(src.instances().subquery("x"), copy=False)
-                .where(page, copy=False)
-            )
+            inner = src.for_patients([comp.param(i) for i in ids]).instances()
+            q = exp.select("x.patient_id", "x.d", "x.ref").from_(inner.subquery("x"), copy=False)
             q = q.order_by(
                 col("patient_id", "x"),
                 exp.Ordered(this=col("d", "x"), desc=True),

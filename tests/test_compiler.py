@@ -23,9 +23,9 @@ TABLE = [
     (C.Sex(value="F"), ["p.sex = :p1"], ["p.sex = :p1"], ["F"]),
     (
         C.Tumour(site=["C50"]),
-        ["SUBSTR(t.icd10, 1, 3) = :p1", "SUBSTR(t.topography, 1, 3) = :p2"],
-        ["SUBSTR(t.icd10, 1, 3) = :p1"],
-        ["C50", "C50"],
+        ["t.icd10 >= :p1 AND t.icd10 < :p2", "t.topography >= :p3 AND t.topography < :p4"],
+        ['t.icd10 COLLATE "C" >= :p1 AND t.icd10 COLLATE "C" < :p2'],
+        ["C50", "C51"],
     ),
     (
         C.Tumour(stage=["III"]),
@@ -42,7 +42,7 @@ TABLE = [
     (C.Tumour(metastatic=False), ["NOT (t.metastatic_at_diagnosis = 1 OR t.id IN"], ["NOT ("], []),
     (
         C.Tumour(histology_group=["myeloma"]),
-        ["t.histology_group = :p1", "SUBSTR(t.morphology, 1, 6) = :p2"],
+        ["t.histology_group = :p1", "t.morphology >= :p2 AND t.morphology < :p3"],
         ["t.histology_group = :p1"],
         ["myeloma", "9732/3"],
     ),
@@ -60,17 +60,25 @@ TABLE = [
     ),
     (
         C.Survival(min_months=24),
-        ["JULIANDAY(COALESCE(pp.death_date, pp.last_news_date))", "HAVING"],
+        [
+            "JULIANDAY(COALESCE(p.death_date, p.last_news_date)) - JULIANDAY((SELECT MIN(t.diagnosis_date)"
+            " FROM tumours AS t WHERE t.patient_id = p.id)) >= :p1",
+            "COALESCE((",
+            ", FALSE)",
+        ],
         ["(COALESCE(pp.death_date, pp.last_news_date) - MIN(t.diagnosis_date))"],
         [730.5],
     ),
     (
         C.TreatmentLines(min=2),
-        ["SELECT DISTINCT tr.patient_id, tr.tumour_id, tr.line", "COUNT(*) >= :p6"],
-        ["COUNT(*) >= :p6"],
+        [
+            "(SELECT COUNT(DISTINCT COALESCE(tr.tumour_id, -1) * 1000 + tr.line) FROM treatments AS tr",
+            "tr.patient_id = p.id) >= :p6",
+        ],
+        ["GROUP BY tr.patient_id HAVING COUNT(DISTINCT COALESCE(tr.tumour_id, -1) * 1000 + tr.line) >= :p6"],
         ["chemotherapy", 2],
     ),
-    (C.TreatmentLines(max=0), ["NOT p.id IN (SELECT x.patient_id", "COUNT(*) > :p6"], ["NOT p.id IN"], [0]),
+    (C.TreatmentLines(max=0), ["tr.patient_id = p.id) <= :p6"], ["NOT p.id IN", "> :p6"], [0]),
     (
         C.Treatment(classes=["targeted_therapy"], ongoing=True),
         ["tr.class = :p1", "tr.end_date IS NULL"],
@@ -91,7 +99,13 @@ TABLE = [
     ),
     (
         C.Text(terms=["préservation NEAR fertilité"]),
-        ["segments_fts MATCH :p1", "s.negated = 0", "s.hypothetical = 0", "s.family = 0", "s.history = 0"],
+        [
+            "s.id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH :p1)",
+            "s.negated = 0",
+            "s.hypothetical = 0",
+            "s.family = 0",
+            "s.history = 0",
+        ],
         ["s.tsv @@ CAST(:p1 AS tsquery)", "s.negated = 0"],
         [],
     ),
@@ -149,6 +163,30 @@ def test_text_query_is_a_parameter_in_fts5_and_tsquery_syntax():
     assert lite.params["p1"] == '("cryopreservation" + "ov"*) OR ("oncofertilite")'
     pg = compile_criteria(C.Text(terms=["cryopréservation ov*", "oncofertilité"]), "postgres")
     assert pg.params["p1"] == "('cryopreservation' <-> 'ov':*) | ('oncofertilite')"
+
+
+def test_and_computes_one_patient_set_and_checks_the_rest_per_patient():
+    tree = C.All(
+        items=[
+            C.Text(terms=["réponse complète"]),
+            C.Sex(value="F"),
+            C.Survival(min_months=24),
+            C.Biomarker(marker="EGFR", status="mutated"),
+            C.Tumour(site=["C34"]),
+        ]
+    )
+    lite = compile_criteria(tree, "sqlite").sql
+    where = lite.split(" WHERE ", 1)[1]
+    assert where.startswith("p.id IN (SELECT b.patient_id FROM biomarkers AS b")  # the driver
+    assert (
+        where.index("p.sex = ")
+        < where.index("EXISTS(SELECT 1 FROM tumours")
+        < where.index("EXISTS(SELECT 1 FROM segments")
+        < where.index("SELECT MIN(t.diagnosis_date)")
+    )
+    assert "b.patient_id = p.id" not in lite and "t.patient_id = p.id" in lite
+    pg = compile_criteria(tree, "postgres").sql
+    assert "EXISTS" not in pg and pg.count("p.id IN (") == 4  # PostgreSQL plans semi-joins itself
 
 
 def test_unknown_node_types_are_refused_by_name():

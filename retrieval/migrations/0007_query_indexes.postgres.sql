@@ -27,3 +27,10 @@ ALTER TABLE segments DROP COLUMN IF EXISTS tsv;
 ALTER TABLE segments ADD COLUMN tsv tsvector GENERATED ALWAYS AS (cohort_tsvector(text)) STORED;
 CREATE INDEX ix_segments_tsv ON segments USING GIN (tsv);
 -- END generated
+-- Code prefixes compile to byte-order ranges (code COLLATE "C" >= 'C50' AND ... < 'C51'), whatever
+-- the database collation: these indexes have the same collation so the ranges can use them.
+CREATE INDEX IF NOT EXISTS ix_tumours_icd10_c ON tumours (icd10 COLLATE "C");
+CREATE INDEX IF NOT EXISTS ix_tumours_topography_c ON tumours (topography COLLATE "C");
+CREATE INDEX IF NOT EXISTS ix_tumours_morphology_c ON tumours (morphology COLLATE "C");
+CREATE INDEX IF NOT EXISTS ix_stay_diagnoses_code_c ON stay_diagnoses (code COLLATE "C");
+CREATE INDEX IF NOT EXISTS ix_treatments_atc_c ON treatments (atc COLLATE "C");
