@@ -19,6 +19,7 @@ CRITERION_KINDS = TUMOUR_KINDS | {
     "drug",
     "drug_group",
     "regimen",
+    "metastasis_event",
     "event",
     "metastasis_noun",
     "marker",
@@ -228,6 +229,16 @@ def build(st: State) -> None:
             text = st.single("text", m.start)
             text.add("terms", m.groups["terms"])
             st.part("text.terms", m.groups["terms"], m.text)
+        elif k == "metastasis_event":
+            sites = list(m.value("metastasis_event"))
+            st.items.append(
+                Item("event", fields={"type": "metastasis", "sites": sites}, pos=m.start, neg=neg)
+            )
+            st.part("event.sites", sites, m.text)
+        elif k == "sex_letter":
+            value = "F" if m.groups["s"] == "f" else "M"
+            st.single("sex", m.start).fields["value"] = value
+            st.part("sex", value, m.text)
         elif k == "unsupported":
             st.unsupported.append(m.text)
         elif k == "doc_type":

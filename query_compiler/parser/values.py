@@ -91,7 +91,7 @@ def parse_date(term: Terminology, text: str) -> tuple[date, date]:
 
 def date_window(term: Terminology, kind: str, groups: dict, today: date) -> tuple[date | None, date | None]:
     """(from, to) for a date mention of the given pattern kind."""
-    if kind == "date_range":
+    if kind in ("date_range", "date_either"):
         return parse_date(term, groups["d1"])[0], parse_date(term, groups["d2"])[1]
     cue = groups.get("_match", "").strip()
     if kind == "date_from":
