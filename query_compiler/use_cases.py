@@ -32,6 +32,7 @@ class UseCase:
     question: str
     criteria: C.Node
     note: str = ""
+    stress: bool = False  # not a USE_CASES.md question: a deliberately heavy search (benchmarks)
 
 
 def _all(*items: C.Node) -> C.All:
@@ -181,6 +182,8 @@ USE_CASES: list[UseCase] = [
         "affirmed_metastasis_text",
         "comptes rendus mentionnant une métastase (affirmée)",
         C.Text(terms=["métastase*", "lésion* secondaire*"]),
+        note="words present in the reports of about 40% of patients, alone: the worst case of text search",
+        stress=True,
     ),
 ]
 BY_NAME = {u.name: u for u in USE_CASES}
