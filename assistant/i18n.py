@@ -272,8 +272,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "I cannot do that: {reason}",
     ),
     "error.no_index": (
-        "L'index des patients similaires n'est pas encore construit (`cohort index rebuild`).",
-        "The similar-patient index is not built yet (`cohort index rebuild`).",
+        "L'index des patients similaires n'est pas encore prêt "
+        "(construction en cours, ou `cohort index rebuild`).",
+        "The similar-patient index is not ready yet (being built, or run `cohort index rebuild`).",
     ),
     "error.bad_combine": (
         "Je n'ai pas compris la combinaison. Exemple : « 1 union 2 ».",

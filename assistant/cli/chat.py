@@ -29,14 +29,28 @@ def register(app: typer.Typer) -> None:
                 raise UserError("--demo builds its own store; drop --db (or COHORT_DB) to use it.")
             from assistant.core.demo import ensure_demo
 
-            report = ensure_demo(say=console.print)
+            report = ensure_demo(
+                say=lambda text: console.print(text, markup=False, highlight=False, soft_wrap=True)
+            )
             if report.built:
                 console.print(f"[bold]Demo ready in {report.seconds:.0f} s[/bold] ({report.db_url})")
             db_url = report.db_url
+            from assistant.core.demo import index_ready, start_index_build
+
+            if not index_ready(db_url):
+                log = get_settings().demo_dir / "index.log"
+                start_index_build(db_url, log)
+                console.print(
+                    f"[demo] similar-patient index: building in the background (log: {log})",
+                    markup=False,
+                    soft_wrap=True,
+                )
             if report.logins:
                 console.print("[bold]Demo accounts[/bold] (username / password — role, centre):")
                 for username, password, role, centre in report.logins:
-                    console.print(f"  {username} / {password} — {role}, {centre}")
+                    console.print(
+                        f"  {username:<28} {password:<32} {role}, {centre}", markup=False, soft_wrap=True
+                    )
         else:
             db_url = db or settings.db_url
             from retrieval.store import Store

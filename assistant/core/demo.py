@@ -1,14 +1,23 @@
 """The demo corpus behind ``make run``: generated, ingested, users seeded, similar-patient index built.
 
-Built once under ``get_settings().demo_dir``; a ``READY`` file written last marks a complete build,
+Built once under ``get_settings().demo_dir``; a ``READY`` file written last marks a complete store,
 so an interrupted first start (Ctrl-C during ingestion) simply starts over instead of serving half
 a store. Each stage prints what it does and how long it took, because a first start takes minutes.
+
+The similar-patient index is the slowest part (a sentence embedding per patient) and only one
+button needs it, so it is built by a background ``cohort index rebuild`` once the store is ready:
+the chat answers questions meanwhile, and the button says the index is on its way. The child is
+niced and dies with the chat (Linux parent-death signal), so no process outlives ``make run``.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,14 +100,36 @@ def ensure_demo(
             say,
             lambda: ingest.ingest(corpus, store, ocr=True, progress=True),
         )
-        try:
-            similar = importlib.import_module("retrieval.similar")
-        except ImportError:
-            similar = None
-        if similar is not None:
-            _timed(report, "building the similar-patient index", say, lambda: similar.build_index(store))
     store = Store(str(db_path))
     report.logins = _timed(report, "demo users", say, lambda: demo_logins(store))
     ready.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"), encoding="utf-8")
     report.seconds = time.perf_counter() - started
     return report
+
+
+def index_ready(db_url: str) -> bool:
+    """True when the store has a similar-patient index (or the area is not installed)."""
+    try:
+        from retrieval.similar.index import index_dir_for
+    except ImportError:
+        return True
+    from retrieval.store import Store
+
+    return (index_dir_for(Store(db_url, migrate=False)) / "CURRENT").exists()
+
+
+def _child_setup() -> None:  # pragma: no cover - runs in the child process
+    os.nice(10)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def start_index_build(db_url: str, log_path: Path) -> subprocess.Popen[bytes]:
+    """``cohort index rebuild --db DB`` in a niced child that ends with its parent; output to a log."""
+    cmd = [sys.executable, "-c", "from assistant.cli import main; main()", "index", "rebuild", "--db", db_url]
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_child_setup)  # noqa: PLW1509
