@@ -16,9 +16,10 @@ and nDCG@10 (binary gains, ideal = min(10, relevant)). Rankings are exact (numpy
 about the vectors; the approximate index is measured by eval/bench_similar.py.
 
 Case-text queries: for held-out query patients a case description is written from their truth in
-French and in English (age, sex, site, histology, stage, metastatic sites, key biomarker, first
-drugs), parsed with ``query_compiler.parse(use_llm=False)`` into facts (retrieval/similar/case.py)
-and embedded; then ranked against every other patient with the same relevance.
+French and in English (age, sex, site, histology, stage, metastatic sites, key biomarker — or up
+to three negative key markers when there is none —, first drugs), parsed with
+``query_compiler.parser.parse(use_llm=False)`` into facts (retrieval/similar/case.py) and
+embedded; then ranked against every other patient with the same relevance.
 """
 
 from __future__ import annotations
@@ -105,6 +106,11 @@ def case_text(record: dict, lang: str) -> str:
         status = next(b["status"] for b in record["biomarkers"]
                       if marker_key(b["marker"]) == key[3] and b.get("status") in POSITIVE)
         parts.append(f"{key[3]} {label(BIOMARKER_STATUSES, status, lang)}")
+    else:  # say what was found negative, as a clinician would ("EGFR sauvage, ALK négatif")
+        tested = [(marker_key(b["marker"]), b["status"]) for b in record.get("biomarkers") or []
+                  if marker_key(b["marker"]) in KEY_MARKERS and b.get("status") in ("negative", "wild_type")]
+        for marker, status in list(dict.fromkeys(tested))[:3]:
+            parts.append(f"{marker} {label(BIOMARKER_STATUSES, status, lang)}")
     drugs = [x["name"] for x in sorted(record.get("treatments") or [], key=lambda x: x["start_date"])
              if x.get("name") and x["class"] in SYSTEMIC_CLASSES]
     drugs = list(dict.fromkeys(drugs))[:2]

@@ -425,3 +425,73 @@ def test_cli_with_a_user_applies_their_centre_and_is_audited(built):
     # a patient of another centre cannot be used as the query
     out = runner.invoke(app, ["similar", "1", "--user", "h6_clinician", "--db", store.url])
     assert out.exit_code != 0
+
+
+# -- on the shared generated corpus (tests/conftest.py), read-only: indexes stay in memory ----------
+@pytest.fixture(scope="module")
+def corpus_index(corpus_store):  # noqa: ANN001, ANN201
+    index, report = build_index(corpus_store, save=False)
+    assert report.patients == corpus_store.scalar("SELECT COUNT(*) FROM patients")
+    return index
+
+
+def _first_tumours(store: Store) -> dict[int, dict]:
+    rows = store.query("SELECT patient_id, icd10, histology_group, rank, diagnosis_date FROM tumours")
+    first: dict[int, dict] = {}
+    for r in sorted(rows, key=lambda r: (r["rank"], r["diagnosis_date"])):
+        first.setdefault(r["patient_id"], r)
+    return first
+
+
+def test_generated_corpus_neighbours_are_deterministic_filtered_and_explained(corpus_store, corpus_index):
+    store = corpus_store
+    again, _ = build_index(store, save=False)
+    patients = {r["id"]: r for r in store.query("SELECT id, centre_id, opposition FROM patients")}
+    first = _first_tumours(store)
+    queries = sorted(first)[:: max(1, len(first) // 8)][:8]
+    same_site = 0
+    for pid in queries:
+        centre = patients[pid]["centre_id"]
+        res = similar_to_patient(store, pid, k=10, filters=Filters(centre_ids=(centre,)), index=corpus_index)
+        twin = similar_to_patient(store, pid, k=10, filters=Filters(centre_ids=(centre,)), index=again)
+        assert [(n.patient_id, n.score) for n in res.neighbours] == [
+            (n.patient_id, n.score) for n in twin.neighbours
+        ]
+        assert res.neighbours and pid not in [n.patient_id for n in res.neighbours]
+        for n in res.neighbours:
+            assert patients[n.patient_id]["centre_id"] == centre and not patients[n.patient_id]["opposition"]
+        top = res.neighbours[0]
+        if first.get(top.patient_id, {}).get("icd10", "")[:3] == first[pid]["icd10"][:3]:
+            same_site += 1
+            assert any(f"({first[pid]['icd10'][:3]})" in s for s in top.shared)
+        assert [n.score for n in res.neighbours] == sorted((n.score for n in res.neighbours), reverse=True)
+    assert same_site >= len(queries) - 1
+
+
+@pytest.mark.parametrize(
+    ("text", "site", "histology"),
+    [
+        (
+            "Patiente de 55 ans, carcinome canalaire infiltrant du sein, récepteurs aux oestrogènes "
+            "positifs, traitée par chirurgie puis hormonothérapie",
+            "C50",
+            "ductal_carcinoma",
+        ),
+        (
+            "68-year-old man with metastatic lung adenocarcinoma, treated with chemotherapy",
+            "C34",
+            "adenocarcinoma",
+        ),
+    ],
+)
+def test_generated_corpus_case_texts_in_french_and_english(corpus_store, corpus_index, text, site, histology):
+    from assistant.cli.similar import case_to_facts
+
+    facts, _ = case_to_facts(text)
+    assert site in facts.get("site", {})
+    res = similar_to_case(corpus_store, facts, text, k=5, index=corpus_index)
+    first = _first_tumours(corpus_store)
+    assert len(res.neighbours) == 5
+    for n in res.neighbours:
+        assert first[n.patient_id]["icd10"].startswith(site)
+        assert first[n.patient_id]["histology_group"] == histology

@@ -1,9 +1,16 @@
 """The one place where similar-patient defaults live (``COHORT_SIMILAR_*`` environment variables).
 
-Every value here was chosen by ``cohort eval similar`` (see eval/similar.py and the README section);
-a centre that re-runs the evaluation on its own data changes them here, never in code. An index
+Every value here was chosen by ``cohort eval similar`` (see eval/similar.py and the README section):
+on a 1,000-patient generated corpus the structured part alone reaches precision@10 0.96, text alone
+0.65 (MiniLM) / 0.67 (e5), and combined vectors are best at a structured weight of 0.9 (equal to the
+structured part, never better: the relevance key is itself structured); e5 is the default text model
+because it keeps French and English cases in one space (MiniLM's English case texts against French
+summaries fall to 0.31 text-only), at ~7-12x MiniLM's embedding cost.
+
+A centre that re-runs the evaluation on its own data changes them here, never in code. An index
 records the values it was built with in its metadata, so a search always uses the weights and the
-model of the index it reads, and ``cohort index update`` rebuilds when they no longer match.
+model of the index it reads; ``cohort index update`` keeps them, ``cohort index rebuild`` applies
+the current settings.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ class SimilarSettings(BaseSettings):
     )
     summary: str = Field("facts", description="Per-patient text: 'facts', 'reports' or 'mentions'.")
     structured_weight: float = Field(
-        0.7, ge=0.0, le=1.0,
+        0.9, ge=0.0, le=1.0,
         description="Share of the structured part in the score (score = w*cos_struct + (1-w)*cos_text).",
     )
     case_text: str = Field(
