@@ -207,8 +207,7 @@ class Backend:
     def export_rows(self, node: Any, purpose: str, lang: str) -> tuple[list[PatientRow], int | None]:
         """Every row, pseudonymised for export (names → pseudonyms, dates shifted); audited with purpose."""
         export = self.governed.export(node, purpose=purpose, lang=lang)
-        words = highlight_words(node)
-        return [_row(r, lang, words) for r in export.rows], export.audit_id
+        return [_row(r, lang, []) for r in export.rows], export.audit_id  # plain text: no Markdown in a CSV
 
     def sql(self, node: Any) -> tuple[str, dict[str, Any], str]:
         compiled = self.governed.compiled_sql(node)

@@ -47,7 +47,8 @@ def _cell(row: PatientRow, node: Any, lang: str) -> str:
     for f in facts:
         text = f.label
         if f.snippet:
-            text += f" « {f.snippet} »" if lang == "fr" else f" “{f.snippet}”"
+            snippet = " ".join(f.snippet.split())  # one line per cell, whatever the report's layout
+            text += f" « {snippet} »" if lang == "fr" else f" “{snippet}”"
         parts.append(text)
     return " | ".join(parts)
 
