@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -126,6 +127,10 @@ def show_markdown(text: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    # Unexpected errors are logged with their traceback for operators (the chat's server log); on the
+    # command line the person gets the sentence only, so the engine's log goes nowhere by default.
+    logging.getLogger("cohort.assistant").addHandler(logging.NullHandler())
+
     @app.command("ask")
     @friendly
     def ask(
