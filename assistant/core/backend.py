@@ -44,37 +44,40 @@ def _fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFD", ch)[0].lower() for ch in text)
 
 
-def highlight_words(node: Any) -> list[tuple[str, bool]]:
-    """(folded word, is_prefix) of every text criterion's terms: what to bold in a snippet."""
+def _word_pattern(word: str) -> str:
+    body = re.escape(_fold(word.rstrip("*")))
+    return body + (r"\w*" if word.endswith("*") else r"(?!\w)")
+
+
+def highlight_words(node: Any) -> list[str]:
+    """Regular expressions (on folded text) of every text criterion's terms: what to bold in a
+    snippet. A phrase is bolded as a whole, never word by word; the sides of a NEAR separately."""
     from query_compiler.criteria import Text, iter_nodes
 
-    words: list[tuple[str, bool]] = []
+    patterns: list[str] = []
     for atom in iter_nodes(node):
-        if isinstance(atom, Text):
-            for term in atom.terms:
-                for word in re.findall(r"[\w*]+", term.replace("NEAR", " ")):
-                    if word.upper() in ("NEAR", "AND", "OR", "NOT") or len(word.strip("*")) < 2:
-                        continue
-                    words.append((_fold(word.rstrip("*")), word.endswith("*")))
-    return words
+        if not isinstance(atom, Text):
+            continue
+        for term in atom.terms:
+            for part in re.split(r"\bNEAR(?:/\d+)?\b", term.replace('"', " ")):
+                words = [w for w in re.findall(r"[\w*]+", part) if len(w.strip("*")) >= 2]
+                if words:
+                    patterns.append(r"(?<![\w<])" + r"\W+".join(_word_pattern(w) for w in words))
+    return patterns
 
 
-def mark(snippet: str, words: list[tuple[str, bool]]) -> str:
-    """The snippet with matching words in **bold**; placeholders such as <PERSON> are never bolded."""
-    if not words or not snippet:
+def mark(snippet: str, patterns: list[str]) -> str:
+    """The snippet with matching terms in **bold**; placeholders such as <PERSON> are never bolded."""
+    if not patterns or not snippet:
         return snippet
     folded = _fold(snippet)
-    spans = []
-    for word, prefix in words:
-        pattern = rf"(?<![\w<]){re.escape(word)}" + (r"\w*" if prefix else r"(?!\w)")
-        spans += [(m.start(), m.end()) for m in re.finditer(pattern, folded)]
+    spans = [(m.start(), m.end()) for p in patterns for m in re.finditer(p, folded)]
     if not spans:
         return snippet
     spans.sort()
     merged: list[list[int]] = []
     for s, e in spans:
-        # overlapping, or two matched words separated by spaces only: one bold run
-        if merged and (s <= merged[-1][1] or not snippet[merged[-1][1] : s].strip()):
+        if merged and s <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], e)
         else:
             merged.append([s, e])
@@ -86,7 +89,7 @@ def mark(snippet: str, words: list[tuple[str, bool]]) -> str:
     return "".join(out)
 
 
-def _row(r: dict[str, Any], lang: str, words: list[tuple[str, bool]]) -> PatientRow:
+def _row(r: dict[str, Any], lang: str, words: list[str]) -> PatientRow:
     facts = []
     for f in r.get("matched") or ():
         snippet = f.get("snippet")
