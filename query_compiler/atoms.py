@@ -115,12 +115,9 @@ def compile_survival(a: C.Survival, ctx: Ctx) -> Cond | Source:
 
 def compile_treatment_lines(a: C.TreatmentLines, ctx: Ctx) -> Cond | Source:
     """Distinct (tumour, line) pairs of systemic treatments; 0 lines is a possible count."""
+    tumour = exp.cast(exp.func("COALESCE", col("tumour_id", "tr"), exp.Literal.number(-1)), "BIGINT")
     pair = exp.Add(
-        this=exp.Mul(
-            this=exp.func("COALESCE", col("tumour_id", "tr"), exp.Literal.number(-1)),
-            expression=exp.Literal.number(1000),
-        ),
-        expression=col("line", "tr"),
+        this=exp.Mul(this=tumour, expression=exp.Literal.number(1000)), expression=col("line", "tr")
     )
     count = exp.Count(this=exp.Distinct(expressions=[pair]))
     systemic = [ctx.any_of(col("class", "tr"), list(SYSTEMIC_CLASSES)), not_null(col("line", "tr"))]
@@ -172,12 +169,14 @@ def _stage(ctx: Ctx, value: str) -> exp.Expression:
     )
 
 
-def _metastasis_of_tumour() -> exp.Select:
-    return select_from(
+def _metastasis_of_tumour() -> exp.Expression:
+    """A metastasis event of this tumour (checked per tumour: index on events(tumour_id, type))."""
+    q = select_from(
         "events",
         "me",
-        [eq(col("type", "me"), exp.Literal.string("metastasis")), not_null(col("tumour_id", "me"))],
-    ).select(col("tumour_id", "me"), copy=False)
+        [eq(col("tumour_id", "me"), col("id", "t")), eq(col("type", "me"), exp.Literal.string("metastasis"))],
+    )
+    return exp.Exists(this=q.select(exp.Literal.number(1), copy=False))
 
 
 def compile_tumour(a: C.Tumour, ctx: Ctx) -> Source:
@@ -204,7 +203,7 @@ def compile_tumour(a: C.Tumour, ctx: Ctx) -> Source:
     if a.metastatic_at_diagnosis is not None:
         conds.append(eq(col("metastatic_at_diagnosis", t), _one(int(a.metastatic_at_diagnosis))))
     if a.metastatic is not None:
-        later = col("id", t).isin(query=_metastasis_of_tumour(), copy=False)
+        later = _metastasis_of_tumour()
         either = exp.paren(
             exp.or_(eq(col("metastatic_at_diagnosis", t), _one(1)), later, copy=False), copy=False
         )

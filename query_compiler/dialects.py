@@ -52,8 +52,8 @@ class Dialect:
     dates_as_text: bool = True  # SQLite stores ISO text; psycopg wants date objects
     # Query shape (see query_compiler.compiler): in an AND, one atom's patients are computed once
     # and the other atoms are checked per remaining patient (EXISTS on patient_id indexes);
-    # survival and line counts are computed per patient. SQLite evaluates subqueries as written,
-    # so the shape matters; PostgreSQL plans semi-joins and hash aggregates itself.
+    # survival and line counts are computed per patient (SQLite evaluates subqueries as written,
+    # so the shape matters; PostgreSQL prefers one hash aggregate for counts).
     per_candidate: bool = True
     correlated_aggregates: bool = True
 
@@ -121,8 +121,7 @@ class PostgresDialect(Dialect):
     name: str = "postgres"
     sqlglot: Any = CohortPostgres
     dates_as_text: bool = False
-    per_candidate: bool = False
-    correlated_aggregates: bool = False
+    correlated_aggregates: bool = False  # a hash aggregate beats one subplan per patient
 
     def prefix_range(self, column: exp.Expression, lo: exp.Expression, hi: exp.Expression) -> exp.Expression:
         """Byte order whatever the database collation (``COLLATE "C"``, with matching indexes)."""

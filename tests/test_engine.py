@@ -153,8 +153,8 @@ def test_cli_compile_shows_sql_params_and_rendering(cli, tmp_path):
     path.write_text(C.to_json(C.All(items=[C.Sex(value="F"), C.Tumour(site=["C50"], metastatic=True)])))
     out = cli("compile", str(path), "--dialect", "postgres", "--lang", "en")
     assert out.exit_code == 0, out.output
-    assert "tumour: breast (C50), metastatic" in out.output and "p.sex = :p1" in out.output
-    assert ":p2 = 'C50'" in out.output and "ALL(sex=F; tumour(site=C50, metastatic=yes))" in out.output
+    assert "tumour: breast (C50), metastatic" in out.output and "p.sex = :p5" in out.output
+    assert ":p1 = 'C50'" in out.output and "ALL(sex=F; tumour(site=C50, metastatic=yes))" in out.output
     report = json.loads(cli("compile", "-", "--json", input="sex=F").output)
     assert report["params"] == {"p1": "F"} and report["compact"] == "sex=F"
 
