@@ -255,6 +255,9 @@ def register(app: typer.Typer) -> None:
         llm_every: Annotated[
             int, typer.Option("--llm-every", help="LLM-only on every K-th question (slow on a shared CPU).")
         ] = 1,
+        llm_offset: Annotated[
+            int, typer.Option("--llm-offset", help="First question of the LLM-only subset.")
+        ] = 0,
     ) -> None:
         """Field precision/recall/F1, exact match and latency: terminology only, LLM only, hybrid."""
         if split not in (*SPLITS, "all"):
@@ -267,7 +270,8 @@ def register(app: typer.Typer) -> None:
         if unknown:
             raise typer.BadParameter(f"unknown configuration(s): {', '.join(unknown)}")
         reports = [
-            score(rows[:: max(1, llm_every)] if c == "llm" else rows, c, model, progress) for c in chosen
+            score(rows[llm_offset :: max(1, llm_every)] if c == "llm" else rows, c, model, progress)
+            for c in chosen
         ]
         if json_out:
             typer.echo(json.dumps({"split": split, "reports": reports}, ensure_ascii=False, indent=2))
