@@ -70,7 +70,7 @@ def rounded(n: int, min_count: int) -> int:
 
 def encode_members(ids: list[int]) -> str:
     ordered = sorted(set(ids))
-    deltas = [b - a for a, b in zip([0, *ordered[:-1]], ordered, strict=True)]
+    deltas = [b - a for a, b in zip([0, *ordered][: len(ordered)], ordered, strict=True)]
     raw = ",".join(map(str, deltas)).encode("ascii")
     return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
 

@@ -203,6 +203,16 @@ def test_cross_centre_counts_are_thresholded_and_rounded(tmp_path):
     assert AuditLog(store).count(username="ref", action="count_by_centre") == 3
 
 
+def test_a_centre_with_no_match_shows_as_small(tmp_path):
+    """A centre where nobody matches is released as '< 10', not an error that hides every centre."""
+    store = make_store(tmp_path / "z.db", patients=90)
+    ref = add_user(store, "ref", "password123", "referent", "C1")
+    nobody = C.Age(at="today", min=119)
+    cells = {c.centre_id: c for c in GovernedEngine(store, ref, min_count=10).count_by_centre(nobody)}
+    assert cells["C1"].value == 0
+    assert cells["C2"].display == "< 10" and cells["C2"].value is None
+
+
 def test_differencing_attack_fails(tmp_path):
     """count(A) - count(A and not x) must not reveal x when x has fewer than 10 patients."""
     store = make_store(tmp_path / "d.db", patients=90)
