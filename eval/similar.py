@@ -218,7 +218,7 @@ def _case_rows(store, patients, keys, truth, queries, struct, vocab, texts, rows
                echo, cache=None) -> list[dict]:  # noqa: ANN001
     """Case-text queries in French and English: parsed facts, the case's text part in each mode
     (the same three modes as ``retrieval.similar.vectors.case_text_vector``, computed in bulk)."""
-    if not len(queries):
+    if not len(queries) or n_cases <= 0:
         return []
     chosen = np.array(sorted(rng.sample(list(queries), min(n_cases, len(queries)))), dtype=int)
     out = []
