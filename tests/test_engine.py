@@ -207,3 +207,21 @@ def test_cli_errors_are_sentences(mini):
         )
         assert out.returncode == 1, out
         assert says in out.stdout + out.stderr and "Traceback" not in out.stdout + out.stderr
+
+
+def test_ensure_indexes_restores_query_indexes(tmp_path):
+    from query_compiler.engine import ensure_indexes
+    from retrieval.store import Store
+
+    store = Store(str(tmp_path / "s.db"))
+    store.execute("DROP INDEX ix_biomarkers_marker_upper")
+    assert ensure_indexes(store) >= 5 and ensure_indexes(store) >= 5  # idempotent
+    names = {r["name"] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"ix_biomarkers_marker_upper", "ix_events_tumour", "ix_tumours_age", "ix_treatments_atc"} <= names
+    plan = " ".join(
+        r["detail"]
+        for r in store.query(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM biomarkers AS b WHERE UPPER(b.marker) = 'HER2'"
+        )
+    )
+    assert "ix_biomarkers_marker_upper" in plan
