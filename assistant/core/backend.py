@@ -275,7 +275,9 @@ class Backend:
                     node = self.understand(case or "", None, use_llm=False, lang=lang).criteria
                 except AssistantError:
                     node = None
-                res = sim.similar_to_case(self.store, case_facts(node), case, k=k, filters=filters, lang=lang)
+                res = sim.similar_to_case(
+                    self.store, case_facts(node, case), case, k=k, filters=filters, lang=lang
+                )
         except getattr(importlib.import_module("retrieval.similar.index"), "IndexMissing", LookupError):
             raise AssistantError("error.no_index") from None
         rows, ids = [], {}
