@@ -150,10 +150,12 @@ def stored_predictions(store: Store) -> tuple[dict[int, list[dict[str, Any]]], d
 
 def baseline_predictions(texts: dict[int, str], ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """edsnlp's own qualifiers, default cue lists, entity level (``on_ents_only=True``)."""
+    from retrieval.ingest.annotate import load_concepts, spacy_factories_first
+
+    spacy_factories_first()
     import edsnlp
     import edsnlp.pipes as eds
 
-    from retrieval.ingest.annotate import load_concepts
 
     concepts = load_concepts()
     nlp = edsnlp.blank("eds")

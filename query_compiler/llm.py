@@ -11,6 +11,7 @@ The model only ever returns JSON constrained by a schema; nothing here builds SQ
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
 import os
@@ -132,6 +133,16 @@ def resolve_model(name: str | None = None) -> Path:
 
 _LOCK = threading.Lock()
 _LOADED: dict[str, Any] = {}
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free models before interpreter shutdown: llama.cpp's own finaliser otherwise runs after its
+    C library is unloaded and prints a TypeError at every exit."""
+    with _LOCK:
+        for llm in _LOADED.values():
+            llm.close()
+        _LOADED.clear()
 
 
 def get_llm(name: str | None = None) -> Any:

