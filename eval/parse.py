@@ -27,8 +27,9 @@ QUESTIONS = Path(__file__).parent / "questions"
 REFERENCE_DAY = date(2025, 1, 1)
 CONFIGS = ("terminology", "llm", "hybrid")
 # test: held out, written before any tuning; dev: tuned on; fresh: a second held-out set written
-# after tuning had started (never used to tune), to estimate accuracy on unseen phrasing.
-SPLITS = ("test", "dev", "fresh")
+# after tuning had started (never used to tune), to estimate accuracy on unseen phrasing; blind: a
+# third held-out set by a different author who never read the parser, terminology, prompts or dev.
+SPLITS = ("test", "dev", "fresh", "blind")
 
 
 def load(split: str) -> list[dict[str, Any]]:
@@ -238,7 +239,7 @@ def register(app: typer.Typer) -> None:
     @app.command("parse")
     def parse_eval(
         split: Annotated[
-            str, typer.Option("--split", help="test (held out), dev, fresh (held out), or all.")
+            str, typer.Option("--split", help="test, fresh, blind (held out), dev, or all.")
         ] = "test",
         json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
         model: Annotated[str | None, typer.Option("--model", help="Bundled model name or GGUF path.")] = None,
@@ -261,7 +262,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Field precision/recall/F1, exact match and latency: terminology only, LLM only, hybrid."""
         if split not in (*SPLITS, "all"):
-            raise typer.BadParameter("--split must be test, dev, fresh or all")
+            raise typer.BadParameter("--split must be test, dev, fresh, blind or all")
         rows = load(split)
         if limit:
             rows = rows[:limit]
