@@ -244,3 +244,158 @@ def test_age_reading_is_said(question: str, at: str) -> None:
     assert not [n for n in iter_nodes(result.criteria) if n.kind == "treatment"]
     if at == "diagnosis":
         assert any("diagnostic" in a for a in result.assumptions)
+
+
+def _atoms(criteria, kind: str) -> list:  # noqa: ANN001
+    return [n for n in iter_nodes(criteria) if n.kind == kind]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cancer du côlon avec une hospitalisation de plus de 15 jours",
+        "lung cancer with a hospital stay longer than 10 days",
+        "cancer de l'endomètre chez les patientes avec un IMC > 35",
+        "breast cancer patients with a BMI over 25",
+        "cancer du rein chez les patients habitant à plus de 100 km du centre",
+        "melanoma patients who live more than 30 miles from the hospital",
+        "cancer du sein avec une tumeur de plus de 5 cm",
+        "myélome après plus de 4 cycles de VRD",
+    ],
+)
+def test_a_number_with_another_unit_is_never_an_age(question: str) -> None:
+    """A silent wrong age filter is the worst failure: days, km, BMI, cm, cycles are not years."""
+    result = parse(question, use_llm=False, today=TODAY)
+    assert not _atoms(result.criteria, "age")
+    assert not any(n.age_min or n.age_max for n in _atoms(result.criteria, "tumour"))
+    assert not _atoms(result.criteria, "vital_status"), "'living/habitant' near a distance is not alive"
+    assert result.not_understood, "the measure is said to be left out, not dropped silently"
+
+
+@pytest.mark.parametrize(
+    ("question", "lo"),
+    [
+        ("myélome avec au moins 2 lignes antérieures", 2),
+        ("myeloma after at least 4 prior lines of therapy", 4),
+        ("lymphome avec 3 lignes ou plus", 3),
+        ("CLL with more than 2 previous lines", 3),
+        ("myélome ≥ 3 lignes antérieures", 3),
+    ],
+)
+def test_line_counts(question: str, lo: int) -> None:
+    result = _p(question)
+    assert [(n.min, n.max) for n in _atoms(result.criteria, "treatment_lines")] == [(lo, None)]
+    assert not _atoms(result.criteria, "age")
+
+
+@pytest.mark.parametrize(
+    ("question", "lo", "hi"),
+    [
+        ("cancer de la vessie diagnostiqué à plus de 75 ans", 75, None),
+        ("bladder cancer diagnosed after age 75", 75, None),
+        ("melanoma diagnosed at age 30 or younger", None, 30),
+        ("mélanome diagnostiqué à 30 ans ou moins", None, 30),
+        ("lymphome diagnostiqué avant 25 ans", None, 24),
+    ],
+)
+def test_age_at_diagnosis_direction(question: str, lo: int | None, hi: int | None) -> None:
+    result = _p(question)
+    (tumour,) = _atoms(result.criteria, "tumour")
+    assert (tumour.age_min, tumour.age_max) == (lo, hi)
+    assert not _atoms(result.criteria, "age")
+
+
+@pytest.mark.parametrize(
+    ("question", "months"),
+    [
+        ("patients morts dans l'année suivant le diagnostic d'un cancer de l'estomac", 12),
+        ("stomach cancer patients who died within 3 years of diagnosis", 36),
+        ("cancer du foie, décès dans les 6 mois après le diagnostic", 6),
+    ],
+)
+def test_death_within_a_delay_of_diagnosis(question: str, months: int) -> None:
+    result = _p(question)
+    assert [n.value for n in _atoms(result.criteria, "vital_status")] == ["deceased"]
+    assert [n.max_months for n in _atoms(result.criteria, "survival")] == [months]
+    assert not any(n.diagnosed_from for n in _atoms(result.criteria, "tumour")), "not a calendar date"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cancer du rectum non opéré traité par radiochimiothérapie",
+        "breast cancer not operated, treated with chemo",
+    ],
+)
+def test_negation_stops_at_the_next_treatment_verb(question: str) -> None:
+    result = _p(question)
+    negs = [n for n in result.criteria.items if isinstance(n, Not)]
+    assert negs == [Not(item=Treatment(classes=["surgery"]))]
+    assert any(n.classes == ["chemotherapy"] for n in result.criteria.items if isinstance(n, Treatment))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("myélome sous pomalidomide-dexaméthasone", ["pomalidomide", "dexamethasone"]),
+        ("myeloma treated with carfilzomib and dexamethasone", ["carfilzomib", "dexamethasone"]),
+        ("lymphome traité par prednisone", ["prednisone"]),
+        (
+            "myeloma with isatuximab, bortezomib, melphalan and prednisone",
+            ["isatuximab", "bortezomib", "melphalan", "prednisone"],
+        ),
+    ],
+)
+def test_myeloma_and_supportive_drugs(question: str, expected: list[str]) -> None:
+    result = _p(question)
+    assert sorted(d for n in _atoms(result.criteria, "treatment") for d in n.drugs) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "CPC métastatique",
+            {
+                "kind": "tumour",
+                "site": ["C34"],
+                "histology_group": ["small_cell_carcinoma"],
+                "metastatic": True,
+            },
+        ),
+        (
+            "sein triple neg",
+            [
+                {"kind": "tumour", "site": ["C50"]},
+                {"kind": "biomarker", "marker": "ER", "status": "negative"},
+                {"kind": "biomarker", "marker": "PR", "status": "negative"},
+                {"kind": "biomarker", "marker": "HER2", "status": "negative"},
+            ],
+        ),
+        (
+            "cancer du rein avec tissu tumoral congelé",
+            [
+                {"kind": "tumour", "site": ["C64"]},
+                {"kind": "biobank", "sample_types": ["tumour_tissue"], "conservation": ["frozen"]},
+            ],
+        ),
+        (
+            "kidney cancer with cryopreserved tumour tissue",
+            [
+                {"kind": "tumour", "site": ["C64"]},
+                {"kind": "biobank", "sample_types": ["tumour_tissue"], "conservation": ["frozen"]},
+            ],
+        ),
+        (
+            "cancer du pancréas avec sérum cryopréservé",
+            [
+                {"kind": "tumour", "site": ["C25"]},
+                {"kind": "biobank", "sample_types": ["serum"], "conservation": ["frozen"]},
+            ],
+        ),
+    ],
+)
+def test_vocabulary_abbreviations_and_biobank(question: str, expected) -> None:  # noqa: ANN001
+    result = _p(question)
+    want = expected if isinstance(expected, dict) else {"kind": "all", "items": expected}
+    assert _same(result.criteria, want)

@@ -18,6 +18,8 @@ SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}
 VALUE_MARKERS = {"pd": "PD-L1", "pdl1": "PD-L1", "ki": "KI67", "tmb": "TMB"}
 SHORT = {"ER", "PR", "HR", "RAS", "RET"}
 EXPAND = {"HR": ("ER", "PR"), "BRCA": ("BRCA1", "BRCA2")}
+# Predisposition genes: named alone ("with BRCA2", "porteuses BRCA1") they mean a carried mutation.
+GERMLINE = {"BRCA", "BRCA1", "BRCA2"}
 
 
 def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[int]]:
@@ -118,6 +120,8 @@ def finish_pending(st: State, pending: list[tuple[Mention, list[Biomarker]]]) ->
                 break
         if status is None and marker in SHORT:
             continue
+        if status is None and marker in GERMLINE:
+            status = "mutated"
         before = len(st.items)
         _emit(st, m, marker, status, None)
         if later is not None and how == "or":

@@ -65,6 +65,14 @@ def _simple(st: State, m: Mention, neg: bool) -> None:
             st.part("age", bounds, m.text)
     elif k == "survival":
         g = m.groups
+        if "within" in g:  # "décédés dans les 2 ans suivant le diagnostic": dead, survival at most 2 years
+            n = values.months(st.term.number(g.get("n", "1")) or 1, g.get("unit", "ans"))
+            st.single("survival", m.start).fields["max_months"] = float(n)
+            st.part("survival.max_months", n, m.text)
+            if "dead" in g:
+                st.single("vital_status", m.start).fields["value"] = "deceased"
+                st.part("vital_status", "deceased", m.text)
+            return
         if "n" not in g:
             st.single("survival", m.start).fields["min_months"] = 60.0
             st.assumptions.append(

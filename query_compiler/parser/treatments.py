@@ -38,12 +38,22 @@ def _chains(st: State) -> list[list[tuple[Mention, bool, str]]]:
         if m.kind not in ("treatment_class", "drug", "drug_group", "regimen"):
             continue
         how = st.joined(prev, m, set()) if prev is not None else None
+        if how is not None and prev is not None and _new_verb(st, prev, m, neg):
+            how = None  # "non opéré traité par RT": the negation stops at the next "treated"
         if how is None:
             chains.append([(m, neg, "")])
         else:
             chains[-1].append((m, neg, how))
         prev = m
     return chains
+
+
+def _new_verb(st: State, prev: Mention, m: Mention, neg: bool) -> bool:
+    """A treatment verb ("traité", "treated") between a negated treatment and an affirmed one
+    starts a new criterion: "non opéré traité par RT" is no surgery AND radiotherapy."""
+    if neg == getattr(prev, "_neg", False):
+        return False
+    return any("anchor_tx" in st.at[k].categories for k in range(prev.end, m.start) if k in st.at)
 
 
 def _build_chain(st: State, chain: list[tuple[Mention, bool, str]]) -> None:

@@ -176,7 +176,11 @@ class Terminology:
                 reverse=True,
             )
         )
+        unit_alt = _alternation(data.get("measure_units", []))
+        measure_alt = _alternation(data.get("measure_nouns", []))
         subst = {
+            "{UNIT}": f"(?:{unit_alt})",
+            "{MEASURE}": f"(?:{measure_alt})",
             "{MARKER}": f"(?:{marker_alt})",
             "{D}": f"(?P<d>{date_re})",
             "{D1}": f"(?P<d1>{date_re})",
@@ -215,6 +219,12 @@ class Terminology:
             return float(text.replace(",", "."))
         except ValueError:
             return None
+
+
+def _alternation(words: list[Any]) -> str:
+    """Words of a data list as a regex alternation (longest first, spaces as any whitespace)."""
+    forms = {r"\s+".join(re.escape(w) for w in normalise(str(x)).split()) for x in words}
+    return "|".join(sorted((f for f in forms if f), key=len, reverse=True)) or "(?!)"
 
 
 @lru_cache(maxsize=1)

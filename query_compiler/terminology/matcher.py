@@ -31,6 +31,7 @@ PATTERN_ORDER = (
     "date_in",
     "lines_number",
     "lines_count",
+    "unsupported",
     "age_dx",
     "sex_letter",
     "age_range",
