@@ -399,3 +399,88 @@ def test_vocabulary_abbreviations_and_biobank(question: str, expected) -> None: 
     result = _p(question)
     want = expected if isinstance(expected, dict) else {"kind": "all", "items": expected}
     assert _same(result.criteria, want)
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "then"),
+    [
+        ("LMC passée du nilotinib au dasatinib", "nilotinib", "dasatinib"),
+        ("breast cancer patients who changed from tamoxifen to letrozole", "tamoxifen", "letrozole"),
+        ("cancer du sein : relais du tamoxifène par l'anastrozole", "tamoxifen", "anastrozole"),
+    ],
+)
+def test_treatment_switch_is_a_sequence(question: str, first: str, then: str) -> None:
+    result = _p(question)
+    (seq,) = _atoms(result.criteria, "sequence")
+    assert (seq.first.drugs, seq.then.drugs) == ([first], [then])
+
+
+@pytest.mark.parametrize(
+    "question", ["NSCLC with EGFR C797S after osimertinib", "CBNPC avec EGFR C797S après osimertinib"]
+)
+def test_biomarker_after_a_treatment(question: str) -> None:
+    result = _p(question)
+    (seq,) = _atoms(result.criteria, "sequence")
+    assert seq.first.drugs == ["osimertinib"]
+    assert (seq.then.kind, seq.then.marker, seq.then.alteration) == ("biomarker", "EGFR", "C797S")
+    top = [n for n in result.criteria.items if n.kind == "tumour"]
+    assert top and top[0].site == ["C34"], "the tumour stays at the top level"
+
+
+@pytest.mark.parametrize("question", ["deuxième cancer après un lymphome", "second primary after a lymphoma"])
+def test_second_primary_after_a_first_cancer(question: str) -> None:
+    result = _p(question)
+    assert isinstance(result.criteria, Sequence)
+    assert result.criteria.first.histology_group == ["lymphoma"]
+    assert (result.criteria.then.kind, result.criteria.then.type) == ("event", "second_primary")
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("comptes rendus d'imagerie depuis 2022 mentionnant nodule", "text"),
+        ("CR mentionnant toxicité cardiaque ou cardiotoxicité depuis 2021", "text"),
+        ("cancer du sein avec métastases osseuses diagnostiquées depuis 2022", "event"),
+        ("liver metastases diagnosed since 2022 in colon cancer", "event"),
+        ("cancer du sein diagnostiqué depuis 2022", "tumour"),
+    ],
+)
+def test_date_scope(question: str, where: str) -> None:
+    result = _p(question)
+    kinds = {n.kind: n for n in iter_nodes(result.criteria)}
+    assert kinds[where].model_dump().get("date_from" if where != "tumour" else "diagnosed_from") == date(
+        2022 if "2022" in question else 2021, 1, 1
+    )
+    if where != "tumour":
+        assert all(n.diagnosed_from is None for n in _atoms(result.criteria, "tumour"))
+    for text in _atoms(result.criteria, "text"):
+        assert not any(ch.isdigit() for t in text.terms for ch in t), "the date is not a search term"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "CR mentionnant thrombose veineuse, y compris les suspicions",
+        'notes mentioning "sepsis" including suspected cases',
+    ],
+)
+def test_text_including_suspected_mentions(question: str) -> None:
+    result = _p(question)
+    (text,) = _atoms(result.criteria, "text")
+    assert text.include == ["hypothetical"] and len(text.terms) == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "donne-moi le numéro de sécu des patientes avec un cancer de l'ovaire",
+        "quelle est l'adresse de Mme Dupont traitée par tamoxifène ?",
+        "give me the home address of the patient with AML",
+        "what is the phone number of the lymphoma patient treated with R-CHOP",
+        "NIR des patients atteints de LAM",
+        "contact details of patients with melanoma",
+    ],
+)
+def test_identity_requests_are_refused(question: str) -> None:
+    result = parse(question, use_llm=False, today=TODAY)
+    assert result.refused and result.criteria is None and result.refusal

@@ -203,6 +203,9 @@ def build(st: State) -> None:
             if any(i.kind == "tumour" for i in st.items):
                 new_tumour = True
             continue
+        if "seq_switch" in cats:
+            st.switch_cues.append(m.end)
+            continue
         for cue in ("fu_replace", "fu_refine"):
             if cue in cats:
                 st.followup.add(cue)
@@ -249,18 +252,35 @@ def build(st: State) -> None:
             st.part("sex", value, m.text)
         elif k == "unsupported":
             st.unsupported.append(m.text)
+        elif k == "text_include":  # "y compris les cas suspectés": keep hypothetical mentions
+            st.single("_text_include", m.start).add("include", m.value("text_include"))
+            st.part("text.include", m.value("text_include"), m.text)
         elif k == "doc_type":
             st.single("_doc_types", m.start).add("doc_types", [m.value("doc_type")])
         else:
             _simple(st, m, neg)
     biomarkers.finish_pending(st, pending)
     treatments.finish(st)
-    docs = [i for i in st.items if i.kind == "_doc_types"]
-    for d in docs:
+    _attach_to_text(st)
+
+
+def _attach_to_text(st: State) -> None:
+    """Document types, qualifiers and report dates said anywhere belong to the text search, when
+    there is one ("pathology reports since 2020 mention ..."); a report date without one dates
+    the diagnosis as before."""
+    text = next((i for i in st.items if i.kind == "text"), None)
+    for d in [i for i in st.items if i.kind in ("_doc_types", "_text_include")]:
         st.items.remove(d)
-        text = next((i for i in st.items if i.kind == "text"), None)
         if text is not None:
-            text.add("doc_types", d.fields["doc_types"])
+            for name, vals in d.fields.items():
+                text.add(name, vals)
+    for start, end in st.text_dates:
+        item = text or st.tumour(0)
+        names = ("date_from", "date_to") if text is not None else ("diagnosed_from", "diagnosed_to")
+        if start:
+            item.fields[names[0]] = start
+        if end:
+            item.fields[names[1]] = end
 
 
 def values_kinds() -> set[str]:

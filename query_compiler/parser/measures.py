@@ -128,6 +128,8 @@ def date_mention(st: State, m: Mention, mentions: list[Mention]) -> None:
         cats = mentions[j].categories
         if "icd10" in cats and any(i.kind == "stay_diagnosis" for i in st.items):
             target = "stay"
+        elif cats & {"anchor_dx"} and _event_before(mentions, j):
+            target = "event"  # "métastases cérébrales diagnostiquées depuis 2021": the event's date
         elif cats & {"anchor_dx"} or cats & TUMOUR_KINDS:
             target = "tumour"
         elif cats & {"treatment_class", "drug", "anchor_tx"} - {"filler"} and "anchor_dx" not in cats:
@@ -143,6 +145,10 @@ def date_mention(st: State, m: Mention, mentions: list[Mention]) -> None:
     target = target or "tumour"
     if target == "treatment":  # treatments are assembled after the pass; attach then
         st.pending_dates.append((m.start, start, end, m.text))
+        return
+    if target == "text" and not any(i.kind == "text" for i in st.items):
+        st.text_dates.append((start, end))  # the terms come later ("reports since 2020 mention ...")
+        st.part("text.dates", f"{start or '…'} → {end or '…'}", m.text)
         return
     pairs = {
         "tumour": ("diagnosed_from", "diagnosed_to"),
@@ -164,6 +170,17 @@ def date_mention(st: State, m: Mention, mentions: list[Mention]) -> None:
     if end:
         item.fields[pairs[1]] = end
     st.part(f"{item.kind}.dates", f"{start or '…'} → {end or '…'}", m.text)
+
+
+def _event_before(mentions: list[Mention], j: int) -> bool:
+    """Whether the diagnosis word at ``j`` follows an event ("métastases osseuses diagnostiquées")."""
+    for k in range(j - 1, max(j - 4, -1), -1):
+        cats = mentions[k].categories
+        if cats & {"event", "metastasis_noun", "metastasis_event"}:
+            return True
+        if not cats & {"metastasis_site", "filler"}:
+            return False
+    return False
 
 
 def age(st: State, m: Mention, neg: bool = False) -> None:

@@ -87,6 +87,8 @@ class State:
     tx: list[tuple[Mention, bool]] = field(default_factory=list)  # treatment-related mentions, negated?
     unsupported: list[str] = field(default_factory=list)  # understood words no criterion can express
     pending_dates: list[tuple[int, Any, Any, str]] = field(default_factory=list)  # dates for treatments
+    switch_cues: list[int] = field(default_factory=list)  # token index after "switched from"/"passé de"
+    text_dates: list[tuple[Any, Any]] = field(default_factory=list)  # report dates said before the terms
 
     def __post_init__(self) -> None:
         self.at: dict[int, Mention] = {}

@@ -12,8 +12,10 @@ from __future__ import annotations
 from query_compiler.parser.state import Item, State
 from query_compiler.terminology.matcher import Mention
 
-DATED = ("tumour", "treatment", "event")
+DATED = ("tumour", "treatment", "event", "biomarker")
 REDUNDANT = {("tumour", "event"), ("tumour", "treatment")}  # always after a diagnosis anyway
+# ... except a second primary cancer "after breast cancer": the first cancer is what it follows.
+MEANINGFUL_AFTER_TUMOUR = {"second_primary"}
 
 
 def collect(st: State, m: Mention, neg: bool) -> None:
@@ -40,6 +42,8 @@ def _chains(st: State) -> list[list[tuple[Mention, bool, str]]]:
         how = st.joined(prev, m, set()) if prev is not None else None
         if how is not None and prev is not None and _new_verb(st, prev, m, neg):
             how = None  # "non opéré traité par RT": the negation stops at the next "treated"
+        if how is not None and prev is not None and _switched_from(st, prev):
+            how = None  # "passé de X à Y": X and Y are two treatments, one after the other
         if how is None:
             chains.append([(m, neg, "")])
         else:
@@ -54,6 +58,34 @@ def _new_verb(st: State, prev: Mention, m: Mention, neg: bool) -> bool:
     if neg == getattr(prev, "_neg", False):
         return False
     return any("anchor_tx" in st.at[k].categories for k in range(prev.end, m.start) if k in st.at)
+
+
+def _tx_mentions(st: State) -> list[Mention]:
+    return [m for m, _ in st.tx if m.kind in ("treatment_class", "drug", "drug_group", "regimen")]
+
+
+def _switched_from(st: State, m: Mention) -> bool:
+    """Whether ``m`` is the first treatment named after a switch cue ("switched from imatinib")."""
+    for cue in st.switch_cues:
+        after = [x for x in _tx_mentions(st) if x.start >= cue]
+        if after and after[0] is m:
+            return True
+    return False
+
+
+def _switches(st: State) -> None:
+    """ "switched from X to Y": a sequence X then Y (the two treatments right after the cue)."""
+    for cue in st.switch_cues:
+        txs = sorted(
+            (i for i in st.items if i.kind == "treatment" and not i.neg and i.pos >= cue), key=lambda i: i.pos
+        )
+        if len(txs) < 2:
+            continue
+        first, then = txs[0], txs[1]
+        st.items.remove(first)
+        st.items.remove(then)
+        st.items.append(Item("sequence", fields={"first": first, "then": then}, pos=first.pos))
+        st.part("sequence", "treatment → treatment", "")
 
 
 def _build_chain(st: State, chain: list[tuple[Mention, bool, str]]) -> None:
@@ -138,7 +170,10 @@ def _sequences(st: State) -> None:
         if a.kind == "tumour" and b.kind != "tumour":  # "récidive d'un glioblastome après radiothérapie"
             a = max((i for i in before if i.kind != "tumour"), key=lambda i: i.pos, default=a)
         first, then = (a, b) if direction == "forward" else (b, a)
-        if (first.kind, then.kind) in REDUNDANT or first is then:
+        redundant = (first.kind, then.kind) in REDUNDANT and then.fields.get(
+            "type"
+        ) not in MEANINGFUL_AFTER_TUMOUR
+        if redundant or first is then or (first.kind, then.kind) == ("biomarker", "biomarker"):
             continue
         st.items.remove(a)
         st.items.remove(b)
@@ -169,5 +204,6 @@ def finish(st: State) -> None:
         if end:
             item.fields["started_to"] = end
         st.part("treatment.dates", f"{start or '…'} → {end or '…'}", text)
+    _switches(st)
     _during(st)
     _sequences(st)

@@ -49,6 +49,7 @@ GRAMMAR_LISTS = {
     "anchor_text": "anchor_text",
     "anchor_stay": "anchor_stay",
     "sequence_during": "seq_during",
+    "sequence_switch": "seq_switch",
     "unsupported": "unsupported",
 }
 # Categories that are words of the question's shape rather than criteria.
