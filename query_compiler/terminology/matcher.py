@@ -49,10 +49,12 @@ _TEXT_STOP = re.compile(
     # a date closes the list: "inclusion dans un essai depuis 2023" searches "inclusion dans un essai"
     r"|,?\s*\b(?:depuis|since|apres|after|avant|before|entre|between|en|in|from|des|jusqu en|jusqu a|until|"
     r"durant|during|a partir de)\s+(?:le\s+|the\s+|l annee\s+|the year\s+)?(?:\d{1,2}[/.])*(?:19|20)\d{2}\b"
-    r"|,?\s*\b(?:au cours des|dans les|in the|over the|within the|during the|ces)\s+(?:derniers?\s+|dernieres?\s+|"
-    r"last\s+|past\s+)?\d*\s*(?:derniers?\s+|dernieres?\s+)?(?:ans|annees|years?|mois|months?)\b"
+    r"|,?\s*\b(?:au cours des|dans les|in the|over the|within the|during the|ces)\s+"
+    r"(?:derniers?\s+|dernieres?\s+|last\s+|past\s+)?\d*\s*(?:derniers?\s+|dernieres?\s+)?"
+    r"(?:ans|annees|years?|mois|months?)\b"
     # "including suspected cases" qualifies the search, it is not a term
-    r"|,?\s*\b(?:y compris|including|incluant|meme)\s+(?:les\s+)?(?:cas\s+)?(?:suspect|suspicion|hypoth|possible|probable))"
+    r"|,?\s*\b(?:y compris|including|incluant|meme)\s+(?:les\s+)?(?:cas\s+)?"
+    r"(?:suspect|suspicion|hypoth|possible|probable))"
 )
 _ARTICLE = re.compile(r"^(?:une?|des|la|le|les|l'|l’|d'|d’|du|de|a|an|the)\s+", re.I)
 
