@@ -28,6 +28,7 @@ import hashlib
 import json
 import math
 import random
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -175,7 +176,28 @@ def cached_embed(docs: list[str], model: str, cache: Path | None) -> np.ndarray:
 
 def run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_queries: int = 300,
         n_cases: int = 60, seed: int = 13, echo=print, min_class: int = K + 1,  # noqa: ANN001
-        cache: Path | None = None) -> dict:
+        cache: Path | None = None, drop_structured: float = 0.0) -> dict:
+    """The evaluation; with ``drop_structured`` > 0 every vector is built from a degraded COPY of the
+    store (eval/similar_degrade.py says what is dropped), the truth still from the corpus."""
+    if drop_structured <= 0:
+        return {**_run(store, corpus, models, strategies, n_queries, n_cases, seed, echo, min_class, cache),
+                "drop_structured": 0.0, "dropped": {}}
+    from eval.similar_degrade import degraded_copy
+
+    with tempfile.TemporaryDirectory(prefix="cohort-drop-") as tmp:
+        copy, dropped = degraded_copy(store, drop_structured, seed, Path(tmp))
+        try:
+            for name, d in dropped.items():
+                echo(f"  dropped {name}: {d['patients_drawn']}/{d['patients_eligible']} patients, rows "
+                     f"{d['rows_before']} -> {d['rows_after']}")
+            report = _run(copy, corpus, models, strategies, n_queries, n_cases, seed, echo, min_class, cache)
+        finally:
+            copy.close()
+    return {**report, "drop_structured": drop_structured, "dropped": dropped}
+
+
+def _run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_queries: int,
+         n_cases: int, seed: int, echo, min_class: int, cache: Path | None) -> dict:  # noqa: ANN001
     truth = load_truth(corpus)
     ids = sorted(int(r["id"]) for r in store.query("SELECT id FROM patients"))
     patients = [p for p in load_patients(store, ids) if p.patient_id in truth
@@ -280,7 +302,7 @@ def register(eval_app: typer.Typer) -> None:
         corpus: Annotated[Path, typer.Option("--corpus", help="Generated corpus directory (truth).")],
         models: Annotated[str, typer.Option("--models", help="Text encoders, comma-separated.")]
         = "minilm,e5",
-        strategies: Annotated[str, typer.Option("--summaries", help="facts,reports,mentions")]
+        strategies: Annotated[str, typer.Option("--summaries", help="facts,reports,mentions,findings")]
         = "facts,reports",
         queries: Annotated[int, typer.Option("--queries", help="Patient queries (sampled).")] = 300,
         cases: Annotated[int, typer.Option("--cases", help="Case-text queries per language.")] = 60,
@@ -290,14 +312,19 @@ def register(eval_app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option("--out", help="Also write the report as JSON.")] = None,
         cache: Annotated[Path | None, typer.Option("--cache", help="Keep embeddings here between runs.")]
         = None,
+        drop_structured: Annotated[float, typer.Option(
+            "--drop-structured", help="Simulate incomplete coding: on a copy of the store, drop this share "
+            "of patients' biomarkers, metastasis events and tumour histologies (eval/similar_degrade.py).")]
+        = 0.0,
     ) -> None:
         """Precision@10 and nDCG@10 of structured, text and combined patient vectors (and typed cases)."""
         report = run(Store(db, create=False), corpus, [m for m in models.split(",") if m],
                      [s for s in strategies.split(",") if s], queries, cases, seed, min_class=min_class,
-                     cache=cache)
-        _table("Patient queries: precision@10 / nDCG@10",
+                     cache=cache, drop_structured=drop_structured)
+        note = f" (drop-structured {drop_structured})" if drop_structured > 0 else ""
+        _table(f"Patient queries: precision@10 / nDCG@10{note}",
                _wide(report["rows"], ["vectors", "model", "summary"]))
-        _table("Case-text queries: precision@10 / nDCG@10",
+        _table(f"Case-text queries: precision@10 / nDCG@10{note}",
                _wide(report["cases"], ["lang", "vectors", "model", "summary", "case_text"]))
         b = report["best"]
         if b:

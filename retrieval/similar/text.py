@@ -9,6 +9,9 @@ Three ways to write that text, compared by ``cohort eval similar`` (the default 
   meeting, else pathology, consultation, letter...), cut to what the encoder reads (~1,500 chars).
 - ``mentions``: the patient's affirmed report passages that carry an annotated concept (segments
   with no negation/hypothesis/family/history flag holding an affirmed mention), in date order.
+- ``findings``: report sentences grouped as tumour / spread / biomarker results / course, affirmed,
+  deduplicated, in a fixed order (retrieval/similar/findings.py): what the reports say even when
+  the coded tables miss it.
 
 Only ONE text per patient is embedded, whatever the strategy: at 100k patients a per-document
 embedding would cost hours on 2 cores (e5 ~25 texts/s, MiniLM ~300/s), one text per patient costs
@@ -23,10 +26,11 @@ from collections.abc import Iterable
 import numpy as np
 
 from retrieval.similar.facts import Facts, PatientInfo
+from retrieval.similar.findings import findings_texts
 from retrieval.similar.labels import fact_label
 from retrieval.store import Store
 
-STRATEGIES = ("facts", "reports", "mentions")
+STRATEGIES = ("facts", "reports", "mentions", "findings")
 MAX_CHARS = 1500
 REPORT_PRIORITY = ("mdt", "pathology", "consultation", "letter", "imaging", "operative")
 _ORDER = ("sex", "age", "site", "histology", "stage", "tnm", "grade", "metastatic", "biomarker",
@@ -107,6 +111,8 @@ def summaries(store: Store, patients: list[PatientInfo], strategy: str) -> list[
         extra = _report_texts(store, ids)
     elif strategy == "mentions":
         extra = _mention_texts(store, ids)
+    elif strategy == "findings":
+        extra = findings_texts(store, ids)
     return [extra.get(p.patient_id) or facts_text(p.facts) for p in patients]
 
 
