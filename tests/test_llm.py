@@ -109,3 +109,37 @@ def test_model_is_loaded_once_per_process() -> None:
 
     assert get_llm(MODEL) is get_llm(MODEL)
     assert os.environ["COHORT_LLM_MODEL"] == MODEL
+
+
+@pytest.mark.parametrize(
+    ("question", "llm_items"),
+    [
+        # the LLM repeats a code's label and its words as text terms: the code already says it
+        (
+            "séjours codés D61 (aplasie médullaire) en 2022, myélome sous daratumumab, atteinte phyllode",
+            [("text", {"terms": ["d61", "aplasie", "médullaire"]})],
+        ),
+        # a histology the question never names, "grounded" only by a short unknown piece ("carc")
+        ("HER2+ lung carc in women", [("tumour", {"histology_group": ["ductal_carcinoma"]})]),
+        # a text term made of words the terminology read as criteria
+        ("myélome sous daratumumab avec une atteinte phyllode", [("text", {"terms": ["daratumumab"]})]),
+    ],
+)
+def test_merge_adds_nothing_the_terminology_already_covered(question: str, llm_items) -> None:  # noqa: ANN001
+    """No model here: the merge rules themselves, fed what a small model was seen to answer."""
+    from query_compiler.parser.build import build
+    from query_compiler.parser.core import _not_understood
+    from query_compiler.parser.hybrid import merge_llm
+    from query_compiler.parser.state import Item, State
+    from query_compiler.terminology import get_terminology
+    from query_compiler.terminology.matcher import annotate
+
+    term = get_terminology()
+    st = State(annotate(question, term), term, TODAY, "fr")
+    build(st)
+    before = [(i.kind, dict(i.fields)) for i in st.items]
+    fragments = _not_understood(st)
+    assert fragments, "the LLM is only asked when words are left"
+    added, _ = merge_llm(st, [Item(k, fields=f) for k, f in llm_items], fragments, question)
+    assert added == []
+    assert [(i.kind, dict(i.fields)) for i in st.items] == before

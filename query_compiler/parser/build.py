@@ -190,6 +190,9 @@ def build(st: State) -> None:
     new_tumour = False
     pending: list = []
     met_sites = metastasis_sites(st, used)
+    for a, b in _code_glosses(st):  # the label of a code is not a second criterion
+        st.ignored.update(id(x) for x in mentions if a <= x.start and x.end <= b)
+    used.update(st.ignored)
     for m in mentions:
         if id(m) in used:
             continue
@@ -262,6 +265,22 @@ def build(st: State) -> None:
     biomarkers.finish_pending(st, pending)
     treatments.finish(st)
     _attach_to_text(st)
+
+
+def _code_glosses(st: State) -> list[tuple[int, int]]:
+    """Words in brackets right after a code are its label ("D70 (neutropénie fébrile)"): understood
+    with the code, not a criterion of their own (the LLM must not add them as text terms either).
+    Marks them covered and returns their token ranges (end exclusive)."""
+    out = []
+    for m in st.ann.mentions:
+        if m.kind not in ("icd10", "morphology") or st.token(m.end) != "(":
+            continue
+        for k in range(m.end + 1, min(m.end + 10, len(st.ann.norm.tokens))):
+            if st.token(k) == ")":
+                st.covered.update(range(m.end, k + 1))
+                out.append((m.end, k + 1))
+                break
+    return out
 
 
 def _attach_to_text(st: State) -> None:

@@ -3,8 +3,10 @@
 The terminology's items win for everything they cover. The LLM may add a criterion, or fill an
 empty tumour field, only when one of the value's known surface forms (or the value itself) appears
 in the words the terminology did not understand: a small model that copies a few-shot example
-("prostate" for a breast question) is thereby filtered out. Text terms must be literally in the
-question. Whatever stays unexplained is reported as not understood.
+("prostate" for a breast question) is thereby filtered out; a fragment shorter than a form must be
+that whole form (typos allowed), so "ca" does not ground "carcinome canalaire". Text terms must be
+literally in the words not understood: a term the terminology already read (a code's label, a drug)
+would duplicate a criterion. Whatever stays unexplained is reported as not understood.
 """
 
 from __future__ import annotations
@@ -43,7 +45,11 @@ def _grounded(forms: list[str], fragments: list[str]) -> int | None:
             if len(form) <= 4:
                 if form in tokens or form in frag.split(" "):
                     return idx
-            elif fuzz.partial_ratio(form, frag) >= 88:
+            # the form inside a fragment at least as long; a shorter fragment must be the whole form
+            # (typo allowed), never a piece of it ("ca" is not "carcinome canalaire")
+            elif len(frag) >= len(form) - 1 and fuzz.partial_ratio(form, frag) >= 88:
+                return idx
+            elif len(frag) < len(form) - 1 and len(frag) >= 4 and fuzz.ratio(form, frag) >= 88:
                 return idx
     return None
 
@@ -96,8 +102,11 @@ def _key_fields(item: Item) -> list[str]:
 def _accept(st: State, item: Item, fragments: list[str], question: str) -> int | None:
     """Where this LLM item is grounded (fragment index), or None to drop it."""
     if item.kind == "text":
-        q = normalise(question)
-        return 0 if all(normalise(t).rstrip("*") in q for t in item.fields.get("terms", [])) else None
+        # every term must be in the words the terminology did NOT understand: a term made of words
+        # it already read (a code's label, a drug, a site) would duplicate a criterion as a text search
+        terms = [normalise(t).rstrip("*").strip('"') for t in item.fields.get("terms", [])]
+        where = [next((i for i, f in enumerate(fragments) if t and t in f), None) for t in terms]
+        return where[0] if where and all(w is not None for w in where) else None
     if item.kind == "biobank":
         return _grounded(_forms_for(st.term, item, "", None), fragments)
     for field in _key_fields(item):

@@ -125,6 +125,8 @@ def date_mention(st: State, m: Mention, mentions: list[Mention]) -> None:
     for j in range(idx - 1, max(idx - 5, -1), -1):
         if target:
             break
+        if id(mentions[j]) in st.ignored:
+            continue
         cats = mentions[j].categories
         if "icd10" in cats and any(i.kind == "stay_diagnosis" for i in st.items):
             target = "stay"

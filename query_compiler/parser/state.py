@@ -87,6 +87,7 @@ class State:
     tx: list[tuple[Mention, bool]] = field(default_factory=list)  # treatment-related mentions, negated?
     unsupported: list[str] = field(default_factory=list)  # understood words no criterion can express
     pending_dates: list[tuple[int, Any, Any, str]] = field(default_factory=list)  # dates for treatments
+    ignored: set[int] = field(default_factory=set)  # ids of mentions read as part of another (a code's label)
     switch_cues: list[int] = field(default_factory=list)  # token index after "switched from"/"passé de"
     text_dates: list[tuple[Any, Any]] = field(default_factory=list)  # report dates said before the terms
 
