@@ -505,3 +505,83 @@ def test_generated_corpus_case_texts_in_french_and_english(corpus_store, corpus_
     for n in res.neighbours:
         assert first[n.patient_id]["icd10"].startswith(site)
         assert first[n.patient_id]["histology_group"] == histology
+
+
+# -- incomplete coding: eval similar --drop-structured and the report-derived 'findings' summary -----
+def _coded(store: Store) -> dict[str, object]:
+    return {
+        "biomarkers": sorted(r["id"] for r in store.query("SELECT id FROM biomarkers")),
+        "metastases": sorted(r["id"] for r in store.query("SELECT id FROM events WHERE type = 'metastasis'")),
+        "histologies": store.scalar("SELECT COUNT(*) FROM tumours WHERE histology_group IS NOT NULL"),
+        "documents": store.scalar("SELECT COUNT(*) FROM documents"),
+        "mentions": store.scalar("SELECT COUNT(*) FROM mentions"),
+    }
+
+
+def test_drop_structured_degrades_a_copy_only_and_deterministically(corpus_store, tmp_path):
+    from eval.similar_degrade import degraded_copy
+    from retrieval.similar.findings import findings_texts
+
+    before = _coded(corpus_store)
+    copy, dropped = degraded_copy(corpus_store, 0.5, 7, tmp_path / "a")
+    twin, _ = degraded_copy(corpus_store, 0.5, 7, tmp_path / "b")
+    assert _coded(corpus_store) == before  # the user's store is only read
+    after = _coded(copy)
+    assert _coded(twin) == after  # same seed, same rows dropped
+    assert set(after["biomarkers"]) < set(before["biomarkers"])
+    assert set(after["metastases"]) < set(before["metastases"])
+    assert after["histologies"] < before["histologies"]
+    assert (after["documents"], after["mentions"]) == (before["documents"], before["mentions"])
+    d = dropped["biomarkers"]
+    assert d["patients_drawn"] == round(0.5 * d["patients_eligible"]) > 0
+    assert (d["rows_before"], d["rows_after"]) == (len(before["biomarkers"]), len(after["biomarkers"]))
+    # a drawn patient has no coded biomarker left in the copy, but its reports still name the results
+    ids = [r["id"] for r in corpus_store.query("SELECT id FROM patients ORDER BY id")]
+    lost = [p for p in {r["patient_id"] for r in corpus_store.query("SELECT patient_id FROM biomarkers")}
+            if not copy.scalar("SELECT COUNT(*) FROM biomarkers WHERE patient_id = :p", {"p": p})]
+    assert len(lost) == d["patients_drawn"]
+    assert findings_texts(copy, ids) == findings_texts(corpus_store, ids)
+    copy.close()
+    twin.close()
+
+
+def test_findings_summary_reads_results_from_reports(corpus_store):
+    from retrieval.similar.findings import findings_texts, marker_words
+
+    assert marker_words("RE 80 %") == "ER positif (RE 80 %)"
+    assert marker_words("HER2 2+ sans amplification").startswith("HER2 négatif")
+    assert marker_words("EGFR exon19del") == "EGFR muté exon19del"
+    assert marker_words("ALK : négatif") == "ALK négatif"
+    er = {r["patient_id"] for r in corpus_store.query(
+        "SELECT patient_id FROM biomarkers WHERE marker = 'ER' AND status = 'positive'")}
+    texts = findings_texts(corpus_store, sorted(er))
+    assert len(er) >= 10
+    # the generated pathology reports state most receptor results, and they are read as positive
+    # (a negative reading alone is rare: a second primary or a later biopsy may differ)
+    assert sum("ER positif" in texts.get(p, "") for p in er) >= 0.8 * len(er)
+    only_neg = [p for p in er if "ER négatif" in texts.get(p, "") and "ER positif" not in texts.get(p, "")]
+    assert len(only_neg) <= 0.1 * len(er)
+
+
+def test_cli_eval_similar_with_drop_structured_end_to_end(corpus_store, corpus_dir, tmp_path):
+    from assistant.cli import app
+
+    before = _coded(corpus_store)
+    out = tmp_path / "report.json"
+    res = CliRunner().invoke(app, [
+        "eval", "similar", "--db", corpus_store.url, "--corpus", str(corpus_dir), "--models", "minilm",
+        "--summaries", "facts,findings", "--queries", "40", "--cases", "0", "--min-class", "3",
+        "--drop-structured", "0.3", "--out", str(out),
+    ])
+    assert res.exit_code == 0, res.output
+    assert "drop-structured 0.3" in res.output and "dropped biomarkers" in res.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["drop_structured"] == 0.3
+    assert report["dropped"]["biomarkers"]["rows_after"] < report["dropped"]["biomarkers"]["rows_before"]
+    rows = report["rows"]
+    assert {r["vectors"] for r in rows} == {"structured", "text", "combined"}
+    assert {(r["summary"], r["vectors"]) for r in rows if r["vectors"] != "structured"} == {
+        (s, v) for s in ("facts", "findings") for v in ("text", "combined")}
+    assert all(r["queries"] == report["queries"] > 0 and 0 <= r["p@10"] <= 1 and 0 <= r["ndcg@10"] <= 1
+               for r in rows)
+    assert _coded(corpus_store) == before
