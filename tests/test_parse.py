@@ -257,6 +257,8 @@ def _atoms(criteria, kind: str) -> list:  # noqa: ANN001
         "lung cancer with a hospital stay longer than 10 days",
         "cancer de l'endomètre chez les patientes avec un IMC > 35",
         "breast cancer patients with a BMI over 25",
+        "femmes avec IMC entre 25 et 30 et cancer du sein",
+        "lung cancer with ECOG 0-1",
         "cancer du rein chez les patients habitant à plus de 100 km du centre",
         "melanoma patients who live more than 30 miles from the hospital",
         "cancer du sein avec une tumeur de plus de 5 cm",
