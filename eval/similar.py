@@ -37,6 +37,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from eval.similar_fill import report_filled
 from retrieval.similar.config import GROUP_WEIGHTS
 from retrieval.similar.facts import load_patients, marker_key, site_code, stage_group
 from retrieval.similar.features import Vocabulary, vectorise, weighted_features
@@ -214,6 +215,11 @@ def _run(store: Store, corpus: Path, models: list[str], strategies: list[str], n
     struct = vectorise(feats, vocab)
     rows: list[dict] = [{"vectors": "structured", "model": "-", "summary": "-", "weight": 1.0,
                          **evaluate(struct, queries, keys)}]
+    filled_patients, filled = report_filled(store, patients)  # experiment, see eval/similar_fill.py
+    ffeats = [weighted_features(p.facts, GROUP_WEIGHTS) for p in filled_patients]
+    rows.append({"vectors": "structured+reports", "model": "-", "summary": "-", "weight": 1.0,
+                 **evaluate(vectorise(ffeats, Vocabulary.build(f.keys() for f in ffeats)), queries, keys)})
+    echo(f"  structured facts completed from reports (patients): {filled}")
     texts: dict[tuple[str, str], np.ndarray] = {}
     cost: dict[str, float] = {}
     for model in models:
@@ -275,7 +281,8 @@ def _wide(rows: list[dict], keys: list[str]) -> list[dict]:
     for r in rows:
         line = lines.setdefault(tuple(r.get(k, "-") for k in keys if k != "vectors"),
                                 {k: r.get(k, "-") for k in keys if k != "vectors"})
-        col = {"structured": "struct only", "structured (parsed)": "struct only", "text": "text only"}.get(
+        col = {"structured": "struct only", "structured (parsed)": "struct only", "text": "text only",
+               "structured+reports": "struct+report facts"}.get(
             r["vectors"], f"w={r['weight']}")
         line[col] = f"{r['p@10']:.3f} / {r['ndcg@10']:.3f}"
         line["n"] = r["queries"]

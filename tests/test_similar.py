@@ -579,8 +579,8 @@ def test_cli_eval_similar_with_drop_structured_end_to_end(corpus_store, corpus_d
     assert report["drop_structured"] == 0.3
     assert report["dropped"]["biomarkers"]["rows_after"] < report["dropped"]["biomarkers"]["rows_before"]
     rows = report["rows"]
-    assert {r["vectors"] for r in rows} == {"structured", "text", "combined"}
-    assert {(r["summary"], r["vectors"]) for r in rows if r["vectors"] != "structured"} == {
+    assert {r["vectors"] for r in rows} == {"structured", "structured+reports", "text", "combined"}
+    assert {(r["summary"], r["vectors"]) for r in rows if not r["vectors"].startswith("structured")} == {
         (s, v) for s in ("facts", "findings") for v in ("text", "combined")}
     assert all(r["queries"] == report["queries"] > 0 and 0 <= r["p@10"] <= 1 and 0 <= r["ndcg@10"] <= 1
                for r in rows)
