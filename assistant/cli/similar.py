@@ -142,7 +142,7 @@ def _progress(done: int, total: int) -> None:
 def rebuild(
     db: DbOption = None,
     model: Annotated[str | None, typer.Option("--model", help="'minilm', 'e5', 'none' or a folder.")] = None,
-    summary: Annotated[str | None, typer.Option("--summary", help="'facts', 'reports' or 'mentions'.")] \
+    summary: Annotated[str | None, typer.Option("--summary", help="facts, reports, mentions or findings.")] \
         = None,
     weight: Annotated[float | None, typer.Option("--weight", min=0.0, max=1.0,
                                                  help="Share of structured facts in the score.")] = None,

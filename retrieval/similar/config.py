@@ -49,7 +49,7 @@ class SimilarSettings(BaseSettings):
     text_model: str = Field(
         "e5", description="Encoder for the text part: 'minilm', 'e5', 'none' (structured only), or a folder."
     )
-    summary: str = Field("facts", description="Per-patient text: 'facts', 'reports' or 'mentions'.")
+    summary: str = Field("facts", description="Per-patient text: facts, reports, mentions, findings.")
     structured_weight: float = Field(
         0.9, ge=0.0, le=1.0,
         description="Share of the structured part in the score (score = w*cos_struct + (1-w)*cos_text).",

@@ -23,7 +23,7 @@ class VectorSpec:
     """How vectors of one index are made; saved in its metadata and checked when it is read."""
 
     text_model: str            # 'minilm', 'e5', a folder, or 'none'
-    summary: str               # 'facts', 'reports', 'mentions'
+    summary: str               # 'facts', 'reports', 'mentions', 'findings'
     structured_weight: float   # share of the structured part in the score
     group_weights: dict[str, float]
     text_dim: int
