@@ -35,7 +35,10 @@ class SentenceTransformerEncoder:
 
         self.name = name
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # renamed in sentence-transformers 5; the old name still works but warns
+        model = self._model
+        dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dim())
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
