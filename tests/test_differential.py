@@ -19,23 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from query_compiler import criteria as C
 from query_compiler.engine import CohortEngine, Scope
 from query_compiler.reference import Evaluator, ReferenceData
+from query_compiler.use_cases import FERTILITY_TERMS, RESPONSE_TERMS
 from query_compiler.use_cases import USE_CASES as SHARED_USE_CASES
 from tests import minidata
 from tests.criteria_strategies import trees
 
 EVERYONE = Scope(None, exclude_opposed=False)
 BREAST, LUNG, COLORECTAL = ["C50"], ["C34"], ["C18", "C19", "C20"]
-FERTILITY_TERMS = [
-    "oncofertilité",
-    "MIV",
-    "cryopréservation ov*",
-    "cryoconservation ov*",
-    "préservation NEAR fertilité",
-    "ovocytes congelés",
-    "embryon congelé",
-    "fragment ov*",
-]
-RESPONSE_TERMS = ["réponse complète", "très bonne réponse", "longue réponse"]
 
 
 def _all(*items: C.Node) -> C.All:
