@@ -25,6 +25,7 @@ from privacy.redact import Redactor
 from privacy.release import ReleasedCell, release_cell
 from privacy.roles import Permission, permission_label
 from privacy.users import AccessDenied, User, UserProblem, require_user, scope_for
+from retrieval.store import batches, bind_in
 
 MIN_PURPOSE = 10
 
@@ -260,10 +261,8 @@ class GovernedEngine:
         if not ids:
             return ids
         allowed = set()
-        for k in range(0, len(ids), 500):
-            chunk = ids[k:k + 500]
-            marks = ", ".join(f":p{i}" for i in range(len(chunk)))
-            params: dict[str, Any] = {f"p{i}": v for i, v in enumerate(chunk)}
+        for chunk in batches(ids):
+            marks, params = bind_in(chunk)
             params["c"] = self.user.centre_id
             rows = self.store.query(
                 f"SELECT id FROM patients WHERE centre_id = :c AND opposition = 0 AND id IN ({marks})",

@@ -14,6 +14,7 @@ from privacy.audit import AuditLog
 from privacy.pseudonym import is_pseudo, pseudo_id, real_ids
 from privacy.roles import Permission
 from privacy.users import AccessDenied, UserProblem, system_actor
+from retrieval.store import batches, bind_in
 
 
 def resolve_patient(store: Any, ref: str | int) -> int:
@@ -67,10 +68,8 @@ def opposed_patients(store: Any, centre_id: str | None = None) -> list[dict[str,
 def is_opposed(store: Any, patient_ids: list[int]) -> set[int]:
     """Which of these patients are opposed (checked again on every page shown)."""
     found: set[int] = set()
-    for k in range(0, len(patient_ids), 500):
-        chunk = patient_ids[k:k + 500]
-        marks = ", ".join(f":p{i}" for i in range(len(chunk)))
-        rows = store.query(f"SELECT id FROM patients WHERE opposition = 1 AND id IN ({marks})",
-                           {f"p{i}": v for i, v in enumerate(chunk)})
+    for chunk in batches(patient_ids):
+        marks, params = bind_in(chunk)
+        rows = store.query(f"SELECT id FROM patients WHERE opposition = 1 AND id IN ({marks})", params)
         found.update(int(r["id"]) for r in rows)
     return found

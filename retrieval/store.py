@@ -98,6 +98,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def batches(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """Slices of a long id list: SQLite caps the bound parameters of one statement (32,766 here,
+    999 on older builds), so an ``IN`` list over many patients is sent in pieces."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def bind_in(values: Sequence[Any], prefix: str = "p") -> tuple[str, dict[str, Any]]:
+    """``(":p0, :p1, ...", {"p0": v0, ...})`` for ``IN (...)``: values stay bound parameters on
+    both dialects, never text pasted into SQL."""
+    params = {f"{prefix}{i}": v for i, v in enumerate(values)}
+    return ", ".join(f":{name}" for name in params), params
+
+
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 

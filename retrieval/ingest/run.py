@@ -16,9 +16,8 @@ content a clean run gives (``tests/test_ingest.py`` kills a real ``cohort ingest
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from retrieval.ingest.annotate import annotate_rows, get_annotator
 from retrieval.ingest.checks import check_document, check_patient
@@ -28,7 +27,7 @@ from retrieval.ingest.progress import Bar, Workers, default_workers
 from retrieval.ingest.report import IngestReport
 from retrieval.ingest.writer import DocumentRow, Writer, upsert_sql, write_batch
 from retrieval.records import DocumentRecord, PatientRecord
-from retrieval.store import Store, now_iso
+from retrieval.store import Store, batches, now_iso
 
 PATIENT_BATCH = 500  # patients per transaction
 DOC_BATCH = 256  # documents per transaction
@@ -89,11 +88,6 @@ class Bookkeeping:
 def _count_lines(path: Path) -> int:
     with path.open("rb") as fh:
         return sum(1 for line in fh if line.strip())
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 class Ingestion:
@@ -222,7 +216,7 @@ class Ingestion:
 
     def _stored_ids(self, ids: list[int]) -> set[int]:
         found: set[int] = set()
-        for chunk in _chunks(ids, 500):
+        for chunk in batches(ids, 500):
             params = {f"i{k}": v for k, v in enumerate(chunk)}
             sql = f"SELECT id FROM documents WHERE id IN ({', '.join(':' + p for p in params)})"
             found.update(r["id"] for r in self.store.query(sql, params))
@@ -239,7 +233,7 @@ class Ingestion:
         if not items:
             return 0
         by_id = {it[0].id: it for it in items}
-        jobs = [[(it[0].id, it[1]) for it in chunk] for chunk in _chunks(items, JOB_DOCS)]
+        jobs = [[(it[0].id, it[1]) for it in chunk] for chunk in batches(items, JOB_DOCS)]
         rows: list[DocumentRow] = []
         written = 0
         t0 = time.perf_counter()

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from retrieval.store import Store
+from retrieval.store import Store, batches, bind_in
 from retrieval.vocab import SYSTEMIC_CLASSES
 
 Facts = dict[str, dict[str, float]]
@@ -138,11 +138,6 @@ def _age_at(birth: str | None, when: str | None) -> int | None:
     return w.year - b.year - ((w.month, w.day) < (b.month, b.day))
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
 def _rows(store: Store, table: str, cols: str, chunk: list[int], key: str = "patient_id") -> list[dict]:
     """Rows of one table for a chunk of patients: a range scan when the chunk is dense, else IN."""
     lo, hi = chunk[0], chunk[-1]
@@ -153,8 +148,7 @@ def _rows(store: Store, table: str, cols: str, chunk: list[int], key: str = "pat
             {"lo": lo, "hi": hi},
         )
         return [r for r in rows if r["patient_id"] in wanted]
-    names = {f"p{i}": pid for i, pid in enumerate(chunk)}
-    marks = ", ".join(f":{n}" for n in names)
+    marks, names = bind_in(chunk)
     return store.query(f"SELECT {key} AS patient_id, {cols} FROM {table} WHERE {key} IN ({marks})", names)
 
 
@@ -169,7 +163,7 @@ TABLES = (
 
 def load_patients(store: Store, ids: Iterable[int]) -> Iterator[PatientInfo]:
     """Facts of these patients, in increasing id order, read chunk by chunk (fits 100k+ patients)."""
-    for chunk in _chunks(sorted({int(i) for i in ids})):
+    for chunk in batches(sorted({int(i) for i in ids}), CHUNK):
         patients = {
             r["patient_id"]: r
             for r in _rows(store, "patients", "centre_id, sex, birth_date, death_date, opposition", chunk,

@@ -26,7 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from retrieval.store import Store
+from retrieval.store import Store, batches, bind_in
 
 GROUPS = ("tumour", "spread", "marker", "course")
 CAPS = {"tumour": 4, "spread": 3, "marker": 8, "course": 3}
@@ -130,9 +130,8 @@ def _document_findings(text: str, mentions: list[dict], family_or_hyp: list[tupl
 def findings_texts(store: Store, ids: list[int]) -> dict[int, str]:
     """The findings summary of each patient who has reports (see module docstring)."""
     out: dict[int, str] = {}
-    for chunk in _chunks(ids):
-        names = {f"p{i}": pid for i, pid in enumerate(chunk)}
-        marks = ", ".join(f":{n}" for n in names)
+    for chunk in batches(ids):
+        marks, names = bind_in(chunk)
         docs = store.query(f"SELECT id, patient_id, date, text FROM documents WHERE patient_id IN ({marks}) "
                            "ORDER BY patient_id, date, id", names)
         mentions: dict[int, list[dict]] = defaultdict(list)
@@ -165,8 +164,3 @@ def _compose(items: list[tuple[int, str, int, int, str]]) -> str:
         kept[g] += 1
         parts.append(sentence)
     return ". ".join(parts)[:MAX_CHARS]
-
-
-def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]

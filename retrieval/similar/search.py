@@ -25,7 +25,7 @@ from retrieval.similar.explain import explain, fact_list
 from retrieval.similar.facts import Facts, PatientInfo, load_patients
 from retrieval.similar.index import PatientIndex, index_dir_for
 from retrieval.similar.vectors import case_vector, patient_vectors
-from retrieval.store import Store, StoreError
+from retrieval.store import Store, StoreError, batches, bind_in
 
 MAX_OVERFETCH = 4096
 
@@ -132,10 +132,8 @@ def open_index(store: Store) -> PatientIndex:
 
 def _lookup(store: Store, ids: list[int]) -> dict[int, dict]:
     out: dict[int, dict] = {}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        names = {f"p{i}": pid for i, pid in enumerate(chunk)}
-        marks = ", ".join(f":{n}" for n in names)
+    for chunk in batches(ids, 900):
+        marks, names = bind_in(chunk)
         sql = f"SELECT id, centre_id, death_date, opposition FROM patients WHERE id IN ({marks})"
         for r in store.query(sql, names):
             out[int(r["id"])] = r

@@ -21,14 +21,13 @@ embedding would cost hours on 2 cores (e5 ~25 texts/s, MiniLM ~300/s), one text 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 
 import numpy as np
 
 from retrieval.similar.facts import Facts, PatientInfo
 from retrieval.similar.findings import findings_texts
 from retrieval.similar.labels import fact_label
-from retrieval.store import Store
+from retrieval.store import Store, batches, bind_in
 
 STRATEGIES = ("facts", "reports", "mentions", "findings")
 MAX_CHARS = 1500
@@ -70,8 +69,8 @@ def facts_text(facts: Facts, lang: str = "fr") -> str:
 def _report_texts(store: Store, ids: list[int]) -> dict[int, str]:
     rank = {t: i for i, t in enumerate(REPORT_PRIORITY)}
     best: dict[int, tuple] = {}
-    for chunk in _chunks(ids):
-        names, marks = _marks(chunk)
+    for chunk in batches(ids, 900):
+        marks, names = bind_in(chunk)
         for r in store.query(f"SELECT patient_id, type, date, id, text FROM documents "
                              f"WHERE patient_id IN ({marks})", names):
             key = (rank.get(r["type"], len(rank)), _neg_date(r["date"]), r["id"])
@@ -82,8 +81,8 @@ def _report_texts(store: Store, ids: list[int]) -> dict[int, str]:
 
 def _mention_texts(store: Store, ids: list[int]) -> dict[int, str]:
     out: dict[int, list[str]] = defaultdict(list)
-    for chunk in _chunks(ids):
-        names, marks = _marks(chunk)
+    for chunk in batches(ids, 900):
+        marks, names = bind_in(chunk)
         rows = store.query(
             "SELECT s.patient_id, s.text FROM segments s JOIN documents d ON d.id = s.document_id "
             f"WHERE s.patient_id IN ({marks}) AND s.negated = 0 AND s.hypothetical = 0 AND s.family = 0 "
@@ -141,12 +140,3 @@ def _neg_date(d: str | None) -> str:
     """Sort key so that the LATEST date comes first in an ascending sort."""
     return "".join(chr(0x10FFFF - ord(c)) for c in (d or ""))
 
-
-def _chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
-def _marks(chunk: list[int]) -> tuple[dict[str, int], str]:
-    names = {f"p{i}": pid for i, pid in enumerate(chunk)}
-    return names, ", ".join(f":{n}" for n in names)
