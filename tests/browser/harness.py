@@ -163,15 +163,27 @@ def assistant_count(page: Any) -> int:
 
 
 def wait_reply(page: Any, before: int, containing: str, timeout: int = LLM_WAIT_MS) -> Any:
-    """Wait until a NEW assistant message (after the first ``before``) contains ``containing``."""
-    page.wait_for_function(
-        """([sel, before, text]) => {
-            const all = Array.from(document.querySelectorAll(sel)).slice(before);
-            return all.some(m => m.innerText.includes(text));
-        }""",
-        arg=[ASSISTANT, before, containing],
-        timeout=timeout,
-    )
+    """Wait until a NEW assistant message (after the first ``before``) contains ``containing``.
+
+    On a timeout the failure says what the chat answered instead (an error sentence, another reply,
+    or nothing at all), so a red run in CI can be read without re-running it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            """([sel, before, text]) => {
+                const all = Array.from(document.querySelectorAll(sel)).slice(before);
+                return all.some(m => m.innerText.includes(text));
+            }""",
+            arg=[ASSISTANT, before, containing],
+            timeout=timeout,
+        )
+    except PlaywrightTimeout:
+        replies = page.locator(ASSISTANT).all_inner_texts()[before:]
+        errors = page.locator('[data-step-type="error_message"], .error-message').all_inner_texts()
+        raise AssertionError(
+            f"no new reply containing {containing!r}; new replies: {replies!r}; errors shown: {errors!r}"
+        ) from None
     return page.locator(ASSISTANT, has_text=containing).last
 
 
