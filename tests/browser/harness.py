@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -32,10 +33,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's screenshots are rewritten only on request (COHORT_UPDATE_SCREENSHOTS=1), so that a test
+# run leaves the work tree clean; otherwise they go to a temporary folder (still taken, still PNGs).
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("COHORT_UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "cohort-screenshots"
+)
 # The LLM may take tens of seconds on 2 shared cores: waits are about content, bounded generously.
 LLM_WAIT_MS = 240_000
 UI_WAIT_MS = 60_000
+# A click's request leaves the page at once when the click registers; none after this means it did not.
+SENT_WAIT_MS = 20_000
 
 
 def chromium_path() -> str | None:
@@ -137,7 +146,35 @@ def new_page(browser: Any, server: ChatServer, *, locale: str = "fr-FR") -> tupl
     context.route("**/*", route)
     page = context.new_page()
     page.set_default_timeout(UI_WAIT_MS)
+    _watch_actions(page, server)
     return page, outside
+
+
+# What each page sent to /project/action and got back, and the server it talks to: read on a
+# timeout, so a click that never reached the server is told apart from a callback that failed.
+_ACTIONS: dict[int, list[str]] = {}
+_SERVERS: dict[int, ChatServer] = {}
+
+
+def _watch_actions(page: Any, server: ChatServer) -> None:
+    log = _ACTIONS.setdefault(id(page), [])
+    _SERVERS[id(page)] = server
+
+    def on_request(req: Any) -> None:
+        if req.url.endswith("/project/action"):
+            log.append(f"sent {req.post_data}")
+
+    def on_response(resp: Any) -> None:
+        if resp.url.endswith("/project/action"):
+            log.append(f"answered {resp.status}")
+
+    def on_failed(req: Any) -> None:
+        if req.url.endswith("/project/action"):
+            log.append(f"failed {req.failure}")
+
+    page.on("request", on_request)
+    page.on("response", on_response)
+    page.on("requestfailed", on_failed)
 
 
 def login(page: Any, server: ChatServer, username: str, password: str) -> None:
@@ -181,8 +218,13 @@ def wait_reply(page: Any, before: int, containing: str, timeout: int = LLM_WAIT_
     except PlaywrightTimeout:
         replies = page.locator(ASSISTANT).all_inner_texts()[before:]
         errors = page.locator('[data-step-type="error_message"], .error-message').all_inner_texts()
+        toasts = page.locator("[data-sonner-toast]").all_inner_texts()
+        actions = _ACTIONS.get(id(page), [])[-6:]
+        server = _SERVERS.get(id(page))
+        tail = server.output()[-3000:] if server else ""
         raise AssertionError(
-            f"no new reply containing {containing!r}; new replies: {replies!r}; errors shown: {errors!r}"
+            f"no new reply containing {containing!r}; new replies: {replies!r}; errors shown: {errors!r}; "
+            f"toasts: {toasts!r}; last action calls: {actions!r}\nserver log tail:\n{tail}"
         ) from None
     return page.locator(ASSISTANT, has_text=containing).last
 
@@ -207,7 +249,46 @@ def last_message(page: Any, containing: str, timeout: int = LLM_WAIT_MS) -> Any:
 
 
 def click_action(page: Any, label: str, timeout: int = UI_WAIT_MS) -> None:
-    page.get_by_role("button", name=label, exact=True).last.click(timeout=timeout)
+    """Click an action button and make sure the click reached the server.
+
+    Why the check and the one retry: Chainlit re-renders a message while its actions and the end of
+    the previous task arrive; on a loaded 2-core machine a click can land during that re-render, and
+    the browser then sends nothing at all (seen in CI and here: no request, no toast, server idle).
+    A person would click again; so does this, once, and only when no request left the page. What the
+    server answers is judged by the caller's wait for the reply (whose failure lists the calls).
+    """
+    import json
+
+    def ours(req: Any) -> bool:
+        if not req.url.endswith("/project/action"):
+            return False
+        try:
+            return json.loads(req.post_data or "{}")["action"]["label"] == label
+        except (KeyError, TypeError, ValueError):
+            return False
+
+    sent: list[Any] = []
+
+    def on_request(req: Any) -> None:
+        if ours(req):
+            sent.append(req)
+
+    button = page.get_by_role("button", name=label, exact=True).last
+    page.on("request", on_request)
+    try:
+        for attempt in (1, 2):
+            button.click(timeout=timeout)  # fails on its own if the button never shows or stays disabled
+            waited = 0
+            while not sent and waited < SENT_WAIT_MS:
+                page.wait_for_timeout(100)  # lets Playwright deliver the request event
+                waited += 100
+            if sent:
+                return
+            _ACTIONS.setdefault(id(page), []).append(f"click {attempt} on {label!r} sent nothing")
+            print(f"browser harness: click {attempt} on {label!r} sent nothing", file=sys.stderr)
+    finally:
+        page.remove_listener("request", on_request)
+    raise AssertionError(f"clicking {label!r} twice sent nothing to the server: {_ACTIONS.get(id(page))!r}")
 
 
 def shot(page: Any, name: str) -> Path:

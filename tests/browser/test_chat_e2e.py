@@ -21,6 +21,7 @@ from tests.browser.harness import (
     ChatServer,
     chromium,
     chromium_path,
+    click_action,
     click_and_wait,
     login,
     new_page,
@@ -160,7 +161,7 @@ def test_referent_asks_refines_saves_exports_and_opens_a_timeline(server, chat_s
     first_pseudo = sorted(shown)[0]
     click_and_wait(page, "Frise chronologique", "Choisissez un patient")
     before = page.locator(ASSISTANT).count()
-    page.get_by_role("button", name=first_pseudo, exact=True).last.click()
+    click_action(page, first_pseudo)
     timeline = wait_reply(page, before, "Frise de")
     image = timeline.locator('img[alt^="timeline-"]').first
     image.wait_for()
