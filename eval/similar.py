@@ -24,6 +24,7 @@ embedded; then ranked against every other patient with the same relevance.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -37,11 +38,11 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from eval.similar_fill import report_filled
 from retrieval.similar.config import GROUP_WEIGHTS
 from retrieval.similar.facts import load_patients, marker_key, site_code, stage_group
 from retrieval.similar.features import Vocabulary, vectorise, weighted_features
 from retrieval.similar.labels import HISTOLOGY, SITES
+from retrieval.similar.report_facts import complete_from_reports, facts_from_reports
 from retrieval.similar.text import embed, facts_text, summaries
 from retrieval.similar.vectors import combine
 from retrieval.store import Store
@@ -177,16 +178,17 @@ def cached_embed(docs: list[str], model: str, cache: Path | None) -> np.ndarray:
 
 def run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_queries: int = 300,
         n_cases: int = 60, seed: int = 13, echo=print, min_class: int = K + 1,  # noqa: ANN001
-        cache: Path | None = None, drop_structured: float = 0.0) -> dict:
+        cache: Path | None = None, drop_structured: float = 0.0, drop_among: str = "reported") -> dict:
     """The evaluation; with ``drop_structured`` > 0 every vector is built from a degraded COPY of the
-    store (eval/similar_degrade.py says what is dropped), the truth still from the corpus."""
+    store (eval/similar_degrade.py says what is dropped, among which patients), the truth still from
+    the corpus."""
     if drop_structured <= 0:
         return {**_run(store, corpus, models, strategies, n_queries, n_cases, seed, echo, min_class, cache),
                 "drop_structured": 0.0, "dropped": {}}
     from eval.similar_degrade import degraded_copy
 
     with tempfile.TemporaryDirectory(prefix="cohort-drop-") as tmp:
-        copy, dropped = degraded_copy(store, drop_structured, seed, Path(tmp))
+        copy, dropped = degraded_copy(store, drop_structured, seed, Path(tmp), drop_among)
         try:
             for name, d in dropped.items():
                 echo(f"  dropped {name}: {d['patients_drawn']}/{d['patients_eligible']} patients, rows "
@@ -194,7 +196,7 @@ def run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_
             report = _run(copy, corpus, models, strategies, n_queries, n_cases, seed, echo, min_class, cache)
         finally:
             copy.close()
-    return {**report, "drop_structured": drop_structured, "dropped": dropped}
+    return {**report, "drop_structured": drop_structured, "drop_among": drop_among, "dropped": dropped}
 
 
 def _run(store: Store, corpus: Path, models: list[str], strategies: list[str], n_queries: int,
@@ -212,20 +214,29 @@ def _run(store: Store, corpus: Path, models: list[str], strategies: list[str], n
          f"{len(queries)} used")
     feats = [weighted_features(p.facts, GROUP_WEIGHTS) for p in patients]
     vocab = Vocabulary.build(f.keys() for f in feats)
-    struct = vectorise(feats, vocab)
+    coded = vectorise(feats, vocab)
     rows: list[dict] = [{"vectors": "structured", "model": "-", "summary": "-", "weight": 1.0,
-                         **evaluate(struct, queries, keys)}]
-    filled_patients, filled = report_filled(store, patients)  # experiment, see eval/similar_fill.py
-    ffeats = [weighted_features(p.facts, GROUP_WEIGHTS) for p in filled_patients]
+                         **evaluate(coded, queries, keys)}]
+    # the parts the reports give on their own, and the structured part the index holds (coded facts
+    # completed from the reports, retrieval/similar/report_facts.py)
+    read = facts_from_reports(store, [p.patient_id for p in patients])
+    rfeats = [weighted_features(read.get(p.patient_id, {}), GROUP_WEIGHTS) for p in patients]
+    rows.append({"vectors": "report facts", "model": "-", "summary": "-", "weight": 1.0,
+                 **evaluate(vectorise(rfeats, Vocabulary.build(f.keys() for f in rfeats)), queries, keys)})
+    completed = copy.deepcopy(patients)
+    filled = complete_from_reports(store, completed)
+    cfeats = [weighted_features(p.facts, GROUP_WEIGHTS) for p in completed]
+    vocab = Vocabulary.build(f.keys() for f in cfeats)
+    struct = vectorise(cfeats, vocab)
     rows.append({"vectors": "structured+reports", "model": "-", "summary": "-", "weight": 1.0,
-                 **evaluate(vectorise(ffeats, Vocabulary.build(f.keys() for f in ffeats)), queries, keys)})
-    echo(f"  structured facts completed from reports (patients): {filled}")
+                 **evaluate(struct, queries, keys)})
+    echo(f"  coded facts completed from reports (patients per group): {dict(filled)}")
     texts: dict[tuple[str, str], np.ndarray] = {}
     cost: dict[str, float] = {}
     for model in models:
         for strategy in strategies:
             t0 = time.perf_counter()
-            docs = summaries(store, patients, strategy)
+            docs = summaries(store, completed, strategy)  # as the index writes them
             texts[model, strategy] = cached_embed(docs, model, cache)
             cost[f"{model}/{strategy}"] = (time.perf_counter() - t0) / max(1, len(set(docs)))
             rows.append({"vectors": "text", "model": model, "summary": strategy, "weight": 0.0,
@@ -281,8 +292,8 @@ def _wide(rows: list[dict], keys: list[str]) -> list[dict]:
     for r in rows:
         line = lines.setdefault(tuple(r.get(k, "-") for k in keys if k != "vectors"),
                                 {k: r.get(k, "-") for k in keys if k != "vectors"})
-        col = {"structured": "struct only", "structured (parsed)": "struct only", "text": "text only",
-               "structured+reports": "struct+report facts"}.get(
+        col = {"structured": "coded only", "structured (parsed)": "struct only", "text": "text only",
+               "report facts": "report facts only", "structured+reports": "coded+report facts"}.get(
             r["vectors"], f"w={r['weight']}")
         line[col] = f"{r['p@10']:.3f} / {r['ndcg@10']:.3f}"
         line["n"] = r["queries"]
@@ -323,12 +334,15 @@ def register(eval_app: typer.Typer) -> None:
             "--drop-structured", help="Simulate incomplete coding: on a copy of the store, drop this share "
             "of patients' biomarkers, metastasis events and tumour histologies (eval/similar_degrade.py).")]
         = 0.0,
+        drop_among: Annotated[str, typer.Option(
+            "--drop-among", help="'reported': drop only coding the reports state (default); 'all': any.")]
+        = "reported",
     ) -> None:
         """Precision@10 and nDCG@10 of structured, text and combined patient vectors (and typed cases)."""
         report = run(Store(db, create=False), corpus, [m for m in models.split(",") if m],
                      [s for s in strategies.split(",") if s], queries, cases, seed, min_class=min_class,
-                     cache=cache, drop_structured=drop_structured)
-        note = f" (drop-structured {drop_structured})" if drop_structured > 0 else ""
+                     cache=cache, drop_structured=drop_structured, drop_among=drop_among)
+        note = f" (drop-structured {drop_structured} among {drop_among})" if drop_structured > 0 else ""
         _table(f"Patient queries: precision@10 / nDCG@10{note}",
                _wide(report["rows"], ["vectors", "model", "summary"]))
         _table(f"Case-text queries: precision@10 / nDCG@10{note}",

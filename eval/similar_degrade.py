@@ -7,7 +7,16 @@ and the evaluation must be able to show it (or show that it does not).
 
 What is dropped, on a COPY of the SQLite file (the user's store is only read, through SQLite's
 backup API on a read-only connection), with three independent seeded draws of ``round(fraction * n)``
-patients each among the n patients who have such rows:
+patients each among the n eligible patients. Eligible (``among``):
+
+- ``reported`` (default): the patients who have such rows AND whose reports state the fact, which is
+  what "coded only part of what the reports say" means: a coded marker named in a report (its
+  symbol or usual French name: RE / œstrogènes for ER, HER2 / ERBB2...), an affirmed metastasis
+  mention (mentions table: not negated, hypothetical or family), a pathology report for the histology;
+- ``all``: every patient who has such rows, even when no report says it. That also measures facts lost
+  from the whole record, which nothing can read back (a harsher, less realistic setting).
+
+Dropped for the drawn patients:
 
 1. ``biomarkers``: every row of the drawn patients (their molecular / IHC results were never coded);
 2. ``events`` of type ``metastasis``: every row of the drawn patients (metastatic sites never coded;
@@ -22,7 +31,9 @@ say, and the relevance truth still comes from the generator's corpus files, neve
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
+from collections import defaultdict
 from pathlib import Path
 
 from retrieval.store import Store
@@ -55,14 +66,51 @@ def copy_sqlite(store: Store, target: Path) -> Store:
     return Store(str(target), create=False)
 
 
-def drop_structured(store: Store, fraction: float, seed: int) -> dict[str, dict[str, int]]:
+AMONG = ("reported", "all")
+# How reports name a coded marker (besides its symbol): French names and usual spellings.
+MARKER_NAMES = {"ER": ("RE", "ER", "œstrogènes", "oestrogènes"), "PR": ("RP", "PR", "progestérone"),
+                "HER2": ("HER2", "HER-2", "ERBB2"), "PDL1": ("PD-L1", "PDL1"),
+                "MSI": ("MSI", "MSS", "dMMR", "pMMR", "MSI-H")}
+
+
+def _reported(store: Store, name: str) -> set[int]:
+    """Patients whose reports state the kind of fact ``name`` (see module docstring)."""
+    if name == "metastasis events":
+        rows = store.query("SELECT DISTINCT patient_id FROM mentions WHERE concept = 'metastasis' "
+                           "AND negated = 0 AND hypothetical = 0 AND family = 0")
+        return {int(r["patient_id"]) for r in rows}
+    if name == "tumour histology":
+        return {int(r["patient_id"]) for r in
+                store.query("SELECT DISTINCT patient_id FROM documents WHERE type = 'pathology'")}
+    markers: dict[int, set[str]] = defaultdict(set)
+    for r in store.query("SELECT patient_id, marker FROM biomarkers"):
+        key = re.sub(r"[\s\-_]", "", r["marker"]).upper()
+        markers[int(r["patient_id"])].update(MARKER_NAMES.get(key, (r["marker"],)))
+    texts: dict[int, list[str]] = defaultdict(list)
+    for r in store.query("SELECT patient_id, text FROM documents"):
+        texts[int(r["patient_id"])].append(r["text"] or "")
+    out = set()
+    for pid, names in markers.items():
+        words = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")(?![\w-])")
+        if any(words.search(t) for t in texts.get(pid, ())):
+            out.add(pid)
+    return out
+
+
+def drop_structured(store: Store, fraction: float, seed: int,
+                    among: str = "reported") -> dict[str, dict[str, int]]:
     """Degrade ``store`` IN PLACE (give it a copy). Returns, per kind, patients drawn / eligible and rows
     before / after, so the report says exactly what was removed."""
     if not 0.0 <= fraction <= 1.0:
         raise ValueError(f"--drop-structured must be between 0 and 1, not {fraction}.")
+    if among not in AMONG:
+        raise ValueError(f"--drop-among must be one of {', '.join(AMONG)}, not {among!r}.")
     out: dict[str, dict[str, int]] = {}
     for name, table, eligible_sql, statement in DROPS:
         eligible = sorted(int(r["patient_id"]) for r in store.query(eligible_sql))
+        if among == "reported":
+            stated = _reported(store, name)
+            eligible = [pid for pid in eligible if pid in stated]
         rng = random.Random(f"drop-structured:{seed}:{name}")
         drawn = sorted(rng.sample(eligible, round(fraction * len(eligible))))
         before = _count(store, name, table)
@@ -79,7 +127,8 @@ def _count(store: Store, name: str, table: str) -> int:
     return int(store.scalar(f"SELECT COUNT(*) FROM {table}{where}"))
 
 
-def degraded_copy(store: Store, fraction: float, seed: int, workdir: Path) -> tuple[Store, dict]:
-    """Copy ``store`` into ``workdir`` and drop ``fraction`` of its report-described structured facts."""
+def degraded_copy(store: Store, fraction: float, seed: int, workdir: Path,
+                  among: str = "reported") -> tuple[Store, dict]:
+    """Copy ``store`` into ``workdir`` and drop ``fraction`` of its coded facts (see module docstring)."""
     copy = copy_sqlite(store, workdir / "degraded.db")
-    return copy, drop_structured(copy, fraction, seed)
+    return copy, drop_structured(copy, fraction, seed, among)

@@ -541,8 +541,50 @@ def test_drop_structured_degrades_a_copy_only_and_deterministically(corpus_store
             if not copy.scalar("SELECT COUNT(*) FROM biomarkers WHERE patient_id = :p", {"p": p})]
     assert len(lost) == d["patients_drawn"]
     assert findings_texts(copy, ids) == findings_texts(corpus_store, ids)
+    # 'reported' (the default) draws only among patients whose reports name one of their markers;
+    # 'all' draws among every coded patient, so its pool is larger
+    _, harsh = degraded_copy(corpus_store, 0.5, 7, tmp_path / "c", among="all")
+    assert harsh["biomarkers"]["patients_eligible"] > d["patients_eligible"] > 0
+    with pytest.raises(ValueError, match="--drop-among"):
+        degraded_copy(corpus_store, 0.5, 7, tmp_path / "d", among="some")
     copy.close()
     twin.close()
+
+
+def test_report_facts_fill_only_missing_coding_agree_with_it_and_are_marked(corpus_store, tmp_path):
+    """Coding dropped on a copy is read back from the reports: mostly found, agreeing with what was
+    coded, never overriding a coded fact, and said to come from a report in explanations."""
+    from eval.similar_degrade import degraded_copy
+    from retrieval.similar.build import default_spec
+    from retrieval.similar.facts import load_patients
+    from retrieval.similar.report_facts import complete_from_reports, patient_facts
+
+    ids = [r["id"] for r in corpus_store.query("SELECT id FROM patients ORDER BY id")]
+    coded = {p.patient_id: p for p in load_patients(corpus_store, ids)}
+    # on the complete store nothing is missing, so nothing changes
+    complete = list(load_patients(corpus_store, ids))
+    complete_from_reports(corpus_store, complete)
+    assert all(p.facts == coded[p.patient_id].facts for p in complete if not p.from_reports)
+    for p in complete:  # what was filled was a group the coded tables left empty
+        assert all(g not in coded[p.patient_id].facts or g == "metastatic" for g in p.from_reports)
+
+    copy, _ = degraded_copy(corpus_store, 1.0, 3, tmp_path / "all")
+    lost = [pid for pid, p in coded.items() if "biomarker" in p.facts
+            and not copy.scalar("SELECT COUNT(*) FROM biomarkers WHERE patient_id = :p", {"p": pid})]
+    read = {p.patient_id: p for p in patient_facts(copy, lost, from_reports=True)}
+    found = [pid for pid in lost if "biomarker" in read[pid].from_reports]
+    assert len(lost) >= 10 and len(found) >= 0.8 * len(lost)
+    agree = sum(set(read[pid].facts["biomarker"]) <= set(coded[pid].facts["biomarker"]) for pid in found)
+    assert agree >= 0.9 * len(found)
+    assert all(read[pid].from_reports["biomarker"] == sorted(read[pid].facts["biomarker"]) for pid in found)
+
+    spec = default_spec(text_model="none", report_facts=True)
+    build_index(copy, spec=spec)
+    res = similar_to_patient(copy, found[0], k=5)
+    assert any(f.endswith("(compte rendu)") for f in res.query["facts"])
+    en = similar_to_patient(copy, found[0], k=5, lang="en")
+    assert any(f.endswith("(report)") for f in en.query["facts"])
+    copy.close()
 
 
 def test_findings_summary_reads_results_from_reports(corpus_store):
@@ -579,8 +621,9 @@ def test_cli_eval_similar_with_drop_structured_end_to_end(corpus_store, corpus_d
     assert report["drop_structured"] == 0.3
     assert report["dropped"]["biomarkers"]["rows_after"] < report["dropped"]["biomarkers"]["rows_before"]
     rows = report["rows"]
-    assert {r["vectors"] for r in rows} == {"structured", "structured+reports", "text", "combined"}
-    assert {(r["summary"], r["vectors"]) for r in rows if not r["vectors"].startswith("structured")} == {
+    assert {r["vectors"] for r in rows} == {
+        "structured", "report facts", "structured+reports", "text", "combined"}
+    assert {(r["summary"], r["vectors"]) for r in rows if r["vectors"] in ("text", "combined")} == {
         (s, v) for s in ("facts", "findings") for v in ("text", "combined")}
     assert all(r["queries"] == report["queries"] > 0 and 0 <= r["p@10"] <= 1 and 0 <= r["ndcg@10"] <= 1
                for r in rows)

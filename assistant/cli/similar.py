@@ -148,6 +148,9 @@ def rebuild(
                                                  help="Share of structured facts in the score.")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="'flat' (exact) or 'hnsw'; default by size.")] \
         = None,
+    report_facts: Annotated[bool | None, typer.Option(
+        "--report-facts/--coded-only",
+        help="Complete missing coded histology, biomarkers and metastatic sites from the reports.")] = None,
 ) -> None:
     """Rebuild the similar-patient index from the whole store (settings: COHORT_SIMILAR_*)."""
     from retrieval.similar import build_index, default_spec
@@ -155,7 +158,8 @@ def rebuild(
     if kind not in (None, "flat", "hnsw"):
         raise UserError("--kind takes 'flat' or 'hnsw'.")
     store = open_db(db)
-    _, report = build_index(store, spec=default_spec(model, summary, weight), kind=kind, progress=_progress)
+    spec = default_spec(model, summary, weight, report_facts)
+    _, report = build_index(store, spec=spec, kind=kind, progress=_progress)
     console.print(report.sentence())
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.similar.config import GROUP_WEIGHTS, get_similar_settings
-from retrieval.similar.facts import PatientInfo, load_patients
+from retrieval.similar.facts import PatientInfo
 from retrieval.similar.features import Vocabulary, capacity_for, weighted_features
 from retrieval.similar.index import (
     WATERMARK_TABLES,
@@ -23,6 +23,7 @@ from retrieval.similar.index import (
     reshape,
     watermarks,
 )
+from retrieval.similar.report_facts import patient_facts
 from retrieval.similar.text import model_dim
 from retrieval.similar.vectors import VectorSpec, patient_vectors
 from retrieval.store import Store, now_iso
@@ -44,22 +45,25 @@ class IndexReport:
     path: str
     text_model: str
     vocabulary_version: int
+    from_reports: int = 0  # patients embedded now with facts read from their reports (report_facts.py)
 
     def sentence(self) -> str:
         what = {"built": "Built", "updated": "Updated", "unchanged": "Up to date:"}[self.action]
+        read = f", {self.from_reports} completed from their reports" if self.from_reports else ""
         return (f"{what} similar-patient index ({self.kind}, {self.patients} patients, "
-                f"{self.embedded} embedded now, text model {self.text_model}) in {self.seconds:.1f} s at "
-                f"{self.path}.")
+                f"{self.embedded} embedded now{read}, text model {self.text_model}) in "
+                f"{self.seconds:.1f} s at {self.path}.")
 
 
 def default_spec(text_model: str | None = None, summary: str | None = None,
-                 structured_weight: float | None = None) -> VectorSpec:
+                 structured_weight: float | None = None, report_facts: bool | None = None) -> VectorSpec:
     cfg = get_similar_settings()
     model = text_model or cfg.text_model
     return VectorSpec(
         text_model=model, summary=summary or cfg.summary,
         structured_weight=cfg.structured_weight if structured_weight is None else structured_weight,
         group_weights=dict(GROUP_WEIGHTS), text_dim=0 if model == "none" else model_dim(model),
+        report_facts=cfg.report_facts if report_facts is None else report_facts,
     )
 
 
@@ -87,7 +91,7 @@ def build_index(store: Store, *, spec: VectorSpec | None = None, kind: str | Non
     spec = spec or default_spec()
     marks = watermarks(store)  # taken first: rows ingested during the build are caught by the next update
     ids = [r["id"] for r in store.query("SELECT id FROM patients ORDER BY id")]
-    patients = list(load_patients(store, ids))
+    patients = patient_facts(store, ids, spec.report_facts)
     feats = [weighted_features(p.facts, spec.group_weights) for p in patients]
     vocab = Vocabulary.build(f.keys() for f in feats)
     cfg = get_similar_settings()
@@ -98,7 +102,7 @@ def build_index(store: Store, *, spec: VectorSpec | None = None, kind: str | Non
     index = assemble(np.array([p.patient_id for p in patients], dtype=np.int64), vectors, meta)
     if save:
         index.save(index_dir_for(store))
-    return index, _report(index, "built", len(patients), t0)
+    return index, _report(index, "built", len(patients), t0, _read(patients))
 
 
 def _changed_patients(store: Store, marks: dict[str, int]) -> set[int]:
@@ -131,7 +135,7 @@ def update_index(store: Store, progress: Progress | None = None) -> IndexReport:
     gone = [p for p in index.patient_ids() if p not in existing]
     if not changed and not gone:
         return _report(index, "unchanged", 0, t0)
-    patients = list(load_patients(store, sorted(changed & existing)))
+    patients = patient_facts(store, sorted(changed & existing), meta.spec.report_facts)
     feats = [weighted_features(p.facts, meta.spec.group_weights) for p in patients]
     new_keys = {k for f in feats for k in f}
     if not meta.vocab.extend(new_keys):
@@ -158,10 +162,15 @@ def update_index(store: Store, progress: Progress | None = None) -> IndexReport:
     index.meta.watermarks = marks
     index.meta.updated_at = now_iso()
     index.save(directory)
-    return _report(index, "updated", len(patients), t0)
+    return _report(index, "updated", len(patients), t0, _read(patients))
 
 
-def _report(index: PatientIndex, action: str, embedded: int, t0: float) -> IndexReport:
+def _read(patients: list[PatientInfo]) -> int:
+    return sum(bool(p.from_reports) for p in patients)
+
+
+def _report(index: PatientIndex, action: str, embedded: int, t0: float, from_reports: int = 0) -> IndexReport:
     return IndexReport(action=action, kind=index.meta.kind, patients=index.size, embedded=embedded,
                        seconds=time.perf_counter() - t0, path=str(index.path.parent if index.path else ""),
-                       text_model=index.meta.spec.text_model, vocabulary_version=index.meta.vocab.version)
+                       text_model=index.meta.spec.text_model, vocabulary_version=index.meta.vocab.version,
+                       from_reports=from_reports)

@@ -39,6 +39,8 @@ class PatientInfo:
     deceased: bool
     opposition: bool
     facts: Facts = field(default_factory=dict)
+    # values read from reports where the coded tables were silent (report_facts.py), per group
+    from_reports: dict[str, list[str]] = field(default_factory=dict)
 
 
 def is_haematological(icd10: str | None) -> bool:

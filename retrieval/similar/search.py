@@ -22,8 +22,9 @@ from typing import Any, Literal
 import numpy as np
 
 from retrieval.similar.explain import explain, fact_list
-from retrieval.similar.facts import Facts, PatientInfo, load_patients
+from retrieval.similar.facts import Facts, PatientInfo
 from retrieval.similar.index import PatientIndex, index_dir_for
+from retrieval.similar.report_facts import patient_facts
 from retrieval.similar.vectors import case_vector, patient_vectors
 from retrieval.store import Store, StoreError, batches, bind_in
 
@@ -189,16 +190,19 @@ def _parts(index: PatientIndex, query: np.ndarray, ids: list[int]) -> list[tuple
 
 
 def _result(store: Store, index: PatientIndex, query_vec: np.ndarray, query_facts: Facts, query: dict,
-            k: int, filters: Filters, lang: str, partial: bool = False) -> SimilarResult:
+            k: int, filters: Filters, lang: str, partial: bool = False,
+            query_read: dict[str, list[str]] | None = None) -> SimilarResult:
     hits = nearest(store, index, query_vec, k, filters)
-    infos = {p.patient_id: p for p in load_patients(store, [p for p, _ in hits])}
+    read = index.meta.spec.report_facts
+    infos = {p.patient_id: p for p in patient_facts(store, [p for p, _ in hits], read)}
     parts = _parts(index, query_vec, [p for p, _ in hits])
     neighbours = []
     for (pid, score), (s, t) in zip(hits, parts, strict=True):
         info = infos.get(pid)
         if info is None:
             continue
-        shared, diffs = explain(query_facts, info.facts, lang, index.meta.spec.group_weights, partial)
+        shared, diffs = explain(query_facts, info.facts, lang, index.meta.spec.group_weights, partial,
+                                query_read, info.from_reports)
         if not query_facts and t is not None:
             score, s = t, None  # a case with no parsed facts is compared by its text alone
         neighbours.append(Neighbour(
@@ -219,7 +223,8 @@ def similar_to_patient(store: Store, patient_id: int, k: int = 10, filters: Filt
                        lang: str = "fr", index: PatientIndex | None = None) -> SimilarResult:
     """Patients most like a stored patient (never the patient itself)."""
     index = index or open_index(store)
-    info: PatientInfo | None = next(iter(load_patients(store, [patient_id])), None)
+    found = patient_facts(store, [patient_id], index.meta.spec.report_facts)
+    info: PatientInfo | None = found[0] if found else None
     if info is None:
         raise StoreError(f"No patient {patient_id} in this store.")
     if patient_id in index:
@@ -229,8 +234,9 @@ def similar_to_patient(store: Store, patient_id: int, k: int = 10, filters: Filt
     filters = filters or Filters()
     filters = Filters(filters.centre_ids, filters.exclude_opposed, filters.vital_status,
                       tuple(sorted(set(filters.exclude_ids) | {patient_id})))
-    query = {"kind": "patient", "pseudo_id": pseudo_id(patient_id), "facts": fact_list(info.facts, lang)}
-    return _result(store, index, vec, info.facts, query, k, filters, lang)
+    query = {"kind": "patient", "pseudo_id": pseudo_id(patient_id),
+             "facts": fact_list(info.facts, lang, read=info.from_reports)}
+    return _result(store, index, vec, info.facts, query, k, filters, lang, query_read=info.from_reports)
 
 
 def similar_to_case(store: Store, facts: Facts, text: str | None, k: int = 10, filters: Filters | None = None,

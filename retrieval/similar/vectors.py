@@ -27,6 +27,8 @@ class VectorSpec:
     structured_weight: float   # share of the structured part in the score
     group_weights: dict[str, float]
     text_dim: int
+    # coded facts completed from the reports (report_facts.py); False in indexes built before it existed
+    report_facts: bool = False
 
     @property
     def has_text(self) -> bool:

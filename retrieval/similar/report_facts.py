@@ -1,0 +1,146 @@
+"""Facts read back from a patient's REPORTS where the coded tables are silent.
+
+Why: a centre codes only part of what its reports say. Biomarker results, metastatic sites and the
+exact histology often live only in pathology, molecular and imaging reports. Measured with
+``cohort eval similar --drop-structured`` (eval/similar.py): adding an embedding of the report text
+to the vector does not make up for a missing code (one text cosine cannot tell which group is
+missing), while reading the missing facts back from the reports into the structured part recovers
+most of the loss. So the text of the reports enters the vector twice: as the facts read here, and as
+the embedding of the ``findings`` summary (text.py).
+
+What is read, only for a group the coded tables leave EMPTY for that patient (a coded fact is never
+overridden), from the sentences of ``findings.findings_texts`` (affirmed sentences only: negated,
+hypothetical, family and history mentions are already left out there):
+
+- histology and morphology: an ICD-O-3 morphology code named in a report ("(ICD-O-3 8140/3)",
+  "8500/3"), mapped to a histology group by the centre's own coded tumours (the most frequent group
+  for that code), else by the terminology's ICD-O-3 groups (query_compiler/terminology/histology.yaml);
+- biomarkers: result lines read as statuses by findings.marker_words ("EGFR muté exon19del",
+  "ER positif (RE 80 %)", "HER2 négatif (HER2 1+)");
+- metastatic sites: "métastases / lésions / localisations secondaires" sentences with a site adjective
+  ("hépatiques", "osseuses", "cérébrales"...).
+
+Every value read this way is remembered in ``PatientInfo.from_reports``, so an explanation can say
+that it came from a report and not from the coded record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+from retrieval.similar.facts import STATUS_WEIGHTS, Facts, PatientInfo, load_patients, marker_key
+from retrieval.similar.findings import findings_texts
+from retrieval.store import Store
+
+READ_GROUPS = ("histology", "morphology", "biomarker", "metastatic")
+_ICDO = re.compile(r"(?<![\d/])([89]\d{3})/[0-9](?!\d)")  # ICD-O-3 morphology codes are 8000-9999
+# The status words written by findings.marker_words (labels.fact_label, French).
+_STATUS = {"positif": "positive", "négatif": "negative", "muté": "mutated", "sauvage": "wild_type",
+           "réarrangé": "rearranged", "amplifié": "amplified", "élevé": "high", "bas": "low"}
+_LINE = re.compile(r"^(\S+) (" + "|".join(_STATUS) + r")\b")
+_SPREAD = re.compile(r"métasta|secondaire|metasta|secondary", re.IGNORECASE)
+# Site adjectives and nouns (French and English) -> the metastasis sites of retrieval/vocab.py.
+_SITES = (("hépatique", "liver"), ("foie", "liver"), ("liver", "liver"), ("hepatic", "liver"),
+          ("osseu", "bone"), ("bone", "bone"), ("pulmonaire", "lung"), ("lung", "lung"),
+          ("cérébra", "brain"), ("brain", "brain"), ("pleura", "pleura"), ("péritonéa", "peritoneum"),
+          ("periton", "peritoneum"), ("ganglionnaire", "lymph_node"), ("lymph node", "lymph_node"),
+          ("nodal", "lymph_node"), ("surrénal", "adrenal"), ("adrenal", "adrenal"), ("cutané", "skin"),
+          ("skin", "skin"))
+
+
+@lru_cache(maxsize=1)
+def _terminology_groups() -> list[tuple[str, str]]:
+    """(ICD-O-3 prefix, histology group), longest prefix first; umbrella groups (NSCLC, lymphoma) last
+    so that '8140/3' reads as adenocarcinoma, not as the NSCLC umbrella."""
+    from query_compiler.terminology import HERE, _yaml
+
+    groups = _yaml((HERE / "histology.yaml").read_text(encoding="utf-8"))["groups"]
+    umbrella = {"nsclc", "lymphoma"}
+    pairs = [(code.split("/")[0], group) for group, codes in groups.items() for code in codes]
+    return sorted(pairs, key=lambda p: (p[1] in umbrella, -len(p[0])))
+
+
+def _coded_groups(store: Store) -> dict[str, str]:
+    """The centre's own reading of each morphology code: its most frequent coded histology group."""
+    by: dict[str, Counter] = defaultdict(Counter)
+    for r in store.query("SELECT morphology, histology_group FROM tumours "
+                         "WHERE morphology IS NOT NULL AND histology_group IS NOT NULL"):
+        code = re.sub(r"\D", "", str(r["morphology"]).split("/")[0])[:4]
+        if len(code) == 4:
+            by[code][r["histology_group"]] += 1
+    return {code: c.most_common(1)[0][0] for code, c in by.items()}
+
+
+def histology_of(code: str, coded: dict[str, str]) -> str | None:
+    if code in coded:
+        return coded[code]
+    return next((group for prefix, group in _terminology_groups() if code.startswith(prefix)), None)
+
+
+def read_facts(sentences: Iterable[str], coded: dict[str, str]) -> Facts:
+    """The facts the findings sentences of one patient state (before any merge with coded facts)."""
+    facts: Facts = {}
+    for s in sentences:
+        m = _ICDO.search(s)
+        if m and "histology" not in facts:
+            group = histology_of(m.group(1), coded)
+            if group:
+                facts["histology"] = {group: 1.0}
+                facts["morphology"] = {m.group(1): 1.0}
+        m = _LINE.match(s)
+        if m:
+            status = _STATUS[m.group(2)]
+            bag = facts.setdefault("biomarker", {})
+            key = f"{marker_key(m.group(1))}:{status}"
+            bag[key] = max(bag.get(key, 0.0), STATUS_WEIGHTS.get(status, 0.5))
+        if _SPREAD.search(s):
+            low = s.lower()
+            sites = {site for word, site in _SITES if word in low}
+            if sites:
+                bag = facts.setdefault("metastatic", {"metastatic": 1.0})
+                bag.update({f"site:{site}": 1.0 for site in sites})
+    return facts
+
+
+def facts_from_reports(store: Store, ids: Iterable[int]) -> dict[int, Facts]:
+    """What each patient's reports state, on its own (the "report facts only" row of the evaluation)."""
+    texts = findings_texts(store, sorted({int(i) for i in ids}))
+    coded = _coded_groups(store) if texts else {}
+    return {pid: read_facts(text.split(". "), coded) for pid, text in texts.items() if text}
+
+
+def complete_from_reports(store: Store, patients: list[PatientInfo]) -> Counter:
+    """Fill, in place, the groups the coded tables leave empty with what the reports say; returns how
+    many patients got each group."""
+    read_all = facts_from_reports(store, [p.patient_id for p in patients]) if patients else {}
+    filled: Counter = Counter()
+    for p in patients:
+        read = read_all.get(p.patient_id)
+        f = p.facts
+        if not read or "site" not in f:
+            continue  # no report, or no coded tumour to attach report facts to
+        for group in ("histology", "morphology", "biomarker"):
+            if group in read and group not in f:
+                f[group] = dict(read[group])
+                p.from_reports[group] = sorted(read[group])
+                filled[group] += 1
+        sites = {v for v in read.get("metastatic", {}) if v.startswith("site:")}
+        if sites and not any(v.startswith("site:") for v in f.get("metastatic", {})):
+            bag = f.setdefault("metastatic", {})
+            bag.pop("non-metastatic", None)
+            bag["metastatic"] = max(bag.get("metastatic", 0.0), 1.0)
+            bag.update({s: 1.0 for s in sites})
+            p.from_reports["metastatic"] = sorted(sites)
+            filled["metastatic sites"] += 1
+    return filled
+
+
+def patient_facts(store: Store, ids: Iterable[int], from_reports: bool) -> list[PatientInfo]:
+    """Patients' coded facts, completed from their reports when the index was built that way."""
+    patients = list(load_patients(store, ids))
+    if from_reports:
+        complete_from_reports(store, patients)
+    return patients
