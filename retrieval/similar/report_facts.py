@@ -63,15 +63,27 @@ def _terminology_groups() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: (p[1] in umbrella, -len(p[0])))
 
 
+_CODED: dict[tuple[str, int, int], dict[str, str]] = {}
+
+
 def _coded_groups(store: Store) -> dict[str, str]:
-    """The centre's own reading of each morphology code: its most frequent coded histology group."""
+    """The centre's own reading of each morphology code: its most frequent coded histology group.
+
+    Kept per store until a tumour row is added or removed (the key holds the count and the last id),
+    because a search reads it for every answer and the scan is over all tumours."""
+    row = store.query("SELECT COUNT(*) AS n, MAX(id) AS last FROM tumours")[0]
+    key = (str(store.url), int(row["n"] or 0), int(row["last"] or 0))
+    if key in _CODED:
+        return _CODED[key]
     by: dict[str, Counter] = defaultdict(Counter)
     for r in store.query("SELECT morphology, histology_group FROM tumours "
                          "WHERE morphology IS NOT NULL AND histology_group IS NOT NULL"):
         code = re.sub(r"\D", "", str(r["morphology"]).split("/")[0])[:4]
         if len(code) == 4:
             by[code][r["histology_group"]] += 1
-    return {code: c.most_common(1)[0][0] for code, c in by.items()}
+    _CODED.clear()  # one store per process in practice; never let the cache grow
+    _CODED[key] = {code: c.most_common(1)[0][0] for code, c in by.items()}
+    return _CODED[key]
 
 
 def histology_of(code: str, coded: dict[str, str]) -> str | None:
@@ -115,7 +127,11 @@ def facts_from_reports(store: Store, ids: Iterable[int]) -> dict[int, Facts]:
 def complete_from_reports(store: Store, patients: list[PatientInfo]) -> Counter:
     """Fill, in place, the groups the coded tables leave empty with what the reports say; returns how
     many patients got each group."""
-    read_all = facts_from_reports(store, [p.patient_id for p in patients]) if patients else {}
+    # only patients with a coded tumour and an empty group have anything to gain from their reports
+    needs = [p.patient_id for p in patients if "site" in p.facts and (
+        "histology" not in p.facts or "biomarker" not in p.facts
+        or not any(v.startswith("site:") for v in p.facts.get("metastatic", {})))]
+    read_all = facts_from_reports(store, needs) if needs else {}
     filled: Counter = Counter()
     for p in patients:
         read = read_all.get(p.patient_id)
