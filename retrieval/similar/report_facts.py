@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from retrieval.similar.facts import STATUS_WEIGHTS, Facts, PatientInfo, load_patients, marker_key
 from retrieval.similar.findings import findings_texts
-from retrieval.store import Store
+from retrieval.store import Store, batches, bind_in
 
 READ_GROUPS = ("histology", "morphology", "biomarker", "metastatic")
 _ICDO = re.compile(r"(?<![\d/])([89]\d{3})/[0-9](?!\d)")  # ICD-O-3 morphology codes are 8000-9999
@@ -124,13 +124,32 @@ def facts_from_reports(store: Store, ids: Iterable[int]) -> dict[int, Facts]:
     return {pid: read_facts(text.split(". "), coded) for pid, text in texts.items() if text}
 
 
+def _affirmed_metastasis(store: Store, ids: list[int]) -> set[int]:
+    """Patients among ``ids`` with an affirmed metastasis mention (no negation, hypothesis, family)."""
+    out: set[int] = set()
+    for chunk in batches(ids):
+        marks, names = bind_in(chunk)
+        # through documents (indexed by patient) and mentions (indexed by document): at 10 M documents a
+        # scan of every metastasis mention would cost more than the reading it saves
+        rows = store.query(
+            "SELECT DISTINCT d.patient_id FROM documents d JOIN mentions m ON m.document_id = d.id "
+            f"WHERE d.patient_id IN ({marks}) AND m.concept = 'metastasis' AND m.negated = 0 "
+            "AND m.hypothetical = 0 AND m.family = 0", names)
+        out.update(int(r["patient_id"]) for r in rows)
+    return out
+
+
 def complete_from_reports(store: Store, patients: list[PatientInfo]) -> Counter:
     """Fill, in place, the groups the coded tables leave empty with what the reports say; returns how
     many patients got each group."""
-    # only patients with a coded tumour and an empty group have anything to gain from their reports
-    needs = [p.patient_id for p in patients if "site" in p.facts and (
-        "histology" not in p.facts or "biomarker" not in p.facts
-        or not any(v.startswith("site:") for v in p.facts.get("metastatic", {})))]
+    # only patients with a coded tumour and an empty group have anything to gain from their reports; for
+    # metastatic sites, only those whose reports affirm a metastasis at all (one indexed query)
+    tumoural = [p for p in patients if "site" in p.facts]
+    no_site = [p.patient_id for p in tumoural
+               if not any(v.startswith("site:") for v in p.facts.get("metastatic", {}))]
+    spread = _affirmed_metastasis(store, no_site)
+    needs = [p.patient_id for p in tumoural
+             if "histology" not in p.facts or "biomarker" not in p.facts or p.patient_id in spread]
     read_all = facts_from_reports(store, needs) if needs else {}
     filled: Counter = Counter()
     for p in patients:
