@@ -8,7 +8,7 @@ install:
 	@bash scripts/install.sh
 
 run: install
-	$(VENV)/bin/cohort chat --demo
+	$(VENV)/bin/cohort demo
 
 test: install
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

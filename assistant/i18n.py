@@ -43,12 +43,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "language.switched": ("Langue : français.", "Language: English."),
     "auth.failed": ("Identifiant ou mot de passe incorrect.", "Wrong username or password."),
     # -- roles ---------------------------------------------------------------------------------
-    "role.clinician": ("clinicien·ne", "clinician"),
-    "role.research_associate": ("attaché·e de recherche clinique", "clinical research associate"),
-    "role.referent": ("référent·e", "referent"),
-    "role.researcher": ("chercheur·se", "researcher"),
-    "role.dpo": ("délégué·e à la protection des données", "data protection officer"),
-    "role.admin": ("administrateur·rice", "administrator"),
     # -- steps of a turn -----------------------------------------------------------------------
     "step.understanding": ("Compréhension", "Understanding"),
     "step.searching": ("Recherche", "Searching"),
@@ -206,6 +200,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "similar.score": ("similarité", "similarity"),
     "similar.shared": ("en commun", "shared"),
     "similar.differs": ("différences", "differences"),
+    "similar.facts": ("Comparé sur : {facts}", "Compared on: {facts}"),
+    "similar.index": (
+        "index {kind} ({size} patients), texte {model}/{summary}, poids des faits codés {weight:.2f}",
+        "index {kind} ({size} patients), text {model}/{summary}, structured weight {weight:.2f}",
+    ),
     "timeline.title": ("Frise de {pseudo}", "Timeline of {pseudo}"),
     "timeline.diagnosis": ("Diagnostic", "Diagnosis"),
     "timeline.treatments": ("Traitements", "Treatments"),
@@ -280,19 +279,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Je n'ai pas compris la combinaison. Exemple : « 1 union 2 ».",
         "I did not understand the combination. Example: “1 union 2”.",
     ),
-    "error.unavailable": (
-        "Cette fonction n'est pas encore disponible sur cette installation ({what}).",
-        "This function is not available on this installation yet ({what}).",
-    ),
     "error.store": ("La base de données ne répond pas : {detail}", "The database does not answer: {detail}"),
     # -- rights (what a profile may do) --------------------------------------------------------
-    "right.count": ("compter les patients", "count patients"),
-    "right.edit_criteria": ("modifier les critères", "edit criteria"),
-    "right.show_sql": ("voir le SQL", "see the SQL"),
-    "right.export": ("exporter", "export"),
-    "right.answer_requests": ("répondre aux demandes", "answer requests"),
-    "right.cross_centre": ("voir les comptes des autres centres", "see other centres' counts"),
-    "right.list_patients": ("voir la liste des patients", "see the patient list"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Markdown views of the engine's results (pure functions: no chainlit import, tested directly).
+"""What the chat and the CLI both show, as Markdown (pure functions over ``assistant.core.results``:
+no chainlit import, tested directly; the CLI prints the same Markdown with rich).
 
 Chainlit renders Markdown without raw HTML (``unsafe_allow_html = false``), so anything that looks
 like a tag — Presidio placeholders such as ``<PERSON>`` — is shown as ``‹PERSON›`` instead of being
@@ -7,17 +8,13 @@ swallowed, and table cells escape ``|``. Highlights from the engine come as ``**
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
-from assistant.core.results import (
-    ReferentRequest,
-    SavedCohort,
-    SavedQuery,
-    SimilarResult,
-    TurnResult,
-)
+from assistant.core.results import ReferentRequest, SimilarResult, TurnResult
 from assistant.i18n import t
+from query_compiler.engine.saved import SavedCohort, SavedQuery
 
 _TAG = re.compile(r"<([A-Za-z_][A-Za-z0-9_ -]{0,40})>")
 MAX_SNIPPET = 220
@@ -150,8 +147,6 @@ def sql_block(sql: str, params: dict, dialect: str, lang: str) -> str:
     lines = [f"### {t('sql.title', lang, dialect=dialect)}", "", "```sql", sql.strip(), "```"]
     if params:
         lines += ["", f"**{t('sql.params', lang)}**", "", "```json"]
-        import json
-
         lines.append(json.dumps(params, ensure_ascii=False, indent=1, default=str))
         lines.append("```")
     return "\n".join(lines)
@@ -219,6 +214,8 @@ def requests_list(items: Iterable[ReferentRequest], lang: str, *, mine: bool) ->
 def similar(result: SimilarResult, lang: str) -> str:
     source = t("similar.case", lang) if result.source == "case" else f"`{result.source}`"
     lines = [f"### {t('similar.title', lang, source=source)}", ""]
+    if result.facts:
+        lines += [safe(t("similar.facts", lang, facts="; ".join(result.facts[:12]))), ""]
     if not result.rows:
         return lines[0] + "\n\n" + t("table.empty", lang)
     head = [
@@ -236,4 +233,9 @@ def similar(result: SimilarResult, lang: str) -> str:
             f"| `{cell(r.pseudo_id)}` | {r.score:.2f} | {cell(r.age_band)} | {sex} | "
             f"{cell('; '.join(r.shared)) or '—'} | {cell('; '.join(r.differences)) or '—'} |"
         )
+    info = result.index
+    if info:
+        lines += ["", "_" + safe(t("similar.index", lang, kind=info.get("kind"), size=info.get("size"),
+                                   model=info.get("text_model"), summary=info.get("summary"),
+                                   weight=float(info.get("structured_weight") or 0))) + "_"]
     return "\n".join(lines)

@@ -237,7 +237,7 @@ def register(eval_app: typer.Typer) -> None:
 
         with tempfile.TemporaryDirectory() as tmp:
             if corpus is None:
-                from retrieval.synthetic import generate
+                from synthetic import generate
 
                 corpus = Path(tmp) / "corpus"
                 generate(corpus, patients, 3, seed, scan_share=0.01)

@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
 
-    from retrieval.synthetic import generate
+    from synthetic import generate
 
     work = args.dir or Path(tempfile.mkdtemp(prefix="bench_ingest_"))
     corpus, db = work / "corpus", work / "bench.db"

@@ -1,4 +1,4 @@
-"""Query latency benchmark: the USE_CASES questions (``query_compiler.use_cases``) as Criteria, count
+"""Query latency benchmark: the USE_CASES questions (``eval.use_cases``) as Criteria, count
 and first page, on SQLite and PostgreSQL side by side, at a stated corpus size.
 
     python -m eval.bench_query --patients 100000            # build, then measure (SQLite + PostgreSQL)
@@ -31,8 +31,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from query_compiler.engine import CohortEngine, Scope, ensure_indexes
-from query_compiler.use_cases import USE_CASES
+from eval.use_cases import USE_CASES
+from query_compiler.engine import CohortEngine, Scope
 from retrieval.store import Store
 
 # table -> (id column or None, {foreign key column: referenced table})
@@ -107,7 +107,7 @@ def build(
 ) -> dict[str, Any]:
     """Generate + ingest the base corpus (cached in ``work``), then build the replicated stores."""
     from retrieval.ingest import ingest
-    from retrieval.synthetic import generate
+    from synthetic import generate
 
     work.mkdir(parents=True, exist_ok=True)
     corpus, base_db = work / f"corpus-{base}", work / f"base-{base}.db"
@@ -170,7 +170,7 @@ def measure(store: Store, today: date, repeat: int) -> dict[str, Any]:
     total and the first page with its matched facts), wall clock and, for SQLite, CPU time of this
     process (SQLite runs in-process: CPU time is what the query costs, whatever else the machine
     is doing)."""
-    ensure_indexes(store)
+    store.ensure_indexes()
     store.execute("ANALYZE")
     engine = CohortEngine(store, today)
     per: dict[str, Any] = {}

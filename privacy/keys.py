@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from retrieval.settings import get_settings
+
 
 def secret() -> bytes:
-    from retrieval.settings import get_settings
 
     return get_settings().secret.encode("utf-8")
 

@@ -16,6 +16,7 @@ import bcrypt
 
 from privacy.audit import AuditLog
 from privacy.roles import PERMISSIONS, Permission, Role, parse_role
+from query_compiler.engine import Scope
 from retrieval.store import now_iso
 
 MIN_PASSWORD = 8
@@ -45,6 +46,11 @@ class User:
 
     def can(self, permission: Permission | str) -> bool:
         return Permission(permission) in self.permissions
+
+    @property
+    def name(self) -> str:
+        """What the chat calls the person."""
+        return self.display_name or self.username
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> User:
@@ -123,6 +129,19 @@ def add_user(store: Any, username: str, password: str, role: Role | str, centre_
     return require_user(store, username)
 
 
+def bootstrap_admin(store: Any, username: str, password: str, centre_id: str) -> User:
+    """The first administrator of a centre that has none: how a new store (or a new centre) gets the
+    account that then creates all others. Refused once the centre has an active administrator."""
+    admins = store.query("SELECT username FROM users WHERE centre_id = :c AND role = :r AND active = 1",
+                         {"c": centre_id, "r": Role.ADMIN.value})
+    if admins:
+        AuditLog(store).record(system_actor(), "denied", centre_id=centre_id,
+                               details={"function": "bootstrap_admin", "user": username})
+        raise AccessDenied(f"Centre {centre_id} already has an administrator ({admins[0]['username']}): "
+                           "ask them to create accounts.")
+    return add_user(store, username, password, Role.ADMIN, centre_id, by=f"bootstrap:{system_actor()}")
+
+
 def set_role(store: Any, username: str, role: Role | str, *, by: Any = None) -> User:
     _check_manager(store, by, "change a role")
     role = parse_role(str(role))
@@ -186,8 +205,6 @@ def authenticate(store: Any, username: str, password: str) -> User | None:
 
 def scope_for(user: User) -> Any:
     """The engine scope of a user: own centre only, opposed patients excluded."""
-    from query_compiler.engine import Scope
-
     return Scope(centre_ids=(user.centre_id,), exclude_opposed=True)
 
 

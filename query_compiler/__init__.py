@@ -1,12 +1,10 @@
-"""Criteria model, parser (terminology + local LLM), compiler (sqlglot) and readable rendering."""
+"""From a question to a query, through a typed contract:
 
-from typing import Any
+- ``criteria``: the Criteria model (the contract), its codes, text-term grammar and compact form;
+- ``parser``: question → Criteria (terminology first, then the local LLM for what is left);
+- ``compiler``: Criteria → SQL (sqlglot; SQLite, PostgreSQL) and → similar-patient facts;
+- ``render``: Criteria → sentences in French or English;
+- ``engine``: compiled Criteria run on a store inside a scope; saved queries and cohorts.
 
-
-def __getattr__(name: str) -> Any:
-    """``query_compiler.parse`` / ``ParseResult`` load the parser lazily (it pulls the terminology)."""
-    if name in ("parse", "ParseResult"):
-        from query_compiler import parser
-
-        return getattr(parser, name)
-    raise AttributeError(f"module 'query_compiler' has no attribute {name!r}")
+It imports only ``retrieval`` (the data model and the store); nothing here knows users or rights.
+"""

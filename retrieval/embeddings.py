@@ -16,6 +16,8 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from retrieval.settings import get_settings
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -80,7 +82,6 @@ class E5Encoder:
 def get_encoder(name: str | None = None) -> Encoder:
     """The configured encoder, loaded once per process."""
     if name is None:
-        from retrieval.settings import get_settings
 
         name = get_settings().embedding_model
     if name == "minilm":

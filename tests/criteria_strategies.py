@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from query_compiler import criteria as C
-from query_compiler.terms import TermError, parse_term
+from query_compiler.criteria.terms import TermError, parse_term
 
 SITES = [
     "C50",

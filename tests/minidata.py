@@ -368,7 +368,7 @@ def segment_rows(store: Any) -> list[dict[str, Any]]:
 
 def reference_for(ds: Dataset, store: Any) -> Any:
     """The reference evaluator over ``ds`` (segments read back from ``store``)."""
-    from query_compiler.reference import Evaluator, ReferenceData
+    from tests.reference import Evaluator, ReferenceData
 
     data = ReferenceData({p.id: p for p in ds.patients})
     data.add_segments(segment_rows(store))

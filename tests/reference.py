@@ -6,11 +6,11 @@ store: the flags exist nowhere else). It re-implements every convention of the c
 Python, independently of SQL, so that ``tests/test_differential.py`` can require SQLite,
 PostgreSQL and this evaluator to agree patient for patient.
 
-Conventions (same as ``query_compiler.atoms``): codes are prefixes; stage ``III`` matches
+Conventions (same as ``query_compiler.compiler.atoms``): codes are prefixes; stage ``III`` matches
 ``IIIA`` not ``IV``; ages are completed years (age at diagnosis from the birth and diagnosis
 dates); a month is 30.4375 days; ``metastatic`` = at diagnosis or a metastasis event of that
 tumour; treatment lines are distinct (tumour, line) pairs of systemic classes; text terms match
-per segment with FTS5's folding, phrase and NEAR rules (``query_compiler.terms``).
+per segment with FTS5's folding, phrase and NEAR rules (``query_compiler.criteria.terms``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from query_compiler import criteria as C
-from query_compiler.atoms import DAYS_PER_MONTH, FLAGS, group_morphologies
+from query_compiler.compiler.atoms import DAYS_PER_MONTH, FLAGS, group_morphologies
+from query_compiler.criteria.terms import Matcher
 from query_compiler.engine import completed_years
-from query_compiler.terms import Matcher
 from retrieval.records import PatientRecord
 from retrieval.vocab import SYSTEMIC_CLASSES
 

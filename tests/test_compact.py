@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from query_compiler import criteria as C
-from query_compiler.compact import CompactError, from_compact, to_compact
+from query_compiler.criteria.compact import CompactError, from_compact, to_compact
 from tests.criteria_strategies import atoms, trees
 
 FLAGSHIP = C.All(items=[C.Sex(value="F"), C.Tumour(site=["C50"], metastatic=True, age_min=50, age_max=50)])

@@ -10,9 +10,9 @@ import pytest
 
 from query_compiler import criteria as C
 from query_compiler.compiler import Compiler, UnsupportedCriterion, compile_criteria
+from query_compiler.criteria.terms import Matcher, parse_term, placements, to_fts5, to_tsquery_text, tokenize
 from query_compiler.engine import CohortEngine, Scope
-from query_compiler.fts_chars import probe_sqlite, tables
-from query_compiler.terms import Matcher, parse_term, placements, to_fts5, to_tsquery_text, tokenize
+from retrieval.fts_chars import probe_sqlite, tables
 from tests import minidata
 
 TODAY = date(2024, 6, 30)

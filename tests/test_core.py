@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chat import views
-from assistant.core.results import Fact, PatientRow, TurnResult, Understanding
+from assistant import views
+from assistant.core.results import PatientRow, TurnResult, Understanding
 from assistant.i18n import MESSAGES, normalise_lang, placeholders, t
 from query_compiler.criteria import All, Sex, Tumour
+from query_compiler.engine.facts import Fact
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,8 +55,8 @@ def _result(lang: str = "fr") -> TurnResult:
         sex="F",
         vital_status="alive",
         facts=(
-            Fact("tumour", "C50.4 sein | métastatique", None),
-            Fact("text", "métastase", "vu par <PERSON> : <b>métastase</b> hépatique"),
+            Fact("tumour", "C50.4 sein | métastatique"),
+            Fact("text", "métastase", snippet="vu par <PERSON> : <b>métastase</b> hépatique"),
         ),
     )
     u = Understanding(
@@ -91,7 +92,7 @@ def test_turn_view_shows_card_count_and_a_safe_table():
 
 
 def test_matched_words_are_bolded_in_masked_snippets_but_placeholders_never():
-    from assistant.core.backend import highlight_words, mark
+    from assistant.core.present import highlight_words, mark
     from query_compiler.criteria import Text
 
     words = highlight_words(
@@ -149,9 +150,9 @@ def centres(core_store):  # noqa: ANN001, ANN201
 
 def session_for(store, role: str, centre: str, **kwargs):  # noqa: ANN001, ANN201
     from assistant.core.session import Session
-    from assistant.core.users import load_user
+    from privacy.users import get_user
 
-    user = load_user(store, f"{role}.{centre.lower()}")
+    user = get_user(store, f"{role}.{centre.lower()}")
     assert user is not None
     return Session(store, user, **kwargs)
 

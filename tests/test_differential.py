@@ -16,13 +16,13 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from eval.use_cases import FERTILITY_TERMS, RESPONSE_TERMS
+from eval.use_cases import USE_CASES as SHARED_USE_CASES
 from query_compiler import criteria as C
 from query_compiler.engine import CohortEngine, Scope
-from query_compiler.reference import Evaluator, ReferenceData
-from query_compiler.use_cases import FERTILITY_TERMS, RESPONSE_TERMS
-from query_compiler.use_cases import USE_CASES as SHARED_USE_CASES
 from tests import minidata
 from tests.criteria_strategies import trees
+from tests.reference import Evaluator, ReferenceData
 
 EVERYONE = Scope(None, exclude_opposed=False)
 BREAST, LUNG, COLORECTAL = ["C50"], ["C34"], ["C18", "C19", "C20"]

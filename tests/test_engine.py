@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from query_compiler import criteria as C
-from query_compiler.compact import to_compact
+from query_compiler.criteria.compact import to_compact
 from query_compiler.engine import CohortEngine, Page, Scope, completed_years
 from tests import minidata
 
@@ -101,7 +101,8 @@ def test_saved_queries_and_cohort_algebra(mini, engine):
     assert engine.saved_query(q.id).criteria == FERTILITY and q.last_run_at is None
     engine.mark_run(q.id)
     assert engine.saved_query(q.id).last_run_at is not None
-    assert [s.id for s in engine.saved_queries("alice")] == [q.id] and engine.saved_queries("bob") == []
+    assert [s.id for s in engine.saved_queries("alice", "C1")] == [q.id]
+    assert engine.saved_queries("bob", "C1") == []
     scope = Scope(None, exclude_opposed=False)
     a = engine.save_cohort("femmes", C.Sex(value="F"), "alice", scope)
     b = engine.save_cohort("poumon", C.Tumour(site=["C34"]), "alice", scope)
@@ -159,46 +160,51 @@ def test_cli_compile_shows_sql_params_and_rendering(cli, tmp_path):
     assert report["params"] == {"p1": "F"} and report["compact"] == "sex=F"
 
 
-def test_cli_query_counts_and_lists(cli, mini, tmp_path):
+def _referents(store):  # noqa: ANN001, ANN202
+    """One referent per centre of the mini store (hand-written criteria are a referent's right)."""
+    from privacy.users import add_user, get_user
+
+    for centre in ("C1", "C2", "C3"):
+        if get_user(store, f"ref-{centre}") is None:
+            add_user(store, f"ref-{centre}", "secret-123", "referent", centre, by="test")
+
+
+def test_cli_query_counts_and_lists(cli, mini, tmp_path, monkeypatch):
+    from privacy.pseudonym import pseudo_id
+    from retrieval.settings import get_settings
+
     ds, store, path = mini
+    _referents(store)
+    monkeypatch.setenv("COHORT_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
     compact = tmp_path / "q.txt"
     compact.write_text(to_compact(C.All(items=[C.Tumour(site=["C50"]), FERTILITY])))
-    out = cli(
-        "query",
-        str(compact),
-        "--db",
-        str(path),
-        "--json",
-        "--today",
-        "2024-06-30",
-        "--centre",
-        "C1",
-        "--centre",
-        "C2",
-    )
+    out = cli("query", str(compact), "--db", str(path), "--json", "--today", "2024-06-30", "--user", "ref-C1")
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     engine = CohortEngine(store, TODAY)
     tree = C.All(items=[C.Tumour(site=["C50"]), FERTILITY])
-    assert data["count"] == engine.count(tree, Scope(("C1", "C2")))
-    assert set(data["by_centre"]) <= {"C1", "C2"}
-    assert [r["patient_id"] for r in data["page"]["rows"]] == engine.patient_ids(tree, Scope(("C1", "C2")))[
-        :20
-    ]
-    text = cli("query", "ALL(sex=F; tumour(site=C50))", "--db", str(path), "--lang", "fr")
-    assert text.exit_code == 0 and "Patients :" in text.output and "Par centre" in text.output
+    assert data["count"] == engine.count(tree, Scope(("C1",)))
+    expected = [pseudo_id(i) for i in engine.patient_ids(tree, Scope(("C1",)))[:20]]
+    assert [r["pseudo_id"] for r in data["rows"]] == expected
+    text = cli("query", "ALL(sex=F; tumour(site=C50))", "--db", str(path), "--lang", "fr", "--user", "ref-C1")
+    assert text.exit_code == 0 and "patient(s) dans votre centre" in text.output
+    get_settings.cache_clear()
 
 
 def test_cli_errors_are_sentences(mini):
     import subprocess
     import sys
 
-    _, _, path = mini
+    _, store, path = mini
+    _referents(store)
+    user = ["--db", str(path), "--user", "ref-C1"]
     for args, says in (
-        (["query", "tumour(site=C50", "--db", str(path)], "line 1, column 16"),
-        (["query", '{"kind": "age", "min": 200}', "--db", str(path)], "200 is too large"),
+        (["query", "tumour(site=C50", *user], "line 1, column 16"),
+        (["query", '{"kind": "age", "min": 200}', *user], "200 is too large"),
         (["compile", "missing.json"], "No criteria file"),
-        (["query", "sex=F", "--db", str(path), "--sort", "name"], "Unknown sort"),
+        (["query", "sex=F", *user, "--sort", "name"], "Unknown sort"),
+        (["query", "sex=F", "--db", str(path)], "--user"),
     ):
         out = subprocess.run(
             [sys.executable, "-c", "from assistant.cli import main; main()", *args],
@@ -210,12 +216,11 @@ def test_cli_errors_are_sentences(mini):
 
 
 def test_ensure_indexes_restores_query_indexes(tmp_path):
-    from query_compiler.engine import ensure_indexes
     from retrieval.store import Store
 
     store = Store(str(tmp_path / "s.db"))
     store.execute("DROP INDEX ix_biomarkers_marker_upper")
-    assert ensure_indexes(store) >= 5 and ensure_indexes(store) >= 5  # idempotent
+    assert store.ensure_indexes() >= 5 and store.ensure_indexes() >= 5  # idempotent
     names = {r["name"] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"ix_biomarkers_marker_upper", "ix_events_tumour", "ix_tumours_age", "ix_treatments_atc"} <= names
     plan = " ".join(

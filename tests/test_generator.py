@@ -22,10 +22,10 @@ from retrieval.records import (
     PhysicianRecord,
     ScanTruth,
 )
-from retrieval.synthetic import generate
-from retrieval.synthetic.identities import make_nir, nir_key
-from retrieval.synthetic.rng import Rng
-from retrieval.synthetic.text.check import find_forms
+from synthetic import generate
+from synthetic.identities import make_nir, nir_key
+from synthetic.rng import Rng
+from synthetic.text.check import find_forms
 
 SMALL = 120
 
@@ -193,7 +193,7 @@ def test_scans_are_real_images(corpus: Path) -> None:
 
 def test_every_use_case_has_a_true_answer_at_2000_patients(tmp_path: Path) -> None:
     """USE_CASES.md: each real question must have patients to find (here at 2,000; more at 10,000)."""
-    from retrieval.synthetic.coverage import count_use_cases
+    from synthetic.coverage import count_use_cases
 
     generate(tmp_path, patients=2000, centres=4, seed=2024, scan_share=0.0, progress=False)
     counts = count_use_cases(tmp_path)

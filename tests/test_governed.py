@@ -7,17 +7,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-pytest.importorskip("query_compiler.engine")
-
-from privacy.audit import AuditLog  # noqa: E402
-from privacy.governed import GovernedEngine  # noqa: E402
-from privacy.opposition import set_opposition  # noqa: E402
-from privacy.pseudonym import real_ids  # noqa: E402
-from privacy.roles import Permission, Role  # noqa: E402
-from privacy.users import AccessDenied, UserProblem, add_user  # noqa: E402
-from query_compiler import criteria as C  # noqa: E402
-from query_compiler.engine import CohortEngine, Scope  # noqa: E402
-from tests.privacy_helpers import make_store  # noqa: E402
+from privacy.audit import AuditLog
+from privacy.governed import GovernedEngine, UnknownPatient
+from privacy.opposition import set_opposition
+from privacy.pseudonym import real_ids
+from privacy.roles import Permission, Role
+from privacy.users import AccessDenied, UserProblem, add_user
+from query_compiler import criteria as C
+from query_compiler.engine import CohortEngine, Scope
+from tests.privacy_helpers import make_store
 
 ALL_FEMALE = C.Sex(value="F")
 
@@ -155,10 +153,15 @@ def test_reidentification_own_centre_only_and_audited(store):
     entry = AuditLog(store).entries(username="clinician-C2", action="reidentify")[-1]
     assert entry.details_dict() == {"pseudo": pseudo, "reason": "appel de la patiente"}
     other = GovernedEngine(store, user(store, "clinician", "C1"))
-    with pytest.raises(AccessDenied, match="not followed in your centre"):
+    with pytest.raises(UnknownPatient) as elsewhere:
         other.reidentify(pseudo)
-    assert AuditLog(store).entries(username="clinician-C1", action="denied")[-1].details_dict()["reason"] \
-        == "other centre"
+    with pytest.raises(UnknownPatient) as nowhere:
+        other.reidentify("P-0000000000")
+    # the answer does not say whether the patient exists in another centre; only the audit trail does
+    assert str(elsewhere.value).replace(pseudo, "?") == str(nowhere.value).replace("P-0000000000", "?")
+    denied = AuditLog(store).entries(username="clinician-C1", action="denied")
+    reasons = [e.details_dict().get("reason") for e in denied]
+    assert reasons[-2:] == ["other centre", "unknown pseudonymous id"]
     assert user(store, "researcher").can(Permission.COUNT)
 
 

@@ -13,8 +13,8 @@ from datetime import date
 import pytest
 
 from query_compiler.criteria import iter_nodes, parse_criteria
-from query_compiler.llm import BUNDLED, ModelError, assemble, resolve_model
-from query_compiler.terminology.text import normalise
+from query_compiler.parser.llm import BUNDLED, ModelError, assemble, resolve_model
+from query_compiler.parser.terminology.text import normalise
 
 MODEL = "qwen2.5-coder-0.5b"
 TODAY = date(2025, 1, 1)
@@ -105,7 +105,7 @@ def test_hybrid_keeps_only_grounded_llm_values() -> None:
 
 @pytest.mark.slow
 def test_model_is_loaded_once_per_process() -> None:
-    from query_compiler.llm import get_llm
+    from query_compiler.parser.llm import get_llm
 
     assert get_llm(MODEL) is get_llm(MODEL)
     assert os.environ["COHORT_LLM_MODEL"] == MODEL
@@ -131,8 +131,8 @@ def test_merge_adds_nothing_the_terminology_already_covered(question: str, llm_i
     from query_compiler.parser.core import _not_understood
     from query_compiler.parser.hybrid import merge_llm
     from query_compiler.parser.state import Item, State
-    from query_compiler.terminology import get_terminology
-    from query_compiler.terminology.matcher import annotate
+    from query_compiler.parser.terminology import get_terminology
+    from query_compiler.parser.terminology.matcher import annotate
 
     term = get_terminology()
     st = State(annotate(question, term), term, TODAY, "fr")

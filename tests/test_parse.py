@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from query_compiler import parse
+from eval.use_cases import BY_NAME
 from query_compiler.criteria import (
     All,
     Not,
@@ -22,7 +22,7 @@ from query_compiler.criteria import (
     parse_criteria,
     to_json,
 )
-from query_compiler.use_cases import BY_NAME
+from query_compiler.parser import parse
 
 TODAY = date(2025, 1, 1)
 

@@ -26,15 +26,28 @@ def run(*args, input=None):  # noqa: A002 - click's name
     return runner.invoke(app, list(args), input=input, catch_exceptions=True)
 
 
-def test_users_add_list_and_refusal(db):
+def add(db, username, role, centre="C1"):  # noqa: ANN001, ANN201
+    """An account created by the centre's administrator (bootstrapped on first use)."""
+    run("users", "bootstrap", f"admin-{centre}", "--centre", centre, "--password", "secret-123", "--db", db)
+    out = run("users", "add", username, "--role", role, "--centre", centre, "--password", "secret-123",
+              "--as", f"admin-{centre}", "--db", db)
+    assert out.exit_code == 0, out.output
+    return out
+
+
+def test_users_bootstrap_add_list_and_refusal(db):
     out = run("users", "add", "alice", "--role", "clinician", "--centre", "C1", "--password", "secret-123",
               "--db", db)
-    assert out.exit_code == 0 and "alice" in out.output
+    assert isinstance(out.exception, UserError) and "--user" in str(out.exception)  # nobody acting: refused
+    out = add(db, "alice", "clinician")
+    assert "alice" in out.output
+    out = run("users", "bootstrap", "mallory", "--centre", "C1", "--password", "secret-123", "--db", db)
+    assert isinstance(out.exception, UserError) and "already has an administrator" in str(out.exception)
     out = run("users", "add", "bob", "--role", "clinician", "--centre", "C9", "--password", "secret-123",
-              "--db", db)
+              "--as", "admin-C1", "--db", db)
     assert isinstance(out.exception, UserError) and "Unknown centre" in str(out.exception)
-    out = run("users", "list", "--json", "--db", db)
-    assert [u["username"] for u in json.loads(out.output)] == ["alice"]
+    out = run("users", "list", "--json", "--as", "admin-C1", "--db", db)
+    assert [u["username"] for u in json.loads(out.output)] == ["admin-C1", "alice"]
     out = run("users", "add", "eve", "--role", "admin", "--centre", "C1", "--password", "secret-123",
               "--as", "alice", "--db", db)
     assert isinstance(out.exception, UserError) and "cannot add a user" in str(out.exception)
@@ -49,18 +62,17 @@ def test_redact_stdin_with_explanations(db):
 
 
 def test_audit_verify_detects_tampering(db):
-    run("users", "add", "alice", "--role", "clinician", "--centre", "C1", "--password", "secret-123",
-        "--db", db)
-    assert run("audit", "verify", "--db", db).exit_code == 0
+    add(db, "alice", "clinician")
+    assert run("audit", "verify", "--as", "admin-C1", "--db", db).exit_code == 0
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("DROP TRIGGER audit_log_no_update")
     conn.execute("UPDATE audit_log SET username = 'mallory' WHERE id = 1")
-    out = run("audit", "verify", "--db", db)
+    out = run("audit", "verify", "--as", "admin-C1", "--db", db)
     assert out.exit_code == 2 and "BROKEN at entry 1" in out.output
 
 
 def test_audit_show_filters_and_is_itself_audited(db):
-    run("users", "add", "dpo1", "--role", "dpo", "--centre", "C1", "--password", "secret-123", "--db", db)
+    add(db, "dpo1", "dpo")
     run("opposition", "set", "3", "--note", "courrier", "--as", "dpo1", "--db", db)
     out = run("audit", "show", "--user", "dpo1", "--json", "--as", "dpo1", "--db", db)
     entries = json.loads(out.output)
@@ -71,8 +83,7 @@ def test_audit_show_filters_and_is_itself_audited(db):
 
 
 def test_reidentify_needs_the_right(db):
-    run("users", "add", "res", "--role", "researcher", "--centre", "C1", "--password", "secret-123",
-        "--db", db)
+    add(db, "res", "researcher")
     out = run("reidentify", "P-0000000000", "--user", "res", "--db", db)
     assert isinstance(out.exception, UserError) and "ré-identifier" in str(out.exception)
     from retrieval.store import Store
@@ -80,18 +91,24 @@ def test_reidentify_needs_the_right(db):
     assert AuditLog(Store(db)).entries(username="res", action="denied")
 
 
-def test_query_with_user_goes_through_the_governed_layer(db, tmp_path):
-    pytest.importorskip("query_compiler.engine")
-    run("users", "add", "clin", "--role", "clinician", "--centre", "C2", "--password", "secret-123",
-        "--db", db)
+def test_query_with_user_goes_through_the_session(db, tmp_path):
+    from privacy.pseudonym import pseudo_id
+    from retrieval.store import Store
+
+    add(db, "clin", "clinician", "C2")
+    add(db, "ref", "referent", "C2")
     crit = tmp_path / "c.json"
     crit.write_text('{"kind": "sex", "value": "F"}', encoding="utf-8")
     out = run("query", str(crit), "--user", "clin", "--db", db, "--json")
+    # hand-written criteria are a referent's right
+    assert isinstance(out.exception, UserError) and "ne permet pas" in str(out.exception)
+    out = run("query", str(crit), "--user", "ref", "--db", db, "--json")
     assert out.exit_code == 0, out.output
     result = json.loads(out.output)
-    rows = result["page"]["rows"]
-    assert rows and all(r["centre_id"] == "C2" and r["pseudo_id"].startswith("P-") for r in rows)
-    assert all("patient_id" not in r for r in rows)
-    from retrieval.store import Store
-
-    assert AuditLog(Store(db)).entries(username="clin", action="list")
+    store = Store(db)
+    own = {pseudo_id(r["id"]) for r in store.query("SELECT id FROM patients WHERE centre_id = 'C2'")}
+    assert result["rows"] and {r["pseudo_id"] for r in result["rows"]} <= own
+    assert all("patient_id" not in r for r in result["rows"])
+    assert AuditLog(store).entries(username="ref", action="list")
+    out = run("query", str(crit), "--db", db, "--json")  # nobody acting: no rows, no ids, nothing
+    assert isinstance(out.exception, UserError) and "--user" in str(out.exception)

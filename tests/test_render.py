@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from query_compiler import criteria as C
-from query_compiler.atoms import ATOM_COMPILERS
-from query_compiler.compact import from_compact, to_compact
-from query_compiler.reference import Evaluator
+from query_compiler.compiler.atoms import ATOM_COMPILERS
+from query_compiler.criteria.compact import from_compact, to_compact
 from query_compiler.render import ATOM_RENDERERS, describe, render
+from tests.reference import Evaluator
 
 # atom, French fragments, English fragments
 EXAMPLES: list[tuple[C.Node, list[str], list[str]]] = [

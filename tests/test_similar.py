@@ -13,9 +13,9 @@ import random
 import pytest
 from typer.testing import CliRunner
 
+from query_compiler.compiler.similar import case_facts
 from query_compiler.criteria import All, Biomarker, Event, Sex, Treatment, Tumour
 from retrieval.similar import Filters, build_index, similar_to_case, similar_to_patient, update_index
-from retrieval.similar.case import case_facts
 from retrieval.similar.index import PatientIndex, index_dir_for
 from retrieval.store import Store
 
@@ -248,10 +248,10 @@ def test_neighbours_of_an_egfr_lung_patient_are_egfr_lung_patients_and_explained
     result = similar_to_patient(store, 1, k=PER_PROFILE - 1, filters=Filters(exclude_opposed=False))
     assert [profile_of[n.patient_id] for n in result.neighbours] == ["lung_egfr"] * (PER_PROFILE - 1)
     first = result.neighbours[0]
-    assert "poumon (C34)" in first.shared and "EGFR muté" in first.shared
+    assert "bronches et poumon (C34)" in first.shared and "EGFR muté" in first.shared
     assert 0 < first.score <= 1.0001 and first.structured_score is not None and first.text_score is not None
     en = similar_to_patient(store, 1, k=3, lang="en").neighbours[0]
-    assert "lung (C34)" in en.shared and "EGFR mutated" in en.shared
+    assert "bronchus and lung (C34)" in en.shared and "EGFR mutated" in en.shared
     # the nearest other profile differs by its biomarker, and the explanation says so
     far = similar_to_patient(store, 1, k=PER_PROFILE + 2, filters=Filters(exclude_opposed=False)).neighbours[
         -1
@@ -279,10 +279,6 @@ def test_filters_scope_opposition_vital_status_and_query_exclusion(built):
         assert all(rows[i]["centre_id"] == "C1" and rows[i]["opposition"] == 0 for i in ids)
     alive = similar_to_patient(store, 1, k=10, filters=Filters(vital_status="alive")).neighbours
     assert len(alive) == 10 and all(rows[n.patient_id]["death_date"] is None for n in alive)
-    # a Scope-like object from the rights layer is accepted as is
-    scope = type("Scope", (), {"centre_ids": ("C2",), "exclude_opposed": True})()
-    scoped = similar_to_patient(store, 1, k=5, filters=Filters.from_scope(scope)).neighbours
-    assert {rows[n.patient_id]["centre_id"] for n in scoped} == {"C2"}
 
 
 def test_hnsw_index_still_returns_k_allowed_patients_under_a_selective_scope(built):
@@ -364,67 +360,56 @@ def test_an_english_case_text_alone_reaches_the_right_profile(built):
     ],
 )
 def test_case_text_through_the_real_parser_in_french_and_english(built, text, profile, shared):
-    from assistant.cli.similar import case_to_facts
-
     store, profile_of = built
-    facts, _ = case_to_facts(text)
+    facts = case_to_facts(text)
     assert facts.get("biomarker") and facts.get("site") and facts.get("age")
     res = similar_to_case(store, facts, text, k=5, filters=Filters(exclude_opposed=False))
     assert [profile_of[n.patient_id] for n in res.neighbours] == [profile] * 5
     assert all(shared in n.shared for n in res.neighbours)
 
 
-def test_cli_similar_and_index_commands(built, tmp_path):
+def case_to_facts(text: str) -> dict:
+    """What a pasted case becomes: the parser's Criteria compiled into similar-patient facts."""
+    from assistant.core.understanding import understand
+
+    return case_facts(understand(text, use_llm=False).criteria, text)
+
+
+def test_cli_similar_and_index_commands_act_as_a_user_of_one_centre(built, tmp_path, monkeypatch):
     from assistant.cli import app
+    from privacy.pseudonym import pseudo_id
+    from privacy.users import add_user
+    from retrieval.settings import get_settings
 
     store, _ = built
+    monkeypatch.setenv("COHORT_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    add_user(store, "h6_clinician", "a long enough password 42", "clinician", "C1", by="test")
     runner = CliRunner()
     out = runner.invoke(app, ["index", "update", "--db", store.url])
     assert out.exit_code == 0, out.output
     assert "similar-patient index" in out.output
-    out = runner.invoke(app, ["similar", "1", "--k", "3", "--json", "--db", store.url])
-    assert out.exit_code == 0, out.output
-    data = json.loads(out.output[out.output.index("{") :])
-    assert len(data["neighbours"]) == 3
-    assert all("patient_id" not in n and n["pseudo_id"] and n["age_band"] for n in data["neighbours"])
-    out = runner.invoke(
-        app,
-        [
-            "similar",
-            "--case",
-            "Mélanome BRAF V600E métastatique",
-            "--k",
-            "2",
-            "--lang",
-            "en",
-            "--db",
-            store.url,
-        ],
-    )
-    assert out.exit_code == 0, out.output
-    assert "BRAF" in out.output and "similar to the case" in out.output
-    out = runner.invoke(app, ["similar", "--db", store.url])
-    assert out.exit_code != 0
-
-
-def test_cli_with_a_user_applies_their_centre_and_is_audited(built):
-    from assistant.cli import app
-    from privacy.users import add_user
-
-    store, _ = built
-    add_user(store, "h6_clinician", "a long enough password 42", "clinician", "C1")
-    runner = CliRunner()
+    own = store.scalar("SELECT MIN(id) FROM patients WHERE centre_id = 'C1' AND opposition = 0")
+    c1 = {pseudo_id(r["id"]) for r in store.query("SELECT id FROM patients WHERE centre_id = 'C1'")}
     before = store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'similar'")
-    out = runner.invoke(
-        app, ["similar", "3", "--k", "5", "--json", "--user", "h6_clinician", "--db", store.url]
-    )
+    user = ["--user", "h6_clinician", "--db", store.url]
+    out = runner.invoke(app, ["similar", pseudo_id(own), "--k", "3", "--json", *user])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output[out.output.index("{") :])
-    assert {n["centre_id"] for n in data["neighbours"]} == {"C1"}
+    assert len(data["rows"]) == 3 and {r["pseudo_id"] for r in data["rows"]} <= c1
+    assert all("patient_id" not in r and r["age_band"] for r in data["rows"])
     assert store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'similar'") == before + 1
-    # a patient of another centre cannot be used as the query
-    out = runner.invoke(app, ["similar", "1", "--user", "h6_clinician", "--db", store.url])
-    assert out.exit_code != 0
+    out = runner.invoke(app, ["similar", "--case", "Mélanome BRAF V600E métastatique", "--k", "2",
+                              "--lang", "en", *user])
+    assert out.exit_code == 0, out.output
+    assert "BRAF" in out.output and "similar to this case" in out.output
+    # a patient of another centre cannot be used as the query, and is not told apart from an unknown one
+    other = store.scalar("SELECT MIN(id) FROM patients WHERE centre_id = 'C2'")
+    out = runner.invoke(app, ["similar", pseudo_id(other), *user])
+    assert out.exit_code != 0 and "P-" in str(out.exception)
+    assert runner.invoke(app, ["similar", "--db", store.url]).exit_code != 0
+    assert runner.invoke(app, ["similar", pseudo_id(own), "--db", store.url]).exit_code != 0  # nobody acting
+    get_settings.cache_clear()
 
 
 # -- on the shared generated corpus (tests/conftest.py), read-only: indexes stay in memory ----------
@@ -495,9 +480,7 @@ def test_generated_corpus_neighbours_are_deterministic_filtered_and_explained(co
     ],
 )
 def test_generated_corpus_case_texts_in_french_and_english(corpus_store, corpus_index, text, site, histology):
-    from assistant.cli.similar import case_to_facts
-
-    facts, _ = case_to_facts(text)
+    facts = case_to_facts(text)
     assert site in facts.get("site", {})
     res = similar_to_case(corpus_store, facts, text, k=5, index=corpus_index)
     first = _first_tumours(corpus_store)

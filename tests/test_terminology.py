@@ -13,9 +13,9 @@ import pytest
 
 from query_compiler.criteria import iter_nodes
 from query_compiler.parser import parse
-from query_compiler.terminology import get_terminology
-from query_compiler.terminology.matcher import annotate
-from query_compiler.terminology.text import Normalised
+from query_compiler.parser.terminology import get_terminology
+from query_compiler.parser.terminology.matcher import annotate
+from query_compiler.parser.terminology.text import Normalised
 
 TODAY = date(2025, 1, 1)
 TAG = re.compile(r"<(\w+)((?:\s+\w+=[^\s>]+)*)>(.*?)</\1>")

@@ -94,7 +94,6 @@ def test_seed_demo_users(store):
 
 
 def test_scope_is_own_centre_without_opposed(store):
-    pytest.importorskip("query_compiler.engine")
     from privacy.users import scope_for
 
     scope = scope_for(add_user(store, "alice", "password123", "clinician", "C3"))

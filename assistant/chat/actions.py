@@ -11,9 +11,13 @@ from typing import Any
 
 import chainlit as cl
 
-from assistant.chat import flows, views
+from assistant import views
+from assistant.chat import flows
 from assistant.chat.flows import lang, say, say_error, session
 from assistant.i18n import t
+from privacy.roles import Permission
+from query_compiler.criteria import parse_criteria, to_json
+from query_compiler.criteria.compact import to_compact
 
 
 # -- buttons -------------------------------------------------------------------------------------
@@ -55,9 +59,7 @@ async def on_refine(action: cl.Action) -> None:
 @guarded
 async def on_edit(action: cl.Action) -> None:
     s = session()
-    s.require("edit_criteria")
-    from query_compiler.criteria import to_json
-
+    s.require(Permission.EDIT_CRITERIA)
     current = s._current()
     block = views.compact_block(current.compact, to_json(current.understanding.criteria, indent=1))
     await ask_for("edit", t("prompt.edit", s.lang), block)
@@ -124,7 +126,7 @@ async def on_combine(action: cl.Action) -> None:
 @guarded
 async def on_export(action: cl.Action) -> None:
     s = session()
-    s.require("export")
+    s.require(Permission.EXPORT)
     s._current()
     await ask_for("export", t("prompt.export", s.lang))
 
@@ -191,15 +193,10 @@ async def on_pending(action: cl.Action) -> None:
 @guarded
 async def on_answer(action: cl.Action) -> None:
     s = session()
-    s.require("answer_requests")
-    from assistant.core import requests as referent
-    from query_compiler.criteria import parse_criteria
-
-    req = referent.get(s.store, action.payload["id"], centre_id=s.user.centre_id)
+    req = s.get_request(action.payload["id"])
     current = ""
     if req.criteria_json:
-        node = parse_criteria(req.criteria_json)
-        current = views.compact_block(s.backend.compact(node), req.criteria_json)
+        current = views.compact_block(to_compact(parse_criteria(req.criteria_json)), req.criteria_json)
     await ask_for("answer", t("prompt.answer", s.lang, id=req.id), current, id=req.id)
 
 

@@ -19,13 +19,18 @@ from chainlit.context import init_ws_context
 from chainlit.server import sio
 from chainlit.session import WebsocketSession
 
+from assistant import views
 from assistant.chat import actions as _buttons  # noqa: F401 - registers the button callbacks
-from assistant.chat import flows, views
+from assistant.chat import flows
 from assistant.chat.flows import lang, say, say_error, session
 from assistant.core.errors import log
 from assistant.core.session import Session
-from assistant.core.users import authenticate, load_user
 from assistant.i18n import t
+from privacy.redact import Redactor
+from privacy.roles import Permission, role_label
+from privacy.users import authenticate, get_user
+from query_compiler.parser import parse
+from retrieval.store import open_store
 
 PSEUDO = re.compile(r"^\s*`?([A-Z]{1,3}-[0-9A-Z]{4,})`?\s*$")
 LANG_COMMANDS = {
@@ -41,8 +46,6 @@ LANG_COMMANDS = {
 
 @lru_cache(maxsize=1)
 def store() -> Any:
-    from retrieval.store import open_store
-
     return open_store(create=False)
 
 
@@ -50,9 +53,6 @@ def _warm_up() -> None:
     """Load the terminology, the compiler and the redaction engine once, before the first question
     (a first answer would otherwise pay several seconds of loading). The LLM stays lazy."""
     try:
-        from privacy.redact import Redactor
-        from query_compiler.parser import parse
-
         parse("cancer du sein", use_llm=False)
         Redactor.for_store(store()).redact("Mme Exemple, née le 1er janvier 1960.")
     except Exception:  # noqa: BLE001 - a failed warm-up only costs time later
@@ -73,15 +73,15 @@ async def sign_in(username: str, password: str) -> cl.User | None:
     return cl.User(
         identifier=user.username,
         display_name=user.name,
-        metadata={"role": user.role, "centre_id": user.centre_id, "language": user.language},
+        metadata={"role": user.role.value, "centre_id": user.centre_id, "language": user.language},
     )
 
 
 @cl.on_chat_start
 async def start() -> None:
     who = cl.user_session.get("user")
-    info = await asyncio.to_thread(load_user, store(), who.identifier)
-    if info is None:
+    info = await asyncio.to_thread(get_user, store(), who.identifier)
+    if info is None or not info.active:
         await cl.ErrorMessage(content=t("error.unknown_user", "fr", user=who.identifier)).send()
         return
     s = Session(store(), info)
@@ -97,7 +97,7 @@ async def welcome(s: Session) -> None:
             "welcome",
             lg,
             name=s.user.name,
-            role=t(f"role.{s.user.role}", lg),
+            role=role_label(s.user.role, lg),
             centre=s.centre_name,
             example=t("welcome.example", lg),
         ),
@@ -108,7 +108,7 @@ async def welcome(s: Session) -> None:
         cl.Action(name="try_example", payload={}, label=t("action.try_example", lg), icon="sparkles"),
         cl.Action(name="saved", payload={}, label=t("action.saved", lg), icon="list"),
     ]
-    if s.user.can("answer_requests"):
+    if s.can(Permission.EDIT_CRITERIA):
         n = len(await asyncio.to_thread(s.pending_requests))
         if n:
             lines += ["", t("welcome.pending", lg, n=n)]

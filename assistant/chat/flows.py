@@ -16,11 +16,12 @@ from typing import Any
 
 import chainlit as cl
 
-from assistant.chat import views
+from assistant import views
 from assistant.core.errors import explain
 from assistant.core.results import TurnResult
 from assistant.core.session import Session
 from assistant.i18n import t
+from privacy.roles import Permission
 
 TICK_SECONDS = 2.0
 
@@ -122,14 +123,12 @@ def turn_actions(result: TurnResult, s: Session) -> list[cl.Action]:
         return cl.Action(name=name, payload=payload, label=t(key, lg), icon=icon)
 
     actions = [a("refine", "action.refine", "filter")]
-    if s.user.can("edit_criteria"):
-        actions.append(a("edit", "action.edit", "pencil"))
-    if s.user.can("show_sql"):
-        actions.append(a("sql", "action.sql", "code"))
+    if s.can(Permission.EDIT_CRITERIA):
+        actions += [a("edit", "action.edit", "pencil"), a("sql", "action.sql", "code")]
     actions += [a("save_query", "action.save_query", "bookmark"), a("saved", "action.saved", "list")]
-    if s.user.can("list_patients"):
+    if s.can(Permission.VIEW_ROWS):
         actions += [a("save_cohort", "action.save_cohort", "users"), a("combine", "action.combine", "merge")]
-    if s.user.can("export"):
+    if s.can(Permission.EXPORT):
         actions.append(a("export", "action.export", "download"))
     if result.rows:
         actions += [
@@ -138,7 +137,7 @@ def turn_actions(result: TurnResult, s: Session) -> list[cl.Action]:
         ]
     if result.has_more:
         actions.append(a("next_page", "action.next_page", "chevron-right"))
-    if not s.user.can("answer_requests"):
+    if not s.can(Permission.EDIT_CRITERIA):
         actions.append(a("ask_referent", "action.ask_referent", "life-buoy"))
     return actions
 

@@ -20,7 +20,10 @@ import re
 import secrets
 import shutil
 import sys
+from importlib.metadata import distribution
 from pathlib import Path
+
+from retrieval.settings import get_settings
 
 CHAT_DIR = Path(__file__).resolve().parent
 APP_FILE = CHAT_DIR / "app.py"
@@ -43,12 +46,9 @@ _CDN = re.compile(
 
 
 def _chainlit_dist() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("chainlit")
-    if spec is None or not spec.origin:
-        raise RuntimeError("Chainlit is not installed; run `make install`.")
-    return Path(spec.origin).parent / "frontend" / "dist"
+    """Chainlit's packaged frontend, found from its installed files: importing chainlit here would read
+    its configuration before the app root is set."""
+    return Path(str(distribution("chainlit").locate_file("chainlit"))) / "frontend" / "dist"
 
 
 def prepare_app_root(root: Path) -> Path:
@@ -105,8 +105,6 @@ def _jwt_secret(root: Path) -> str:
 
 
 def default_root() -> Path:
-    from retrieval.settings import get_settings
-
     return get_settings().home / "chat"
 
 

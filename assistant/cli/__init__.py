@@ -1,19 +1,21 @@
 """The `cohort` command: one sub-module per area registers its commands here.
 
-Heavy libraries (torch, spaCy, llama.cpp) are imported inside commands, never at module import,
-so `cohort --help` answers at once.
+Heavy libraries (torch, spaCy, llama.cpp, FAISS) and the engine itself are imported inside the
+commands, never when the command line is read, so `cohort --help` answers at once. Commands that
+live outside the product — the evaluation reports (``eval``) and the synthetic corpus and demo
+(``synthetic``) — come in through the ``cohort.commands`` entry points declared in pyproject.toml,
+so the product never imports them.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
+from importlib.metadata import entry_points
 
 import typer
 
+from assistant.cli import chat, ingest, parse, privacy, query, session, similar
 from assistant.cli.common import UserError, console
-
-COMMAND_MODULES = ["corpus", "ingest", "query", "parse", "privacy", "similar", "chat", "session", "evaluate"]
 
 app = typer.Typer(
     name="cohort",
@@ -23,8 +25,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"assistant.cli.{_name}").register(app)
+for _area in (ingest, query, parse, privacy, similar, chat, session):
+    _area.register(app)
+for _plugin in entry_points(group="cohort.commands"):
+    _plugin.load()(app)
 
 
 def main() -> None:

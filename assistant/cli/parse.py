@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str | None, typer.Option("--lang", help="fr or en (default: detected).")] = None,
     ) -> None:
         """Turn a question into Criteria and explain the result."""
-        from query_compiler.parser import parse
+        from assistant.core.understanding import understand
 
         if lang not in (None, "fr", "en"):
             raise UserError("--lang must be 'fr' or 'en'.")
@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
             prev = _previous(previous)
         except (ValueError, OSError) as exc:
             raise UserError(f"--previous is not valid criteria JSON: {exc}") from None
-        result = parse(question, previous=prev, use_llm=not no_llm, lang=lang, model=model)
+        result = understand(question, prev, use_llm=not no_llm, lang=lang, model=model)
         if json_out:
             typer.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2, default=str))
             return
@@ -71,12 +71,9 @@ def _show(result) -> None:  # noqa: ANN001 - a ParseResult
             "[yellow]" + ("Aucun critère reconnu." if fr else "No criterion recognised.") + "[/yellow]"
         )
     else:
-        try:
-            from query_compiler.render import render
+        from query_compiler.render import render
 
-            console.print(render(result.criteria, lang=result.language), markup=False)
-        except ImportError:  # the renderer is optional for this command
-            pass
+        console.print(render(result.criteria, lang=result.language), markup=False)
         console.print_json(to_json(result.criteria))
     title = {
         "sources": ("Sources", "Sources"),

@@ -1,8 +1,9 @@
-"""`cohort users`, `cohort redact`, `cohort audit`, `cohort opposition`, `cohort reidentify`.
+"""`cohort users`, `cohort audit`, `cohort opposition`, `cohort reidentify` and `cohort redact`.
 
-Thin layer over ``privacy``: every rule (rights, audit, redaction) lives there. Without
-``--as``/``--user`` an administrative command acts as the local operator of the server's shell
-(recorded as ``local:<login>`` in the audit trail); with it, the user's rights are checked.
+Thin: every command acts as a user through the same ``Session`` as the chat (``--as`` names the
+acting administrator, DPO or clinician), and every rule — rights, audit, redaction — is the privacy
+layer's. The one exception is ``users bootstrap``, which creates the first administrator of a
+centre that has none (whoever can write the store file can do that much, and no more).
 """
 
 from __future__ import annotations
@@ -10,15 +11,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from assistant.cli.common import DbOption, JsonOption, UserError, console, err_console, open_db
+from assistant.cli.common import (
+    DbOption,
+    JsonOption,
+    UserError,
+    console,
+    err_console,
+    friendly,
+    open_db,
+    open_session,
+)
 
 AsOption = Annotated[
     str | None,
-    typer.Option("--as", help="Act as this user (their rights are checked and the action audited)."),
+    typer.Option("--as", envvar="COHORT_USER",
+                 help="The acting user (their rights are checked, the action audited)."),
 ]
 
 users_app = typer.Typer(help="Personal accounts: role, centre, language.", no_args_is_help=True)
@@ -26,59 +37,53 @@ audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=Tr
 opposition_app = typer.Typer(help="Patients' opposition to research use.", no_args_is_help=True)
 
 
-def _acting(store: Any, username: str | None) -> Any:
-    if not username:
-        return None
-    from privacy.users import AccessDenied, UserProblem, require_user
-
-    try:
-        return require_user(store, username)
-    except (UserProblem, AccessDenied) as exc:
-        raise UserError(str(exc)) from exc
-
-
-def _friendly(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a privacy function; its refusals and problems become one readable line."""
-    from privacy.users import AccessDenied, UserProblem
-
-    try:
-        return fn(*args, **kwargs)
-    except (UserProblem, AccessDenied, ValueError) as exc:
-        raise UserError(str(exc)) from exc
+def _password(given: str | None, prompt: str) -> str:
+    return given if given is not None else typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
 
 
 # -- users ----------------------------------------------------------------------------------------
 @users_app.command("add")
+@friendly
 def users_add(
     username: str,
     role: Annotated[str, typer.Option("--role", help="clinician, research_associate, referent, researcher, "
                                                      "dpo or admin.")],
-    centre: Annotated[str, typer.Option("--centre", help="Centre id (see `cohort users centres`).")],
+    centre: Annotated[str, typer.Option("--centre", help="Centre id (see `cohort stats`).")],
     lang: Annotated[str, typer.Option("--lang", help="fr or en.")] = "fr",
     password: Annotated[str | None, typer.Option("--password", help="Omit to be prompted.")] = None,
     display_name: Annotated[str | None, typer.Option("--name", help="Name shown in the chat.")] = None,
     db: DbOption = None,
     acting: AsOption = None,
 ) -> None:
-    """Create a personal account."""
-    from privacy.users import add_user
-
-    store = open_db(db)
-    if password is None:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = _friendly(add_user, store, username, password, role, centre, language=lang,
-                     display_name=display_name, by=_acting(store, acting))
+    """Create a personal account (an administrator acts)."""
+    s = open_session(db, acting)
+    user = s.add_user(username, _password(password, "Password"), role, centre, language=lang,
+                      display_name=display_name)
     console.print(f"User [bold]{user.username}[/bold] created: {user.role.value}, centre {user.centre_id}.")
 
 
+@users_app.command("bootstrap")
+@friendly
+def users_bootstrap(
+    username: str,
+    centre: Annotated[str, typer.Option("--centre", help="The centre whose first administrator this is.")],
+    password: Annotated[str | None, typer.Option("--password", help="Omit to be prompted.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Create the first administrator of a centre that has none (refused once it has one)."""
+    from privacy.users import bootstrap_admin
+
+    user = bootstrap_admin(open_db(db), username, _password(password, "Password"), centre)
+    console.print(f"Administrator [bold]{user.username}[/bold] created for centre {user.centre_id}.")
+
+
 @users_app.command("list")
-def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+@friendly
+def users_list(db: DbOption = None, acting: AsOption = None, as_json: JsonOption = False) -> None:
     """List accounts (never passwords)."""
     from rich.table import Table
 
-    from privacy.users import list_users
-
-    users = list_users(open_db(db))
+    users = open_session(db, acting).list_users()
     if as_json:
         console.print_json(json.dumps([{"username": u.username, "role": u.role.value, "centre": u.centre_id,
                                         "language": u.language, "active": u.active} for u in users]))
@@ -90,45 +95,36 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 
 @users_app.command("set-role")
+@friendly
 def users_set_role(username: str, role: str, db: DbOption = None, acting: AsOption = None) -> None:
     """Change a user's role."""
-    from privacy.users import set_role
-
-    store = open_db(db)
-    user = _friendly(set_role, store, username, role, by=_acting(store, acting))
+    user = open_session(db, acting).set_role(username, role)
     console.print(f"{user.username} is now {user.role.value}.")
 
 
 @users_app.command("deactivate")
+@friendly
 def users_deactivate(username: str, db: DbOption = None, acting: AsOption = None) -> None:
     """Close an account (it stays in the audit trail)."""
-    from privacy.users import set_active
-
-    store = open_db(db)
-    _friendly(set_active, store, username, False, by=_acting(store, acting))
+    open_session(db, acting).set_active(username, False)
     console.print(f"{username} deactivated.")
 
 
 @users_app.command("activate")
+@friendly
 def users_activate(username: str, db: DbOption = None, acting: AsOption = None) -> None:
     """Reopen an account."""
-    from privacy.users import set_active
-
-    store = open_db(db)
-    _friendly(set_active, store, username, True, by=_acting(store, acting))
+    open_session(db, acting).set_active(username, True)
     console.print(f"{username} reactivated.")
 
 
 @users_app.command("password")
+@friendly
 def users_password(username: str, db: DbOption = None, acting: AsOption = None,
                    password: Annotated[str | None, typer.Option("--password")] = None) -> None:
     """Set a new password."""
-    from privacy.users import set_password
-
-    store = open_db(db)
-    if password is None:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    _friendly(set_password, store, username, password, by=_acting(store, acting))
+    s = open_session(db, acting)
+    s.set_password(username, _password(password, "New password"))
     console.print(f"Password of {username} changed.")
 
 
@@ -144,16 +140,6 @@ def users_roles(lang: Annotated[str, typer.Option("--lang")] = "fr") -> None:
         table.add_row(permission_label(perm, lang),
                       *["✔" if perm in PERMISSIONS[r] else "" for r in Role])
     console.print(table)
-
-
-@users_app.command("seed-demo")
-def users_seed_demo(db: DbOption = None) -> None:
-    """One demo account per role and centre (`<role>.<centre>`, password `<role>-demo-2024`)."""
-    from privacy.users import seed_demo_users
-
-    created = seed_demo_users(open_db(db))
-    for username, password in created:
-        console.print(f"{username}  {password}")
 
 
 # -- redaction ------------------------------------------------------------------------------------
@@ -201,25 +187,11 @@ def redact(
 
 
 # -- audit ----------------------------------------------------------------------------------------
-def _audit_reader(store: Any, acting: str | None) -> Any:
-    from privacy.audit import AuditLog
-    from privacy.roles import Permission
-    from privacy.users import system_actor
-
-    user = _acting(store, acting)
-    log = AuditLog(store)
-    if user is not None and not user.can(Permission.READ_AUDIT):
-        log.record(user, "denied", details={"function": "read_audit"})
-        raise UserError(f"The role {user.role.value} cannot read the audit trail.")
-    return log, user or system_actor()
-
-
 @audit_app.command("verify")
+@friendly
 def audit_verify(db: DbOption = None, acting: AsOption = None, as_json: JsonOption = False) -> None:
     """Recompute the hash chain; name the first broken entry. Exit code 2 when broken."""
-    log, who = _audit_reader(open_db(db), acting)
-    report = log.verify()
-    log.record(who, "audit_verify", details={"ok": report.ok, "checked": report.checked})
+    report = open_session(db, acting).verify_audit()
     if as_json:
         console.print_json(json.dumps(report.__dict__))
     else:
@@ -229,6 +201,7 @@ def audit_verify(db: DbOption = None, acting: AsOption = None, as_json: JsonOpti
 
 
 @audit_app.command("show")
+@friendly
 def audit_show(
     user: Annotated[str | None, typer.Option("--user", help="Only this user's entries.")] = None,
     since: Annotated[str | None, typer.Option("--since", help="ISO date or time, e.g. 2024-05-01.")] = None,
@@ -241,10 +214,7 @@ def audit_show(
     """List audit entries (reading the trail is itself audited)."""
     from rich.table import Table
 
-    log, who = _audit_reader(open_db(db), acting)
-    entries = log.entries(username=user, since=since, action=action, limit=limit)
-    log.record(who, "audit_read", details={"user": user, "since": since, "action": action,
-                                           "shown": len(entries)})
+    entries = open_session(db, acting).audit_entries(username=user, since=since, action=action, limit=limit)
     if as_json:
         print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2))
         return
@@ -258,6 +228,7 @@ def audit_show(
 
 # -- opposition -----------------------------------------------------------------------------------
 @opposition_app.command("set")
+@friendly
 def opposition_set(
     patient: Annotated[str, typer.Argument(help="Store id, IPP or pseudonymous id (P-...).")],
     withdraw: Annotated[bool, typer.Option("--withdraw", help="The patient withdraws the opposition.")]
@@ -267,25 +238,19 @@ def opposition_set(
     acting: AsOption = None,
 ) -> None:
     """Record a patient's opposition to research use (effective at the next query)."""
-    from privacy.opposition import resolve_patient, set_opposition
-    from privacy.pseudonym import pseudo_id
-
-    store = open_db(db)
-    pid = _friendly(resolve_patient, store, patient)
-    _friendly(set_opposition, store, pid, not withdraw, by=_acting(store, acting), note=note)
+    pseudo = open_session(db, acting).set_opposition(patient, not withdraw, note=note)
     state = "withdrawn" if withdraw else "recorded"
-    console.print(f"Opposition {state} for {pseudo_id(pid)}; it applies to every query from now on.")
+    console.print(f"Opposition {state} for {pseudo}; it applies to every query from now on.")
 
 
 @opposition_app.command("list")
+@friendly
 def opposition_list(
     centre: Annotated[str | None, typer.Option("--centre")] = None, db: DbOption = None,
-    as_json: JsonOption = False,
+    acting: AsOption = None, as_json: JsonOption = False,
 ) -> None:
     """Opposed patients (pseudonymous ids), for the DPO's review."""
-    from privacy.opposition import opposed_patients
-
-    rows = opposed_patients(open_db(db), centre)
+    rows = open_session(db, acting).opposed_patients(centre)
     if as_json:
         console.print_json(json.dumps(rows))
         return
@@ -295,53 +260,22 @@ def opposition_list(
 
 
 # -- re-identification ----------------------------------------------------------------------------
+@friendly
 def reidentify(
     pseudo: Annotated[str, typer.Argument(help="Pseudonymous id as shown in results (P-...).")],
-    user: Annotated[str, typer.Option("--user", envvar="COHORT_USER", help="Your account (rights checked, "
-                                                                         "use audited).")],
+    user: Annotated[str | None, typer.Option("--user", envvar="COHORT_USER",
+                                             help="Your account (rights checked, use audited).")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit trail).")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The patient behind a pseudonymous id: allowed roles, own centre only, every use audited."""
-    from privacy.governed import GovernedEngine
-
-    store = open_db(db)
-    gov = GovernedEngine(store, _acting(store, user))
-    who = _friendly(gov.reidentify, pseudo, reason=reason)
+    who = open_session(db, user).reidentify(pseudo, reason=reason)
     if as_json:
         console.print_json(json.dumps(who))
         return
     console.print(f"{who['pseudo']} = patient {who['patient_id']}, IPP {who.get('ipp')}, "
                   f"{who.get('first_name', '')} {who.get('last_name', '')}")
-
-
-# -- governed queries (used by `cohort query --user`) ----------------------------------------------
-def governed_query(
-    store: Any, node: Any, username: str, *, page: int, page_size: int, sort: str, lang: str
-) -> dict[str, Any]:
-    """`cohort query` as a user: own centre, opposed patients out, pseudonymous ids, redacted
-    snippets, protected cross-centre counts (roles allowed only), every call audited. Same result
-    shape as ``assistant.cli.query.run_query`` (rows carry ``pseudo_id`` instead of ``patient_id``)."""
-    from privacy.governed import GovernedEngine
-    from privacy.roles import Permission
-    from query_compiler.compiler import UnsupportedCriterion
-
-    gov = GovernedEngine(store, _acting(store, username))
-    try:
-        result = _friendly(gov.list_patients, node, page=page, page_size=page_size, sort=sort, lang=lang)
-        if gov.user.can(Permission.CROSS_CENTRE_COUNTS):
-            by_centre = {c.centre_id: c.display for c in gov.count_by_centre(node)}
-        else:
-            by_centre = {gov.user.centre_id: result.total}
-    except UnsupportedCriterion as exc:
-        raise UserError(str(exc)) from None
-    rows = result.rows
-    return {
-        "count": result.total,
-        "by_centre": by_centre,
-        "page": {"total": result.total, "page": page, "page_size": page_size, "rows": rows},
-    }
 
 
 def register(app: typer.Typer) -> None:

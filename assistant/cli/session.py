@@ -1,16 +1,11 @@
 """The chat's operations without a browser: ``cohort ask``, ``saved``, ``cohorts``, ``export``,
-``timeline``, ``requests``. Same engine (``assistant.core.Session``), same rights, same audit.
-
-The CLI acts as ``--user`` (or ``COHORT_USER``): on the centre's own machine the operating-system
-account already authenticated the person, and the privacy area's user decides rights and scope.
-Between commands the CLI remembers the user's last criteria (not rows, not patient data) in
-``$COHORT_HOME/cli/<user>.json``, so ``cohort ask ...`` then ``cohort export --purpose ...`` works
-like the chat; ``--question`` or ``--saved`` name other criteria explicitly.
+``timeline``, ``requests``. Same engine (``assistant.core.Session``), same rights, same audit, and
+the same Markdown views (``assistant.views``) printed in the terminal. ``--question`` or ``--saved``
+name other criteria than the last ones explicitly.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from pathlib import Path
@@ -18,94 +13,23 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli.common import DbOption, JsonOption, UserError, UserOption, console, open_db
+from assistant.cli.common import (
+    DbOption,
+    JsonOption,
+    LangOption,
+    UserOption,
+    console,
+    friendly,
+    open_session,
+    remember,
+    show_markdown,
+)
 
-LangOption = Annotated[str | None, typer.Option("--lang", help="fr or en (default: the user's language).")]
 QuestionOption = Annotated[
     str | None, typer.Option("--question", "-q", help="Ask this first (else: last criteria).")
 ]
 SavedOption = Annotated[str | None, typer.Option("--saved", help="Use this saved query (number or name).")]
 NoLlmOption = Annotated[bool, typer.Option("--no-llm", help="Terminology only (fast, may understand less).")]
-
-
-def friendly(fn: Any) -> Any:
-    """Engine refusals and mistakes become one readable sentence (exit code 1), in the user's language."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        from assistant.core.errors import AssistantError, explain
-
-        try:
-            return fn(*args, **kwargs)
-        except AssistantError as exc:
-            raise UserError(exc.message(kwargs.get("lang") or "fr")) from None
-        except (UserError, typer.Exit):
-            raise
-        except Exception as exc:  # noqa: BLE001 - no tracebacks for users
-            from query_compiler.criteria import CriteriaError
-            from retrieval.store import StoreError
-
-            if isinstance(exc, (CriteriaError, StoreError, FileNotFoundError, PermissionError)):
-                raise
-            raise UserError(explain(exc, kwargs.get("lang") or "fr")) from None
-
-    return run
-
-
-def _state_file(username: str) -> Path:
-    from retrieval.settings import get_settings
-
-    return get_settings().home / "cli" / f"{username}.json"
-
-
-def open_session(db: str | None, user: str | None, lang: str | None = None, *, use_llm: bool = True) -> Any:
-    """A Session for ``--user`` on ``--db``, with the user's last criteria restored."""
-    from assistant.core.session import Session
-    from assistant.core.users import load_user
-
-    if not user:
-        raise UserError("Give --user NAME (or set COHORT_USER): every access is personal and audited.")
-    store = open_db(db)
-    info = load_user(store, user)
-    if info is None:
-        raise UserError(f"Unknown or inactive user {user!r} (see `cohort users list`).")
-    session = Session(store, info, lang=lang, use_llm=use_llm)
-    state = _state_file(info.username)
-    if state.exists():
-        try:
-            data = json.loads(state.read_text(encoding="utf-8"))
-            _restore(session, data)
-        except (ValueError, KeyError, OSError):
-            pass  # a stale or unreadable memory is simply forgotten
-    return session
-
-
-def _restore(session: Any, data: dict[str, Any]) -> None:
-    from assistant.core.results import TurnResult, Understanding
-    from query_compiler.criteria import parse_criteria
-
-    u = Understanding(question=data["question"], criteria=parse_criteria(data["criteria"]))
-    session.state.result = TurnResult(
-        understanding=u,
-        criteria_text="",
-        compact=None,
-        count=0,
-        centre_id=session.user.centre_id,
-        centre_name="",
-    )
-
-
-def remember(session: Any) -> None:
-    from query_compiler.criteria import to_dict
-
-    result = session.state.result
-    if result is None:
-        return
-    path = _state_file(session.user.username)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"question": result.understanding.question, "criteria": to_dict(result.understanding.criteria)}
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    path.chmod(0o600)
 
 
 def select(session: Any, question: str | None, saved: str | None) -> None:
@@ -118,12 +42,6 @@ def select(session: Any, question: str | None, saved: str | None) -> None:
         remember(session)
     else:
         session._current()
-
-
-def show_markdown(text: str) -> None:
-    from rich.markdown import Markdown
-
-    console.print(Markdown(text))
 
 
 def register(app: typer.Typer) -> None:
@@ -144,7 +62,7 @@ def register(app: typer.Typer) -> None:
         no_llm: NoLlmOption = False,
     ) -> None:
         """Ask a question: criteria, counts (other centres anonymous), first patients (pseudonymised)."""
-        from assistant.chat import views
+        from assistant import views
 
         s = open_session(db, user, lang, use_llm=not no_llm)
         u = s.understand(question, refine=refine)
@@ -207,12 +125,15 @@ def _register_saved(app: typer.Typer) -> None:
         db: DbOption = None, user: UserOption = None, lang: LangOption = None, json_out: JsonOption = False
     ) -> None:
         """Queries you own, queries shared in your centre, and answers to your requests."""
-        from assistant.chat import views
+        from assistant import views
 
         s = open_session(db, user, lang)
         items = s.list_saved()
         if json_out:
-            console.print_json(json.dumps([i.__dict__ for i in items], ensure_ascii=False))
+            data = [{"id": q.id, "name": q.name, "owner": q.owner, "question": q.question,
+                     "created_at": q.created_at, "last_run_at": q.last_run_at, "shared": q.shared}
+                    for q in items]
+            console.print_json(json.dumps(data, ensure_ascii=False))
         else:
             show_markdown(views.saved_queries(items, s.lang))
 
@@ -244,7 +165,7 @@ def _register_saved(app: typer.Typer) -> None:
         json_out: JsonOption = False,
     ) -> None:
         """Re-run a saved query on today's data."""
-        from assistant.chat import views
+        from assistant import views
 
         s = open_session(db, user, lang)
         result = s.run_saved(ref)
@@ -266,7 +187,7 @@ def _register_cohorts(app: typer.Typer) -> None:
     @friendly
     def cohorts_list(db: DbOption = None, user: UserOption = None, lang: LangOption = None) -> None:
         """Your saved cohorts."""
-        from assistant.chat import views
+        from assistant import views
 
         s = open_session(db, user, lang)
         show_markdown(views.cohorts(s.list_cohorts(), s.lang))
@@ -301,7 +222,7 @@ def _register_cohorts(app: typer.Typer) -> None:
         lang: LangOption = None,
     ) -> None:
         """Combine two cohorts into a new saved cohort."""
-        from assistant.core.saved import parse_combination
+        from assistant.core.operations import parse_combination
         from assistant.i18n import t
 
         s = open_session(db, user, lang)
@@ -324,10 +245,12 @@ def _register_requests(app: typer.Typer) -> None:
         mine: Annotated[bool, typer.Option("--mine", help="Your own requests.")] = False,
     ) -> None:
         """Pending requests of your centre (referents), or your own requests with --mine."""
-        from assistant.chat import views
+        from assistant import views
 
         s = open_session(db, user, lang)
-        if mine or not s.user.can("answer_requests"):
+        from privacy.roles import Permission
+
+        if mine or not s.can(Permission.EDIT_CRITERIA):
             show_markdown(views.requests_list(s.my_requests(), s.lang, mine=True))
         else:
             show_markdown(views.requests_list(s.pending_requests(), s.lang, mine=False))

@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 from assistant.i18n import t
+from query_compiler.criteria import CriteriaError
+from retrieval.store import StoreError
 
 log = logging.getLogger("cohort.assistant")
 
@@ -29,8 +31,6 @@ def explain(exc: BaseException, lang: str) -> str:
     """Any exception as a sentence for a clinician; unexpected ones are logged with their traceback."""
     if isinstance(exc, AssistantError):
         return exc.message(lang)
-    from query_compiler.criteria import CriteriaError
-    from retrieval.store import StoreError
 
     if isinstance(exc, CriteriaError):
         return t("error.invalid_criteria", lang, detail=str(exc))

@@ -16,6 +16,7 @@ from typing import Any
 from assistant.core.results import PatientRow
 from assistant.i18n import t
 from query_compiler.criteria import All, AnyOf, Not, Sequence, iter_nodes
+from query_compiler.render import render
 
 EXPORT_PAGE = 500
 MAX_EXPORT_ROWS = 100_000
@@ -53,7 +54,7 @@ def _cell(row: PatientRow, node: Any, lang: str) -> str:
     return " | ".join(parts)
 
 
-def to_csv(rows: list[PatientRow], node: Any, render: Any, lang: str) -> str:
+def to_csv(rows: list[PatientRow], node: Any, lang: str) -> str:
     """CSV text: fixed columns, then one column per top-level criterion (header = its sentence)."""
     crits = top_criteria(node)
     buf = io.StringIO()

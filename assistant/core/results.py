@@ -7,8 +7,11 @@ similar-patient look-ups of rows the user has already been shown) and never reac
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from query_compiler.criteria import to_dict
+from query_compiler.engine.facts import Fact
 
 
 @dataclass(frozen=True)
@@ -23,16 +26,6 @@ class Understanding:
     sources: tuple[tuple[str, str], ...] = ()  # (part, "terminology" | "llm")
     confidence: float | None = None
     seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One matching fact of a row: what matched, and a redacted snippet with highlights as **bold**."""
-
-    kind: str
-    label: str
-    snippet: str | None = None
-    document: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,34 +68,11 @@ class TurnResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view (``cohort ask --json``); criteria as the canonical dict."""
-        from query_compiler.criteria import to_dict
-
         data = asdict(self)
         data["understanding"]["criteria"] = (
             to_dict(self.understanding.criteria) if self.understanding.criteria is not None else None
         )
         return data
-
-
-@dataclass(frozen=True)
-class SavedQuery:
-    id: int
-    name: str
-    owner: str
-    question: str | None
-    criteria_json: str
-    created_at: str
-    last_run_at: str | None = None
-
-
-@dataclass(frozen=True)
-class SavedCohort:
-    id: int
-    name: str
-    owner: str
-    size: int
-    origin: str | None
-    created_at: str
 
 
 @dataclass(frozen=True)
@@ -128,6 +98,8 @@ class SimilarRow:
 class SimilarResult:
     source: str  # a pseudonymous id, or "case"
     rows: tuple[SimilarRow, ...]
+    facts: tuple[str, ...] = ()  # what was compared, in words
+    index: dict[str, Any] = field(default_factory=dict)  # kind, size, text model, structured weight
 
 
 @dataclass(frozen=True)

@@ -6,19 +6,32 @@ A turn has three stages that front ends show as steps: ``understand`` (parser, m
 stores a finished turn in one assignment. A chat that cancels a slow parse therefore leaves the
 previous question, criteria and rows exactly as they were — there is no half-updated state to
 repair. ``ask`` / ``refine`` / ``edit_criteria`` chain the stages for the CLI and tests.
+
+Every read of patient data goes through ``self.governed`` (``privacy.governed.GovernedEngine``):
+scope, rights, redaction, pseudonyms and audit are the privacy layer's, written once there.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
-from assistant.core.backend import Backend
-from assistant.core.errors import AssistantError
+from assistant.core.errors import AssistantError, log
 from assistant.core.operations import Operations
+from assistant.core.present import highlight_words, patient_row
 from assistant.core.results import CentreCount, PatientRow, TurnResult, Understanding
-from assistant.core.users import UserInfo
+from assistant.core.understanding import criteria_from_text, understand
 from assistant.i18n import Lang, normalise_lang, t
+from privacy.governed import GovernedEngine
+from privacy.roles import Permission, permission_label, role_label
+from privacy.users import User
+from query_compiler.criteria import parse_criteria
+from query_compiler.criteria.compact import to_compact
+from query_compiler.engine import CohortEngine
+from query_compiler.render import render
+from retrieval.settings import get_settings
 
 DEFAULT_PAGE_SIZE = 10
 
@@ -56,18 +69,20 @@ class Session(Operations):
     def __init__(
         self,
         store: Any,
-        user: UserInfo,
+        user: User,
         *,
         lang: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         use_llm: bool = True,
+        today: date | None = None,
     ) -> None:
         self.store = store
         self.user = user
         self.lang: Lang = normalise_lang(lang or user.language)
         self.page_size = page_size
+        self.sort: str | None = None  # patient order of the pages (``query_compiler.engine.SORTS``)
         self.use_llm = use_llm
-        self.backend = Backend(store, user)
+        self.governed = GovernedEngine(store, user, engine=CohortEngine(store, today))
         self.state = State()
 
     # -- small helpers ---------------------------------------------------------------------------
@@ -75,18 +90,20 @@ class Session(Operations):
         self.lang = normalise_lang(lang)
         return self.lang
 
-    def require(self, right: str) -> None:
-        if not self.user.can(right):
+    def can(self, permission: Permission) -> bool:
+        return self.user.can(permission)
+
+    def require(self, permission: Permission) -> None:
+        """Refuse, in the user's language, what the role does not allow (before any work)."""
+        if not self.user.can(permission):
             raise AssistantError(
                 "error.forbidden",
-                role=t(f"role.{self.user.role}", self.lang),
-                what=t(f"right.{right}", self.lang),
+                role=role_label(self.user.role, self.lang),
+                what=permission_label(permission, self.lang),
             )
 
     @property
     def min_count(self) -> int:
-        from retrieval.settings import get_settings
-
         return get_settings().min_count
 
     @property
@@ -103,43 +120,83 @@ class Session(Operations):
             raise AssistantError("error.no_question")
         return self.state.result
 
+    def render(self, node: Any) -> str:
+        return render(node, self.lang)
+
     # -- the three stages ------------------------------------------------------------------------
     def understand(self, text: str, *, refine: bool = False) -> Understanding:
         """Question (or follow-up) → Understanding. Slow with the LLM; changes nothing."""
         text = (text or "").strip()
         if not text:
             raise AssistantError("error.empty")
-        previous = None
-        if refine:
-            previous = self._current().understanding.criteria
-        u = self.backend.understand(text, previous, use_llm=self.use_llm, lang=self.lang)
-        if u.criteria is None:
+        previous = self._current().understanding.criteria if refine else None
+        started = time.perf_counter()
+        res = understand(text, previous, use_llm=self.use_llm)
+        if res.refused:
+            raise AssistantError("error.refused", reason=res.refusal or "")
+        if res.criteria is None:
             raise AssistantError(
                 "error.not_understood", question=text, example=t("welcome.example", self.lang)
             )
-        if refine and self.state.question:
-            u = replace(u, question=f"{self.state.question} → {text}")
-        return u
+        question = f"{self.state.question} → {text}" if refine and self.state.question else text
+        return Understanding(
+            question=question,
+            criteria=res.criteria,
+            assumptions=tuple(res.assumptions),
+            not_understood=tuple(res.not_understood),
+            clarifications=tuple(res.clarifications),
+            sources=tuple((str(s.text or s.field), str(s.source)) for s in res.sources),
+            confidence=res.confidence,
+            seconds=time.perf_counter() - started,
+        )
 
     def search(self, understanding: Understanding, *, page: int = 1) -> Found:
         """Governed count, anonymous counts elsewhere, and one page of rows (scoped, audited)."""
-        self.require("count")
+        self.require(Permission.COUNT)
         node = understanding.criteria
-        count = self.backend.count(node)
-        others = self.backend.other_centres(node, self.lang)
+        count = int(self.governed.count(node))
+        others = self.other_centres(node)
         rows: list[PatientRow] = []
-        if self.user.can("list_patients") and count:
-            rows = self.backend.page(node, page, self.page_size, self.lang)
+        if self.user.can(Permission.VIEW_ROWS) and count:
+            result = self.governed.list_patients(
+                node, page=page, page_size=self.page_size, sort=self.sort, lang=self.lang
+            )
+            words = highlight_words(node)
+            rows = [patient_row(r, self.lang, words) for r in result.rows]
         return Found(understanding, count, others, tuple(rows), page)
+
+    def other_centres(self, node: Any) -> tuple[CentreCount, ...]:
+        """Anonymous counts of the other centres (threshold, rounding, differencing guard applied)."""
+        if not self.user.can(Permission.CROSS_CENTRE_COUNTS):
+            return ()
+        names = {r["id"]: r["name"] for r in self.store.query("SELECT id, name FROM centres")}
+        try:
+            cells = self.governed.count_by_centre(node)
+        except AssistantError:
+            raise
+        except Exception:  # noqa: BLE001 - the other centres' counts must not sink the answer
+            log.exception("cross-centre counts failed")
+            return (CentreCount("", t("count.other.failed", self.lang), None, "—"),)
+        out = []
+        for cell in cells:
+            if cell.centre_id == self.user.centre_id:
+                continue
+            display = cell.display
+            if cell.status in ("small", "withheld"):
+                display = cell.explain(self.lang, self.governed.min_count)
+            out.append(
+                CentreCount(cell.centre_id, names.get(cell.centre_id, cell.centre_id), cell.value, display)
+            )
+        return tuple(out)
 
     def anonymise(self, found: Found) -> TurnResult:
         """The view a person may see: pseudonymous rows, masked snippets, readable criteria."""
-        rows = tuple(self.backend.redact_rows(found.rows))
+        rows = tuple(self.hide_snippets(found.rows))
         u = found.understanding
         return TurnResult(
             understanding=u,
-            criteria_text=self.backend.render(u.criteria, self.lang),
-            compact=self.backend.compact(u.criteria),
+            criteria_text=render(u.criteria, self.lang),
+            compact=to_compact(u.criteria),
             count=found.count,
             centre_id=self.user.centre_id,
             centre_name=self.centre_name,
@@ -150,6 +207,13 @@ class Session(Operations):
             lang=self.lang,
             min_count=self.min_count,
         )
+
+    def hide_snippets(self, rows: tuple[PatientRow, ...] | list[PatientRow]) -> list[PatientRow]:
+        """The governed engine masked every snippet already; roles without the right to read report
+        excerpts get none, whatever came back (defence in depth)."""
+        if self.user.can(Permission.VIEW_SNIPPETS):
+            return list(rows)
+        return [replace(r, facts=tuple(replace(f, snippet=None) for f in r.facts)) for r in rows]
 
     def commit(self, result: TurnResult, found: Found | None = None) -> TurnResult:
         """Make a finished turn the current one (a single assignment: nothing half-done survives)."""
@@ -172,19 +236,21 @@ class Session(Operations):
 
     def understand_edit(self, text: str) -> Understanding:
         """A referent's corrected criteria (compact form or JSON) → Understanding, validated and audited."""
-        self.require("edit_criteria")
-        node = self.backend.criteria_from_text(text)
+        self.require(Permission.EDIT_CRITERIA)
+        node = criteria_from_text(text)
         question = self.state.question or text
-        self.backend.audit("edit_criteria", criteria=node, details=question)
+        self.audit("edit_criteria", criteria=node, details=question)
         return Understanding(question=question, criteria=node)
 
     def edit_criteria(self, text: str) -> TurnResult:
         return self.run(self.understand_edit(text))
 
     def run_criteria(self, node: Any, question: str | None = None) -> TurnResult:
-        from query_compiler.criteria import parse_criteria
-
-        return self.run(Understanding(question=question or "", criteria=parse_criteria(node)))
+        """Hand-written criteria (``cohort query``): a referent's right, like editing them in the chat."""
+        self.require(Permission.EDIT_CRITERIA)
+        node = parse_criteria(node)
+        self.audit("edit_criteria", criteria=node, details=question or "hand-written criteria")
+        return self.run(Understanding(question=question or "", criteria=node))
 
     def next_page(self) -> TurnResult:
         current = self._current()
@@ -193,8 +259,27 @@ class Session(Operations):
 
     def show_sql(self) -> tuple[str, dict[str, Any], str]:
         """The compiled query of the current criteria (referents), as the engine runs it."""
-        self.require("show_sql")
-        node = self._current().understanding.criteria
-        sql = self.backend.sql(node)
-        self.backend.audit("show_sql", criteria=node)
-        return sql
+        self.require(Permission.EDIT_CRITERIA)
+        compiled = self.governed.compiled_sql(self._current().understanding.criteria)
+        return compiled.pretty(), dict(compiled.params or {}), str(compiled.dialect)
+
+    def audit(
+        self,
+        action: str,
+        *,
+        criteria: Any = None,
+        size: int | None = None,
+        purpose: str | None = None,
+        details: str | None = None,
+    ) -> int | None:
+        """One entry of the privacy area's hash-chained audit trail; returns its number."""
+        entry = self.governed.audit.record(
+            self.user,
+            action,
+            centre_id=self.user.centre_id,
+            criteria=criteria,
+            result_size=size,
+            purpose=purpose,
+            details={"note": details, "via": "assistant"} if details else {"via": "assistant"},
+        )
+        return entry.id

@@ -55,28 +55,6 @@ def _lane_name(tr: dict[str, Any], lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def load_course(store: Any, patient_id: int) -> dict[str, list[dict[str, Any]] | dict[str, Any]]:
-    """The rows the picture needs, straight from the clinical tables."""
-    p = {"p": patient_id}
-    return {
-        "patient": (
-            store.query("SELECT sex, birth_date, death_date, last_news_date FROM patients WHERE id = :p", p)
-            or [{}]
-        )[0],
-        "tumours": store.query(
-            "SELECT id, rank, icd10, morphology, stage, diagnosis_date, metastatic_at_diagnosis "
-            "FROM tumours WHERE patient_id = :p ORDER BY diagnosis_date",
-            p,
-        ),
-        "treatments": store.query(
-            "SELECT class, name, line, start_date, end_date FROM treatments WHERE patient_id = :p "
-            "ORDER BY start_date",
-            p,
-        ),
-        "events": store.query("SELECT type, site, date FROM events WHERE patient_id = :p ORDER BY date", p),
-    }
-
-
 def render_timeline(course: dict[str, Any], *, title: str, lang: str = "fr") -> bytes:
     """PNG bytes of the course (matplotlib, Agg backend, no display needed)."""
     import matplotlib

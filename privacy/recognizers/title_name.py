@@ -12,6 +12,7 @@ from __future__ import annotations
 from presidio_analyzer import Pattern, RecognizerResult
 
 from privacy.recognizers._base import FrPatternRecognizer
+from privacy.surrogates import first_name_keys
 from privacy.text import fold, words
 
 _UP = r"[A-ZÀ-ÖØ-Þ]"
@@ -43,7 +44,6 @@ _RELATIVES = (
 
 def is_first_name(word: str, name_index=None) -> bool:  # noqa: ANN001
     """A registry first name, or a French first name of the surrogate lists ("Michelle")."""
-    from privacy.surrogates import first_name_keys
 
     key = fold(word)
     return key in first_name_keys() or (name_index is not None and key in name_index.first_names)

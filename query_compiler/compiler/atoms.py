@@ -3,9 +3,9 @@
 Each function returns a ``Cond`` (a condition on the patient row ``p``: sex, vital status, centre,
 age today, and on SQLite the per-patient survival and line counts) or a ``Source``: the records
 that satisfy the atom (a tumour, a treatment line, a text segment...), each with its patient and
-date (see ``query_compiler.sources``).
+date (see ``query_compiler.compiler.sources``).
 
-Semantics (shared with ``query_compiler.reference``, which re-implements them in Python):
+Semantics (shared with ``tests.reference``, which re-implements them in Python):
 codes are prefixes (``C50`` matches ``C50.4`` in ``icd10`` or ``topography``); stage ``III``
 matches ``IIIA`` but not ``IV``; ``metastatic`` is metastatic at diagnosis or a metastasis event
 of that tumour; ongoing is ``end_date IS NULL``; treatment lines are distinct (tumour, line) pairs
@@ -15,16 +15,13 @@ of systemic classes; ages are completed years; a month is 30.4375 days.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from sqlglot import exp
 
 from query_compiler import criteria as C
-from query_compiler import terms as T
-from query_compiler.dialects import fn
-from query_compiler.sources import (
+from query_compiler.compiler.dialects import fn
+from query_compiler.compiler.sources import (
     DAYS_PER_MONTH,
     FLAGS,
     Cond,
@@ -40,6 +37,8 @@ from query_compiler.sources import (
     or_,
     select_from,
 )
+from query_compiler.criteria import terms as T
+from retrieval.classifications import histology_groups
 from retrieval.vocab import SYSTEMIC_CLASSES
 
 __all__ = [
@@ -53,7 +52,6 @@ __all__ = [
     "compile_atom",
     "group_morphologies",
 ]
-GROUPS_FILE = Path(__file__).with_name("terminology") / "histology.yaml"
 
 
 def _one(n: int) -> exp.Literal:
@@ -143,15 +141,9 @@ def compile_treatment_lines(a: C.TreatmentLines, ctx: Ctx) -> Cond | Source:
 
 
 # -- tumour ---------------------------------------------------------------------------------------
-@cache
 def group_morphologies() -> dict[str, tuple[str, ...]]:
-    """Histology group → ICD-O-3 morphology prefixes, from the terminology (empty if absent)."""
-    if not GROUPS_FILE.exists():
-        return {}
-    import yaml
-
-    data = yaml.safe_load(GROUPS_FILE.read_text(encoding="utf-8")) or {}
-    return {str(k): tuple(str(v) for v in vals) for k, vals in (data.get("groups") or {}).items()}
+    """Histology group → ICD-O-3 morphology prefixes (a group is a named range of codes)."""
+    return histology_groups()
 
 
 def _stage(ctx: Ctx, value: str) -> exp.Expression:

@@ -2,7 +2,7 @@
 
 The tree compiles to ``SELECT p.id FROM patients p WHERE <condition>``: boolean nodes become
 AND / OR / NOT, each atom becomes either a condition on ``p`` or ``p.id IN (SELECT patient_id
-FROM <its records>)`` (see ``query_compiler.atoms``), and a time relation joins the records of
+FROM <its records>)`` (see ``query_compiler.compiler.atoms``), and a time relation joins the records of
 both sides on the patient with a condition on the days between their dates. Every user value is
 a bound parameter (``:p1``...); nothing typed by a person is ever spliced into the SQL text.
 
@@ -24,9 +24,9 @@ from typing import Any
 from sqlglot import exp
 
 from query_compiler import criteria as C
-from query_compiler.atoms import ATOM_COMPILERS, compile_atom
-from query_compiler.dialects import Dialect, get_dialect
-from query_compiler.sources import DAYS_PER_MONTH, Cond, Ctx, Source, UnsupportedCriterion, col
+from query_compiler.compiler.atoms import ATOM_COMPILERS, compile_atom
+from query_compiler.compiler.dialects import Dialect, get_dialect
+from query_compiler.compiler.sources import DAYS_PER_MONTH, Cond, Ctx, Source, UnsupportedCriterion, col
 
 __all__ = [
     "ATOM_COMPILERS",

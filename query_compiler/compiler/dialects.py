@@ -19,7 +19,7 @@ from sqlglot.dialects.postgres import Postgres
 from sqlglot.dialects.sqlite import SQLite
 from sqlglot.generators.postgres import PostgresGenerator
 
-from query_compiler import terms as T
+from query_compiler.criteria import terms as T
 
 
 class TsMatch(exp.Expression, exp.Binary, exp.Predicate):

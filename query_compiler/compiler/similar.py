@@ -1,9 +1,10 @@
-"""A typed case's facts, from the Criteria tree the parser made of it (no parser import here: the
-caller parses, so data keeps flowing one way: text -> Criteria -> facts -> vector).
+"""Criteria compiled into the facts of a similar-patient search, as the SQL compiler compiles them
+into a query: a typed case is parsed into Criteria by the parser (the caller), then its facts come
+from here, in the shape of the facts the index reads from the store (``retrieval.similar.facts``).
 
 Every affirmative atom contributes (atoms under ``not`` are skipped: "sans métastase" is not a fact
 to match on; an ``any`` contributes its alternatives at a lower weight). Values are normalised
-exactly like stored facts (facts.py), so a case and a patient compare column by column.
+exactly like stored facts (``retrieval.similar.facts``), so a case and a patient compare column by column.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from query_compiler.criteria import (
 from retrieval.similar.facts import (
     STATUS_WEIGHTS,
     Facts,
-    _add,
+    add_fact,
     age_values,
     lines_bucket,
     marker_key,
@@ -43,11 +44,11 @@ ALTERNATIVE_WEIGHT = 0.5
 def _tumour(facts: Facts, atom: Tumour, w: float) -> None:
     sites = [s for s in (site_code(x) for x in atom.site) if s]
     for s in sites:
-        _add(facts, "site", s, w)
+        add_fact(facts, "site", s, w)
     for h in atom.histology_group:
-        _add(facts, "histology", h.lower(), w)
+        add_fact(facts, "histology", h.lower(), w)
     for h in atom.histology:
-        _add(facts, "morphology", morphology_code(h), w)
+        add_fact(facts, "morphology", morphology_code(h), w)
     icd = sites[0] if sites else None
     metastatic = bool(atom.metastatic or atom.metastatic_at_diagnosis)
     groups = {stage_group(icd, st) for st in atom.stage} - {None}
@@ -56,16 +57,16 @@ def _tumour(facts: Facts, atom: Tumour, w: float) -> None:
     if not groups and icd and stage_group(icd, None) == "haem":
         groups = {"haem"}
     for g in groups:
-        _add(facts, "stage", g, w)
+        add_fact(facts, "stage", g, w)
     for prefix, values in (("T", atom.t), ("N", atom.n), ("M", atom.m)):
         for v in values:
-            _add(facts, "tnm", tnm_category(prefix, v), w)
+            add_fact(facts, "tnm", tnm_category(prefix, v), w)
     for g in atom.grade:
-        _add(facts, "grade", f"G{g}", w)
+        add_fact(facts, "grade", f"G{g}", w)
     if atom.metastatic is True or atom.metastatic_at_diagnosis is True:
-        _add(facts, "metastatic", "metastatic", w)
+        add_fact(facts, "metastatic", "metastatic", w)
     elif atom.metastatic is False:
-        _add(facts, "metastatic", "non-metastatic", w)
+        add_fact(facts, "metastatic", "non-metastatic", w)
     if atom.age_min is not None or atom.age_max is not None:
         _age(facts, atom.age_min, atom.age_max, w)
 
@@ -74,36 +75,36 @@ def _age(facts: Facts, lo: int | None, hi: int | None, w: float) -> None:
     """A stated age ("58 ans") or a narrow range becomes its bands; wide or open ranges are not a fact."""
     if lo is not None and hi is not None and hi - lo <= 10:
         for band, bw in age_values((lo + hi) // 2).items():
-            _add(facts, "age", band, w * bw)
+            add_fact(facts, "age", band, w * bw)
 
 
 def _atom(facts: Facts, node: Node, w: float) -> None:
     if isinstance(node, Tumour):
         _tumour(facts, node, w)
     elif isinstance(node, Sex):
-        _add(facts, "sex", node.value, w)
+        add_fact(facts, "sex", node.value, w)
     elif isinstance(node, Age) and node.at == "diagnosis":
         _age(facts, node.min, node.max, w)
     elif isinstance(node, Event):
         if node.type == "metastasis":
-            _add(facts, "metastatic", "metastatic", w)
+            add_fact(facts, "metastatic", "metastatic", w)
             for site in node.sites:
-                _add(facts, "metastatic", f"site:{site}", w)
+                add_fact(facts, "metastatic", f"site:{site}", w)
         else:
-            _add(facts, "event", node.type, w)
+            add_fact(facts, "event", node.type, w)
     elif isinstance(node, Biomarker):
         mk = marker_key(node.marker)
         sw = STATUS_WEIGHTS.get(node.status or "", 0.5)
-        _add(facts, "biomarker", f"{mk}:{node.status}" if node.status else None, w * sw)
+        add_fact(facts, "biomarker", f"{mk}:{node.status}" if node.status else None, w * sw)
         if node.alteration:
-            _add(facts, "alteration", f"{mk}:{node.alteration.strip().upper()}", w)
+            add_fact(facts, "alteration", f"{mk}:{node.alteration.strip().upper()}", w)
     elif isinstance(node, Treatment):
         for c in node.classes:
-            _add(facts, "treatment", c, w)
+            add_fact(facts, "treatment", c, w)
         for d in node.drugs:
-            _add(facts, "drug", d.strip().lower(), w)
+            add_fact(facts, "drug", d.strip().lower(), w)
     elif isinstance(node, TreatmentLines) and node.min is not None:
-        _add(facts, "lines", lines_bucket(node.min), w)
+        add_fact(facts, "lines", lines_bucket(node.min), w)
 
 
 def _walk(facts: Facts, node: Node, w: float) -> None:
@@ -148,11 +149,11 @@ def case_facts(criteria: Node | None, text: str | None = None) -> Facts:
         _walk(facts, criteria, 1.0)
     if "age" not in facts and (age := case_age(text)) is not None:
         for band, bw in age_values(age).items():
-            _add(facts, "age", band, bw)
+            add_fact(facts, "age", band, bw)
     sites = list(facts.get("site", {}))
     solid = sites and stage_group(sites[0], None) != "haem"
     if solid and "stage" not in facts and "metastatic" in facts.get("metastatic", {}):
-        _add(facts, "stage", "IV")  # a solid tumour with metastases is stage IV
+        add_fact(facts, "stage", "IV")  # a solid tumour with metastases is stage IV
     if sites and "metastatic" not in facts:
-        _add(facts, "metastatic", "non-metastatic", 0.5)
+        add_fact(facts, "metastatic", "non-metastatic", 0.5)
     return facts

@@ -36,7 +36,7 @@ from pydantic import (
     model_validator,
 )
 
-from query_compiler.codes import (
+from query_compiler.criteria.codes import (
     AtcCodes,
     HistologyGroups,
     IcdCodes,
@@ -45,6 +45,7 @@ from query_compiler.codes import (
     UpperCodes,
     stripped,
 )
+from query_compiler.criteria.terms import parse_term
 from retrieval.vocab import (
     BiomarkerStatus,
     Conservation,
@@ -291,7 +292,6 @@ class Text(Node):
 
     @model_validator(mode="after")
     def _check(self) -> Text:
-        from query_compiler.terms import parse_term
 
         _range(self.date_from, self.date_to, "document dates")
         for term in self.terms:

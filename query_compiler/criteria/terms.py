@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from query_compiler.fts_chars import tables
+from retrieval.fts_chars import tables
 
 DEFAULT_NEAR = 10
 MAX_NEAR = 30

@@ -12,7 +12,7 @@ Scope from a user and wraps this API.
 812
 
 Stable API: ``compile``, ``count``, ``count_by_centre``, ``patient_ids``, ``list_patients``,
-the saved queries / cohorts methods (``query_compiler.saved``), and the dataclasses below.
+the saved queries / cohorts methods (``query_compiler.engine.saved``), and the dataclasses below.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from typing import Any
 from sqlglot import exp
 
 from query_compiler import criteria as C
-from query_compiler.atoms import col
 from query_compiler.compiler import CompiledQuery, Compiler
-from query_compiler.facts import Fact, matched_facts
-from query_compiler.labels import site_label
-from query_compiler.saved import SavedMixin
+from query_compiler.compiler.atoms import col
+from query_compiler.engine.facts import Fact, matched_facts
+from query_compiler.engine.saved import SavedMixin
+from retrieval.labels import site_label
 from retrieval.store import Store
 
 MAX_PAGE_SIZE = 100_000  # exports read one big page; rows are fetched in chunks
@@ -50,7 +50,7 @@ class Scope:
 
 
 @dataclass(frozen=True)
-class PatientRow:
+class MatchedPatient:
     patient_id: int
     centre_id: str
     sex: str
@@ -66,7 +66,7 @@ class PatientRow:
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[PatientRow]
+    rows: list[MatchedPatient]
     total: int
     page: int
     page_size: int
@@ -231,13 +231,13 @@ class CohortEngine(SavedMixin):
     def _today(self) -> date:
         return self.reference_date or date.today()
 
-    def _rows(self, ids: list[int], tree: C.Node | None, lang: str) -> list[PatientRow]:
-        out: list[PatientRow] = []
+    def _rows(self, ids: list[int], tree: C.Node | None, lang: str) -> list[MatchedPatient]:
+        out: list[MatchedPatient] = []
         for k in range(0, len(ids), CHUNK):
             out += self._chunk(ids[k : k + CHUNK], tree, lang)
         return out
 
-    def _chunk(self, ids: list[int], tree: C.Node | None, lang: str) -> list[PatientRow]:
+    def _chunk(self, ids: list[int], tree: C.Node | None, lang: str) -> list[MatchedPatient]:
         if not ids:
             return []
         marks = ", ".join(f":i{k}" for k in range(len(ids)))
@@ -263,7 +263,7 @@ class CohortEngine(SavedMixin):
             p = patients[pid]
             t = firsts.get(pid)
             out.append(
-                PatientRow(
+                MatchedPatient(
                     patient_id=pid,
                     centre_id=p["centre_id"],
                     sex=p["sex"],
@@ -291,21 +291,3 @@ def completed_years(at: date | str, birth: date | str) -> int:
     b = date.fromisoformat(birth) if isinstance(birth, str) else birth
     return a.year - b.year - ((a.month, a.day) < (b.month, b.day))
 
-
-def ensure_indexes(store: Store) -> int:
-    """Create the query indexes of migration 0007 that are missing (``CREATE INDEX IF NOT EXISTS``).
-
-    Migrations run once per version: a store that recorded version 7 before an index was added to
-    it lacks that index. Returns the number of index statements run; safe to call at any time.
-    """
-    from retrieval.store import MIGRATIONS_DIR, _split_statements
-
-    texts = [
-        MIGRATIONS_DIR / "0007_query_indexes.sql",
-        MIGRATIONS_DIR / f"0007_query_indexes.{store.dialect}.sql",
-    ]
-    statements = [s for p in texts if p.exists() for s in _split_statements(p.read_text(encoding="utf-8"))]
-    wanted = [s.strip() for s in statements if s.strip().upper().startswith("CREATE INDEX IF NOT EXISTS")]
-    for stmt in wanted:
-        store.execute(stmt)
-    return len(wanted)

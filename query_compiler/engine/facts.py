@@ -3,7 +3,7 @@
 Only atoms that count *for* the patient are shown (not those under a NOT). Each atom's records are
 read with the same compiled Source as the count, restricted to the page's patients, so a fact
 shown is exactly a record the query used. Text facts carry the document, its type and date, and a
-snippet with the matched words located by ``query_compiler.terms`` (the same folding as the
+snippet with the matched words located by ``query_compiler.criteria.terms`` (the same folding as the
 index), so highlighting is identical on SQLite and PostgreSQL. Snippets are raw report text: the
 privacy layer must redact them before a person sees them.
 """
@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from query_compiler import criteria as C
-from query_compiler.atoms import Cond, col
-from query_compiler.labels import code_with_label
+from query_compiler.compiler.atoms import Cond, col
+from query_compiler.criteria.terms import Matcher
 from query_compiler.render import describe
-from query_compiler.terms import Matcher
+from retrieval.labels import code_with_label
 from retrieval.vocab import DOC_TYPES, EVENT_TYPES, METASTASIS_SITES, SAMPLE_TYPES, TREATMENT_CLASSES, label
 
 if TYPE_CHECKING:

@@ -5,6 +5,9 @@ ids found at the time it was saved, so a study population does not drift. Cohort
 union, intersection and difference into a new saved cohort that records its origin. Tables come
 from migration 0002. Ownership and sharing rules belong to the privacy layer, which wraps these
 methods; here ``owner`` is only recorded and used as a filter.
+
+Who sees a saved query is one rule, written once here (``VISIBLE``): its owner, the owner's centre
+when it is shared, and the novice whose referent request it answers. A cohort is seen by its owner.
 """
 
 from __future__ import annotations
@@ -20,6 +23,16 @@ if TYPE_CHECKING:
     from retrieval.store import Store
 
 SetOperation = Literal["union", "intersection", "difference"]
+
+VISIBLE = (
+    "(q.owner = :u OR (q.shared = 1 AND q.centre_id = :c) OR q.id IN "
+    "(SELECT saved_query_id FROM referent_requests WHERE from_user = :u AND saved_query_id IS NOT NULL))"
+)
+
+
+def reference(ref: str | int) -> str:
+    """What a person types to name a saved item: '#3', 'n°3', '3' or its name."""
+    return str(ref).strip().lstrip("#").removeprefix("n°").removeprefix("no.").strip()
 
 
 @dataclass(frozen=True)
@@ -125,14 +138,22 @@ class SavedMixin:
             raise LookupError(f"There is no saved query #{query_id}.")
         return _query_row(rows[0])
 
-    def saved_queries(self, owner: str | None = None) -> list[SavedQuery]:
-        if owner is None:
-            rows = self.store.query("SELECT * FROM saved_queries ORDER BY id")
-        else:
-            rows = self.store.query(
-                "SELECT * FROM saved_queries WHERE owner = :o OR shared = 1 ORDER BY id", {"o": owner}
-            )
+    def saved_queries(self, username: str, centre_id: str) -> list[SavedQuery]:
+        """The queries ``username`` of ``centre_id`` may see and run (the ``VISIBLE`` rule)."""
+        rows = self.store.query(
+            f"SELECT q.* FROM saved_queries q WHERE {VISIBLE} ORDER BY q.id", {"u": username, "c": centre_id}
+        )
         return [_query_row(r) for r in rows]
+
+    def find_saved_query(self, ref: str | int, username: str, centre_id: str) -> SavedQuery | None:
+        """A visible query by number or by exact name (the most recent of that name)."""
+        key = reference(ref)
+        params: dict[str, Any] = {"u": username, "c": centre_id, "r": int(key) if key.isdigit() else key}
+        where = "q.id = :r" if key.isdigit() else "q.name = :r"
+        rows = self.store.query(
+            f"SELECT q.* FROM saved_queries q WHERE {where} AND {VISIBLE} ORDER BY q.id DESC", params
+        )
+        return _query_row(rows[0]) if rows else None
 
     def mark_run(self, query_id: int) -> None:
         """Record that a saved query was just run (``last_run_at``)."""
@@ -194,6 +215,13 @@ class SavedMixin:
         if owner is not None:
             sql, params = sql + " WHERE owner = :o", {"o": owner}
         return [_cohort_row(r) for r in self.store.query(sql + " ORDER BY id", params)]
+
+    def find_saved_cohort(self, ref: str | int, owner: str) -> SavedCohort | None:
+        """One of ``owner``'s cohorts by number or by exact name (the most recent of that name)."""
+        key = reference(ref)
+        mine = self.saved_cohorts(owner)
+        found = [c for c in mine if (key.isdigit() and c.id == int(key)) or c.name == key]
+        return found[-1] if found else None
 
     def cohort_members(self, cohort_id: int) -> list[int]:
         self.saved_cohort(cohort_id)

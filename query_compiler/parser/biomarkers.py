@@ -11,7 +11,7 @@ import re
 
 from query_compiler.criteria import AnyOf, Biomarker
 from query_compiler.parser.state import Item, State
-from query_compiler.terminology.matcher import Mention
+from query_compiler.parser.terminology.matcher import Mention
 
 ALTERATION = re.compile(r"^(?:[a-z]\d{1,4}(?:[a-z]|del|ins|fs|\*)?|itd|tkd)$")
 SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}

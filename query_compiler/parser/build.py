@@ -12,7 +12,7 @@ from __future__ import annotations
 from query_compiler.parser import biomarkers, treatments, values
 from query_compiler.parser.measures import TUMOUR_KINDS, age, date_mention, metastasis, metastasis_sites
 from query_compiler.parser.state import Item, State
-from query_compiler.terminology.matcher import Mention
+from query_compiler.parser.terminology.matcher import Mention
 
 CRITERION_KINDS = TUMOUR_KINDS | {
     "treatment_class",

@@ -24,7 +24,7 @@ from langchain_core.runnables import RunnableLambda
 from pydantic import ValidationError
 
 from query_compiler.parser.compact import Compact, llm_schema
-from query_compiler.terminology import get_terminology
+from query_compiler.parser.terminology import get_terminology
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 K_EXAMPLES = 3
@@ -111,7 +111,7 @@ def _validate(text: str) -> Compact:
 
 def build_chain(model: str | None = None) -> Any:
     """question → Compact. A LangChain Runnable; the model call is the in-process llama.cpp."""
-    from query_compiler.llm import generate_json
+    from query_compiler.parser.llm import generate_json
 
     def call(prompt_value: Any) -> dict[str, Any]:
         messages = prompt_value.to_messages()

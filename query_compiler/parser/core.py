@@ -20,9 +20,9 @@ from query_compiler.parser.build import build
 from query_compiler.parser.result import ParseResult, PartSource
 from query_compiler.parser.safety import refusal
 from query_compiler.parser.state import State
-from query_compiler.terminology import get_terminology
-from query_compiler.terminology.matcher import annotate
-from query_compiler.terminology.text import Normalised
+from query_compiler.parser.terminology import get_terminology
+from query_compiler.parser.terminology.matcher import annotate
+from query_compiler.parser.terminology.text import Normalised
 
 
 def detect_language(question: str) -> str:

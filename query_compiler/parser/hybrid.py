@@ -19,8 +19,8 @@ from query_compiler.parser.assemble import assemble
 from query_compiler.parser.compact import to_items
 from query_compiler.parser.result import ParseResult, PartSource
 from query_compiler.parser.state import Item, State
-from query_compiler.terminology import Terminology
-from query_compiler.terminology.text import Normalised, normalise
+from query_compiler.parser.terminology import Terminology
+from query_compiler.parser.terminology.text import Normalised, normalise
 
 SINGLE = {"sex", "age", "vital_status", "survival", "treatment_lines", "biobank"}
 
@@ -212,7 +212,7 @@ def complete_with_llm(
 def llm_only(question: str, model: str | None = None) -> tuple[Any, bool, str | None]:
     """The LLM's reading alone (the 'LLM only' configuration of the evaluation)."""
     from query_compiler.parser.chain import LLMParseError, run
-    from query_compiler.terminology import get_terminology
+    from query_compiler.parser.terminology import get_terminology
 
     term = get_terminology()
     try:

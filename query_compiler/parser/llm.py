@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import importlib.util
 import os
 import threading
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +61,14 @@ def _part_paths(spec: BundledModel) -> list[Path]:
     paths = []
     for n in range(1, spec.parts + 1):
         package = f"{spec.package_prefix}{n}"
-        found = importlib.util.find_spec(package)
-        if found is None or not found.submodule_search_locations:
+        try:
+            folder = Path(str(resources.files(package)))
+        except ModuleNotFoundError:
             raise ModelError(
                 f"The model part package '{package}' is not installed; run scripts/install.sh "
                 f"(model {spec.name} needs {spec.parts} parts)."
-            )
-        path = Path(list(found.submodule_search_locations)[0]) / "data" / f"part{n:02d}.bin"
+            ) from None
+        path = folder / "data" / f"part{n:02d}.bin"
         if not path.is_file():
             raise ModelError(f"The model part {path} is missing from package '{package}'.")
         paths.append(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from query_compiler.parser import values
 from query_compiler.parser.state import Item, State
-from query_compiler.terminology.matcher import Mention
+from query_compiler.parser.terminology.matcher import Mention
 
 TUMOUR_KINDS = {
     "grade_word",

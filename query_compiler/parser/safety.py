@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from query_compiler.terminology import get_terminology
+from query_compiler.parser.terminology import get_terminology
 
 _QUOTED = re.compile(r'"[^"]*"|«[^»]*»|“[^”]*”')
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from query_compiler.terminology import Terminology
-from query_compiler.terminology.matcher import Annotation, Mention
+from query_compiler.parser.terminology import Terminology
+from query_compiler.parser.terminology.matcher import Annotation, Mention
 
 CONNECTOR_FILLERS = {
     "de",

@@ -10,7 +10,7 @@ qualify the closest treatment. A time cue between two dated criteria makes a seq
 from __future__ import annotations
 
 from query_compiler.parser.state import Item, State
-from query_compiler.terminology.matcher import Mention
+from query_compiler.parser.terminology.matcher import Mention
 
 DATED = ("tumour", "treatment", "event", "biomarker")
 REDUNDANT = {("tumour", "event"), ("tumour", "treatment")}  # always after a diagnosis anyway

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from query_compiler.terminology import Terminology
+from query_compiler.parser.terminology import Terminology
 
 ROMAN = {"i": "I", "ii": "II", "iii": "III", "iv": "IV", "0": "0", "1": "I", "2": "II", "3": "III", "4": "IV"}
 ROMAN_ORDER = ["0", "I", "II", "III", "IV"]

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from query_compiler import criteria as C
-from query_compiler.labels import group_label, site_label
+from retrieval.labels import group_label, site_label
 from retrieval.vocab import (
     BIOMARKER_STATUSES,
     CONSERVATIONS,

@@ -23,6 +23,7 @@ from retrieval.ingest.annotate import annotate_rows, get_annotator
 from retrieval.ingest.checks import check_document, check_patient
 from retrieval.ingest.loader import Corpus, InputFile, Rejection, open_corpus, read_records
 from retrieval.ingest.ocr import ocr_job
+from retrieval.ingest.ocr_cache import OcrCache
 from retrieval.ingest.progress import Bar, Workers, default_workers
 from retrieval.ingest.report import IngestReport
 from retrieval.ingest.writer import DocumentRow, Writer, upsert_sql, write_batch
@@ -291,7 +292,6 @@ class Ingestion:
         tasks: dict,
         rejections: list[Rejection],
     ) -> list[tuple[DocumentRecord, str, str, str | None, float | None]]:
-        from retrieval.ingest.ocr_cache import OcrCache
 
         cache = OcrCache(self.store)
         by_id = {rec.id: rec for rec in scans}

@@ -5,8 +5,11 @@ with filters (centre rights, opposition, vital status) and explanations.
 Entry points (see the modules for the why):
 
 - ``update_index(store)`` after ingestion; ``build_index(store)`` to rebuild;
-- ``similar_to_patient(store, patient_id, k, Filters.from_scope(scope))``;
-- ``similar_to_case(store, case_facts(criteria), text, k, filters)``.
+- ``similar_to_patient(store, patient_id, k, Filters(centre_ids=...))``;
+- ``similar_to_case(store, facts, text, k, filters)``, facts compiled from a case's Criteria by
+  ``query_compiler.compiler.similar``.
+
+Results carry store ids: only the privacy layer (``privacy.governed``) shows them, as pseudonyms.
 """
 
 from __future__ import annotations
@@ -17,12 +20,11 @@ from retrieval.similar.search import (
     Neighbour,
     SimilarResult,
     open_index,
-    pseudo_id,
     similar_to_case,
     similar_to_patient,
 )
 
 __all__ = [
     "Filters", "IndexReport", "Neighbour", "SimilarResult", "build_index", "default_spec", "open_index",
-    "pseudo_id", "similar_to_case", "similar_to_patient", "update_index",
+    "similar_to_case", "similar_to_patient", "update_index",
 ]

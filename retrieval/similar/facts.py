@@ -111,7 +111,7 @@ def age_values(age: int | None) -> dict[str, float]:
     return {f"{lo}-{lo + 9}": 1.0, f"{shifted}-{shifted + 9}~": 1.0}
 
 
-def _add(facts: Facts, group: str, value: str | None, weight: float = 1.0) -> None:
+def add_fact(facts: Facts, group: str, value: str | None, weight: float = 1.0) -> None:
     if value is None or value == "":
         return
     bag = facts.setdefault(group, {})
@@ -120,17 +120,17 @@ def _add(facts: Facts, group: str, value: str | None, weight: float = 1.0) -> No
 
 def tumour_facts(facts: Facts, row: dict, weight: float) -> None:
     icd = row.get("icd10")
-    _add(facts, "site", site_code(icd) or site_code(row.get("topography")), weight)
-    _add(facts, "histology", (row.get("histology_group") or "").lower() or None, weight)
-    _add(facts, "morphology", morphology_code(row.get("morphology")), weight)
+    add_fact(facts, "site", site_code(icd) or site_code(row.get("topography")), weight)
+    add_fact(facts, "histology", (row.get("histology_group") or "").lower() or None, weight)
+    add_fact(facts, "morphology", morphology_code(row.get("morphology")), weight)
     metastatic = bool(row.get("metastatic_at_diagnosis"))
-    _add(facts, "stage", stage_group(icd, row.get("stage"), row.get("m"), metastatic), weight)
+    add_fact(facts, "stage", stage_group(icd, row.get("stage"), row.get("m"), metastatic), weight)
     for prefix in ("T", "N", "M"):
-        _add(facts, "tnm", tnm_category(prefix, row.get(prefix.lower())), weight)
+        add_fact(facts, "tnm", tnm_category(prefix, row.get(prefix.lower())), weight)
     if row.get("grade"):
-        _add(facts, "grade", f"G{int(row['grade'])}", weight)
+        add_fact(facts, "grade", f"G{int(row['grade'])}", weight)
     if metastatic:
-        _add(facts, "metastatic", "metastatic", weight)
+        add_fact(facts, "metastatic", "metastatic", weight)
 
 
 def _age_at(birth: str | None, when: str | None) -> int | None:
@@ -203,30 +203,30 @@ def build_info(pid: int, patient: dict, tumours: list[dict], events: list[dict],
             age = _age_at(patient.get("birth_date"), tumours[0].get("diagnosis_date"))
     for e in events:
         if e["type"] == "metastasis":
-            _add(facts, "metastatic", "metastatic", weight(e))
-            _add(facts, "metastatic", f"site:{e['site']}" if e.get("site") else None, weight(e))
+            add_fact(facts, "metastatic", "metastatic", weight(e))
+            add_fact(facts, "metastatic", f"site:{e['site']}" if e.get("site") else None, weight(e))
         else:
-            _add(facts, "event", e["type"], weight(e))
+            add_fact(facts, "event", e["type"], weight(e))
     if tumours and "metastatic" not in facts:
-        _add(facts, "metastatic", "non-metastatic")
+        add_fact(facts, "metastatic", "non-metastatic")
     for b in biomarkers:
         mk, w = marker_key(b["marker"]), weight(b)
         status = b.get("status")
         sw = STATUS_WEIGHTS.get(status or "", 0.5)
-        _add(facts, "biomarker", f"{mk}:{status}" if status else None, w * sw)
+        add_fact(facts, "biomarker", f"{mk}:{status}" if status else None, w * sw)
         alt = (b.get("alteration") or "").strip().upper()
-        _add(facts, "alteration", f"{mk}:{alt}" if alt else None, w)
+        add_fact(facts, "alteration", f"{mk}:{alt}" if alt else None, w)
     lines: set[int] = set()
     for t in treatments:
-        _add(facts, "treatment", t["class"], weight(t))
-        _add(facts, "drug", (t.get("name") or "").strip().lower() or None, weight(t))
+        add_fact(facts, "treatment", t["class"], weight(t))
+        add_fact(facts, "drug", (t.get("name") or "").strip().lower() or None, weight(t))
         if t["class"] in SYSTEMIC_CLASSES and t.get("line"):
             lines.add(int(t["line"]))
     if tumours:
-        _add(facts, "lines", lines_bucket(len(lines)))
+        add_fact(facts, "lines", lines_bucket(len(lines)))
     for band, w in age_values(age).items():
-        _add(facts, "age", band, w)
-    _add(facts, "sex", patient.get("sex"))
+        add_fact(facts, "age", band, w)
+    add_fact(facts, "sex", patient.get("sex"))
     return PatientInfo(
         patient_id=pid, centre_id=patient["centre_id"], sex=patient["sex"], age=age,
         deceased=bool(patient.get("death_date")), opposition=bool(patient.get("opposition")), facts=facts,

@@ -26,6 +26,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from retrieval.similar.facts import marker_key
+from retrieval.similar.labels import fact_label
 from retrieval.store import Store, batches, bind_in
 
 GROUPS = ("tumour", "spread", "marker", "course")
@@ -59,8 +61,6 @@ SENTENCE = re.compile(r"[^\n.;]+(?:\.(?=\d)[^\n.;]*)*")  # a line cut at '.'/';'
 def marker_words(sentence: str) -> str:
     """A biomarker result line with its status written out ("EGFR exon19del" -> "EGFR muté
     exon19del"); a line it cannot read is returned unchanged."""
-    from retrieval.similar.facts import marker_key
-    from retrieval.similar.labels import fact_label
 
     m = _PERCENT.match(sentence)
     if m:

@@ -27,6 +27,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from retrieval.settings import get_settings
+from retrieval.similar.config import get_similar_settings
 from retrieval.similar.features import Vocabulary
 from retrieval.similar.vectors import VectorSpec, widen
 from retrieval.store import Store, StoreError
@@ -68,14 +70,12 @@ class IndexMeta:
 
 
 def index_dir_for(store: Store) -> Path:
-    from retrieval.similar.config import get_similar_settings
 
     configured = get_similar_settings().index_dir
     if configured:
         return Path(configured).expanduser()
     if store.path is not None:
         return store.path.with_name(store.path.name + ".faiss")
-    from retrieval.settings import get_settings
 
     safe = re.sub(r"://[^@/]*@", "://", store.url)  # never put a password in a folder name
     return get_settings().home / "indexes" / (hashlib.sha256(safe.encode()).hexdigest()[:16] + ".faiss")

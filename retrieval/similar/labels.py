@@ -1,57 +1,13 @@
 """Readable French/English labels for compared facts (explanations and the per-patient summary text).
 
-Vocabulary values use retrieval/vocab.py labels; ICD-10 sites and histology groups have a short table
-of the common oncology categories here and fall back to the code itself, which a clinician reads too.
+Vocabulary values use retrieval/vocab.py labels; ICD-10 sites and histology groups use the one table
+of code labels (retrieval/labels.py) and fall back to the code itself, which a clinician reads too.
 """
 
 from __future__ import annotations
 
+from retrieval.labels import group_label, site_label
 from retrieval.vocab import BIOMARKER_STATUSES, EVENT_TYPES, METASTASIS_SITES, TREATMENT_CLASSES, label
-
-SITES: dict[str, tuple[str, str]] = {
-    "C15": ("œsophage", "oesophagus"), "C16": ("estomac", "stomach"), "C18": ("côlon", "colon"),
-    "C19": ("jonction recto-sigmoïdienne", "rectosigmoid junction"), "C20": ("rectum", "rectum"),
-    "C22": ("foie", "liver"), "C25": ("pancréas", "pancreas"), "C17": ("intestin grêle", "small intestine"),
-    "C32": ("larynx", "larynx"), "C34": ("poumon", "lung"), "C43": ("mélanome de la peau", "skin melanoma"),
-    "C50": ("sein", "breast"), "C53": ("col de l'utérus", "cervix"), "C54": ("corps de l'utérus", "uterus"),
-    "C56": ("ovaire", "ovary"), "C61": ("prostate", "prostate"), "C64": ("rein", "kidney"),
-    "C67": ("vessie", "bladder"), "C71": ("cerveau", "brain"), "C73": ("thyroïde", "thyroid"),
-    "C7A": ("tumeur neuroendocrine", "neuroendocrine tumour"),
-    "C81": ("lymphome de Hodgkin", "Hodgkin lymphoma"),
-    "C82": ("lymphome folliculaire", "follicular lymphoma"), "C83": ("lymphome non folliculaire",
-    "non-follicular lymphoma"), "C85": ("lymphome non hodgkinien", "non-Hodgkin lymphoma"),
-    "C90": ("myélome multiple", "multiple myeloma"), "C91": ("leucémie lymphoïde", "lymphoid leukaemia"),
-    "C92": ("leucémie myéloïde", "myeloid leukaemia"), "C02": ("langue", "tongue"),
-    "C01": ("base de langue", "base of tongue"), "C09": ("amygdale", "tonsil"),
-    "C10": ("oropharynx", "oropharynx"),
-    "C21": ("anus", "anus"), "C44": ("peau", "skin"), "C49": ("tissus mous", "soft tissue"),
-    "C62": ("testicule", "testis"),
-}
-
-HISTOLOGY: dict[str, tuple[str, str]] = {
-    "adenocarcinoma": ("adénocarcinome", "adenocarcinoma"),
-    "ductal_carcinoma": ("carcinome canalaire", "ductal carcinoma"),
-    "lobular_carcinoma": ("carcinome lobulaire", "lobular carcinoma"),
-    "squamous_cell_carcinoma": ("carcinome épidermoïde", "squamous cell carcinoma"),
-    "neuroendocrine": ("tumeur neuroendocrine", "neuroendocrine tumour"),
-    "small_cell_carcinoma": ("carcinome à petites cellules", "small cell carcinoma"),
-    "nsclc": ("carcinome non à petites cellules", "non-small cell carcinoma"),
-    "clear_cell_carcinoma": ("carcinome à cellules claires", "clear cell carcinoma"),
-    "serous_carcinoma": ("carcinome séreux", "serous carcinoma"),
-    "hepatocellular_carcinoma": ("carcinome hépatocellulaire", "hepatocellular carcinoma"),
-    "urothelial_carcinoma": ("carcinome urothélial", "urothelial carcinoma"),
-    "glioblastoma": ("glioblastome", "glioblastoma"), "sarcoma": ("sarcome", "sarcoma"),
-    "gist": ("tumeur stromale gastro-intestinale", "GIST"), "melanoma": ("mélanome", "melanoma"),
-    "myeloma": ("myélome", "myeloma"), "aml": ("leucémie aiguë myéloïde", "acute myeloid leukaemia"),
-    "all": ("leucémie aiguë lymphoblastique", "acute lymphoblastic leukaemia"),
-    "cll": ("leucémie lymphoïde chronique", "chronic lymphocytic leukaemia"),
-    "cml": ("leucémie myéloïde chronique", "chronic myeloid leukaemia"),
-    "dlbcl": ("lymphome B diffus à grandes cellules", "diffuse large B-cell lymphoma"),
-    "follicular_lymphoma": ("lymphome folliculaire", "follicular lymphoma"),
-    "mantle_cell_lymphoma": ("lymphome du manteau", "mantle cell lymphoma"),
-    "hodgkin_lymphoma": ("lymphome de Hodgkin", "Hodgkin lymphoma"), "lymphoma": ("lymphome", "lymphoma"),
-    "myelodysplastic_syndrome": ("syndrome myélodysplasique", "myelodysplastic syndrome"),
-}
 
 STAGES: dict[str, tuple[str, str]] = {
     "I-II": ("stade localisé (I-II)", "early stage (I-II)"),
@@ -80,10 +36,10 @@ def fact_label(group: str, value: str, lang: str = "fr") -> str:
     'EGFR muté'."""
     fr = lang == "fr"
     if group == "site":
-        name = _pick(SITES, value, lang, "")
+        name = site_label(value, lang)
         return f"{name} ({value})" if name else value
     if group == "histology":
-        return _pick(HISTOLOGY, value, lang, value.replace("_", " "))
+        return group_label(value, lang)
     if group == "morphology":
         return f"{'morphologie' if fr else 'morphology'} {value}"
     if group == "stage":

@@ -14,7 +14,7 @@ hypothetical, family and history mentions are already left out there):
 
 - histology and morphology: an ICD-O-3 morphology code named in a report ("(ICD-O-3 8140/3)",
   "8500/3"), mapped to a histology group by the centre's own coded tumours (the most frequent group
-  for that code), else by the terminology's ICD-O-3 groups (query_compiler/terminology/histology.yaml);
+  for that code), else by the named ICD-O-3 groups (retrieval/classifications/histology_groups.yaml);
 - biomarkers: result lines read as statuses by findings.marker_words ("EGFR muté exon19del",
   "ER positif (RE 80 %)", "HER2 négatif (HER2 1+)");
 - metastatic sites: "métastases / lésions / localisations secondaires" sentences with a site adjective
@@ -29,8 +29,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from functools import lru_cache
 
+from retrieval.classifications import morphology_group
 from retrieval.similar.facts import STATUS_WEIGHTS, Facts, PatientInfo, load_patients, marker_key
 from retrieval.similar.findings import findings_texts
 from retrieval.store import Store, batches, bind_in
@@ -49,18 +49,6 @@ _SITES = (("hépatique", "liver"), ("foie", "liver"), ("liver", "liver"), ("hepa
           ("periton", "peritoneum"), ("ganglionnaire", "lymph_node"), ("lymph node", "lymph_node"),
           ("nodal", "lymph_node"), ("surrénal", "adrenal"), ("adrenal", "adrenal"), ("cutané", "skin"),
           ("skin", "skin"))
-
-
-@lru_cache(maxsize=1)
-def _terminology_groups() -> list[tuple[str, str]]:
-    """(ICD-O-3 prefix, histology group), longest prefix first; umbrella groups (NSCLC, lymphoma) last
-    so that '8140/3' reads as adenocarcinoma, not as the NSCLC umbrella."""
-    from query_compiler.terminology import HERE, _yaml
-
-    groups = _yaml((HERE / "histology.yaml").read_text(encoding="utf-8"))["groups"]
-    umbrella = {"nsclc", "lymphoma"}
-    pairs = [(code.split("/")[0], group) for group, codes in groups.items() for code in codes]
-    return sorted(pairs, key=lambda p: (p[1] in umbrella, -len(p[0])))
 
 
 _CODED: dict[tuple[str, int, int], dict[str, str]] = {}
@@ -89,7 +77,7 @@ def _coded_groups(store: Store) -> dict[str, str]:
 def histology_of(code: str, coded: dict[str, str]) -> str | None:
     if code in coded:
         return coded[code]
-    return next((group for prefix, group in _terminology_groups() if code.startswith(prefix)), None)
+    return morphology_group(code)
 
 
 def read_facts(sentences: Iterable[str], coded: dict[str, str]) -> Facts:

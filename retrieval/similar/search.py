@@ -6,17 +6,15 @@ filters are dropped, and the fetch grows until ``k`` remain; when a filter keeps
 small centre) the search falls back to an exact scan restricted to the allowed patients, so ``k``
 results come back whenever ``k`` allowed patients exist.
 
-Results are plain data: internal ``patient_id`` for the governed layer (audit, rights), a
-pseudonymous id for display, no identifier and no report text.
+Results are plain data with the store's ``patient_id`` and no identifier and no report text: the
+privacy layer (``privacy.governed``) is the one that turns ids into pseudonyms before anyone sees them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -40,15 +38,6 @@ class Filters:
     vital_status: Literal["alive", "deceased"] | None = None
     exclude_ids: tuple[int, ...] = ()
 
-    @classmethod
-    def from_scope(cls, scope: Any, **extra: Any) -> Filters:
-        """Take a ``query_compiler.engine.Scope`` (or anything with the same fields)."""
-        if scope is None:
-            return cls(**extra)
-        centres = getattr(scope, "centre_ids", None)
-        return cls(centre_ids=tuple(centres) if centres is not None else None,
-                   exclude_opposed=bool(getattr(scope, "exclude_opposed", True)), **extra)
-
     def allows(self, row: dict) -> bool:
         if row["id"] in self.exclude_ids:
             return False
@@ -63,8 +52,7 @@ class Filters:
 
 @dataclass
 class Neighbour:
-    patient_id: int                 # internal id: for the governed layer only, never displayed
-    pseudo_id: str
+    patient_id: int                 # the store's id: pseudonymised by the privacy layer before display
     centre_id: str
     sex: str
     age: int | None
@@ -75,42 +63,12 @@ class Neighbour:
     shared: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
 
-    @property
-    def age_band(self) -> str:
-        """Shown instead of the exact age (data minimisation)."""
-        if self.age is None:
-            return "?"
-        lo = (self.age // 10) * 10
-        return f"{lo}-{lo + 9}"
-
-    def public(self) -> dict[str, Any]:
-        """What may be shown or exported: no internal id, an age band rather than the age."""
-        data = asdict(self)
-        data.pop("patient_id")
-        data.pop("age")
-        return {"pseudo_id": data.pop("pseudo_id"), "age_band": self.age_band, **data}
-
 
 @dataclass
 class SimilarResult:
-    query: dict[str, Any]           # {'kind': 'patient'|'case', 'pseudo_id'?, 'facts': [...labels]}
+    query: dict[str, Any]           # {'kind': 'patient'|'case', 'patient_id'?, 'facts': [...labels]}
     neighbours: list[Neighbour]
     index: dict[str, Any]           # kind, size, text model, weight
-
-    def public(self) -> dict[str, Any]:
-        return {"query": self.query, "neighbours": [n.public() for n in self.neighbours], "index": self.index}
-
-
-def pseudo_id(patient_id: int) -> str:
-    """The privacy layer's pseudonym when present; else a keyed hash of the same secret (never the id)."""
-    try:
-        from privacy.pseudonym import pseudo_id as privacy_pseudo_id
-    except ImportError:
-        from retrieval.settings import get_settings
-
-        digest = hmac.new(get_settings().secret.encode(), str(patient_id).encode(), hashlib.sha256)
-        return "P-" + digest.hexdigest()[:10].upper()
-    return str(privacy_pseudo_id(patient_id))
 
 
 _CACHE: dict[str, tuple[str, PatientIndex]] = {}
@@ -206,7 +164,7 @@ def _result(store: Store, index: PatientIndex, query_vec: np.ndarray, query_fact
         if not query_facts and t is not None:
             score, s = t, None  # a case with no parsed facts is compared by its text alone
         neighbours.append(Neighbour(
-            patient_id=pid, pseudo_id=pseudo_id(pid), centre_id=info.centre_id, sex=info.sex, age=info.age,
+            patient_id=pid, centre_id=info.centre_id, sex=info.sex, age=info.age,
             deceased=info.deceased, score=round(score, 4), structured_score=_r(s), text_score=_r(t),
             shared=shared, differences=diffs))
     spec = index.meta.spec
@@ -234,7 +192,7 @@ def similar_to_patient(store: Store, patient_id: int, k: int = 10, filters: Filt
     filters = filters or Filters()
     filters = Filters(filters.centre_ids, filters.exclude_opposed, filters.vital_status,
                       tuple(sorted(set(filters.exclude_ids) | {patient_id})))
-    query = {"kind": "patient", "pseudo_id": pseudo_id(patient_id),
+    query = {"kind": "patient", "patient_id": patient_id,
              "facts": fact_list(info.facts, lang, read=info.from_reports)}
     return _result(store, index, vec, info.facts, query, k, filters, lang, query_read=info.from_reports)
 

@@ -24,6 +24,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from retrieval.embeddings import get_encoder
 from retrieval.similar.facts import Facts, PatientInfo
 from retrieval.similar.findings import findings_texts
 from retrieval.similar.labels import fact_label
@@ -118,7 +119,6 @@ def summaries(store: Store, patients: list[PatientInfo], strategy: str) -> list[
 def embed(texts: list[str], model: str, batch_size: int = 64) -> np.ndarray:
     """Normalised embeddings; identical texts are embedded once. The 'query' prefix is used on both
     sides because patient-to-patient likeness is a symmetric task (e5's recommendation)."""
-    from retrieval.embeddings import get_encoder
 
     encoder = get_encoder(model)
     unique = sorted(set(texts))
@@ -131,7 +131,6 @@ def embed(texts: list[str], model: str, batch_size: int = 64) -> np.ndarray:
 
 
 def model_dim(model: str) -> int:
-    from retrieval.embeddings import get_encoder
 
     return int(get_encoder(model).dim)
 

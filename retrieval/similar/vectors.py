@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.similar.config import get_similar_settings
 from retrieval.similar.facts import Facts, PatientInfo
 from retrieval.similar.features import Vocabulary, vectorise, weighted_features
 from retrieval.similar.text import embed, facts_text, summaries
@@ -85,7 +86,6 @@ def case_text_vector(facts: Facts, text: str | None, model: str, mode: str = "bo
 def case_vector(facts: Facts, text: str | None, vocab: Vocabulary, spec: VectorSpec,
                 mode: str | None = None) -> np.ndarray:
     """A typed case in the same space as stored patients (structured facts from the parsed criteria)."""
-    from retrieval.similar.config import get_similar_settings
 
     struct = vectorise([weighted_features(facts, spec.group_weights)], vocab)
     emb = None

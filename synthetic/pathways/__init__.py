@@ -7,17 +7,17 @@ demo-sized corpus. ``SECOND`` says which cancer can follow which (a second prima
 
 from __future__ import annotations
 
-from retrieval.synthetic.pathways.breast import Breast
-from retrieval.synthetic.pathways.digestive import Colorectal, Pancreas
-from retrieval.synthetic.pathways.lung import Lung
-from retrieval.synthetic.pathways.lymphoid import CLL, Lymphoma
-from retrieval.synthetic.pathways.myeloid import AML, Myeloma
-from retrieval.synthetic.pathways.net import NET
-from retrieval.synthetic.pathways.ovary import Ovary
-from retrieval.synthetic.pathways.prostate import Prostate
-from retrieval.synthetic.pathways.skin_kidney import Kidney, Melanoma
-from retrieval.synthetic.pathways.solid import SolidDisease
-from retrieval.synthetic.rng import Rng
+from synthetic.pathways.breast import Breast
+from synthetic.pathways.digestive import Colorectal, Pancreas
+from synthetic.pathways.lung import Lung
+from synthetic.pathways.lymphoid import CLL, Lymphoma
+from synthetic.pathways.myeloid import AML, Myeloma
+from synthetic.pathways.net import NET
+from synthetic.pathways.ovary import Ovary
+from synthetic.pathways.prostate import Prostate
+from synthetic.pathways.skin_kidney import Kidney, Melanoma
+from synthetic.pathways.solid import SolidDisease
+from synthetic.rng import Rng
 
 BREAST, LUNG, COLORECTAL, PANCREAS = Breast(), Lung(), Colorectal(), Pancreas()
 MELANOMA, KIDNEY, OVARY, PROSTATE = Melanoma(), Kidney(), Ovary(), Prostate()

@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from retrieval.synthetic.catalogue import DRUGS, METASTASIS_CODES, PROCEDURES
-from retrieval.synthetic.model import Biomarker, Event, Patient, Regimen, Sample, Stay, Tumour
-from retrieval.synthetic.rng import Rng, add_days, add_months, age_on
+from synthetic.catalogue import DRUGS, METASTASIS_CODES, PROCEDURES
+from synthetic.model import Biomarker, Event, Patient, Regimen, Sample, Stay, Tumour
+from synthetic.rng import Rng, add_days, add_months, age_on
 
 REFERENCE_DATE = date(2026, 6, 30)
 DX_START = date(2008, 1, 1)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from retrieval.synthetic.model import Patient, Tumour
-from retrieval.synthetic.pathways.common import (
+from synthetic.model import Patient, Tumour
+from synthetic.pathways.common import (
     Line,
     add_biomarker,
     new_tumour,
@@ -18,8 +18,8 @@ from retrieval.synthetic.pathways.common import (
     regimen,
     surgery,
 )
-from retrieval.synthetic.pathways.solid import SolidDisease
-from retrieval.synthetic.rng import Rng, add_days, add_months, age_on
+from synthetic.pathways.solid import SolidDisease
+from synthetic.rng import Rng, add_days, add_months, age_on
 
 NSCLC_FORMS = [
     "cancer du poumon",

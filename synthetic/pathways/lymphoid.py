@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from retrieval.synthetic.model import Patient, Tumour
-from retrieval.synthetic.pathways.common import (
+from synthetic.model import Patient, Tumour
+from synthetic.pathways.common import (
     Line,
     add_biomarker,
     add_event,
@@ -17,9 +17,9 @@ from retrieval.synthetic.pathways.common import (
     pmsi_code,
     regimen,
 )
-from retrieval.synthetic.pathways.myeloid import Haematology
-from retrieval.synthetic.pathways.solid import stop_ongoing
-from retrieval.synthetic.rng import Rng, add_days, add_months, age_on
+from synthetic.pathways.myeloid import Haematology
+from synthetic.pathways.solid import stop_ongoing
+from synthetic.rng import Rng, add_days, add_months, age_on
 
 RCHOP = ["rituximab", "cyclophosphamide", "doxorubicin", "vincristine"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from retrieval.synthetic.model import Patient, Tumour
-from retrieval.synthetic.pathways.common import (
+from synthetic.model import Patient, Tumour
+from synthetic.pathways.common import (
     Line,
     add_biomarker,
     add_event,
@@ -21,8 +21,8 @@ from retrieval.synthetic.pathways.common import (
     pmsi_code,
     regimen,
 )
-from retrieval.synthetic.pathways.solid import SolidDisease, stop_ongoing
-from retrieval.synthetic.rng import Rng, add_days, add_months, age_on
+from synthetic.pathways.solid import SolidDisease, stop_ongoing
+from synthetic.rng import Rng, add_days, add_months, age_on
 
 MYELOMA_FORMS = ["myélome", "myélome multiple"]
 AML_FORMS = ["leucémie aiguë myéloïde", "LAM"]

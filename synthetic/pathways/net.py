@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from retrieval.synthetic.model import Patient, Tumour
-from retrieval.synthetic.pathways.common import Line, add_biomarker, new_tumour, surgery
-from retrieval.synthetic.pathways.solid import SolidDisease
-from retrieval.synthetic.rng import Rng, add_days
+from synthetic.model import Patient, Tumour
+from synthetic.pathways.common import Line, add_biomarker, new_tumour, surgery
+from synthetic.pathways.solid import SolidDisease
+from synthetic.rng import Rng, add_days
 
 FORMS = ["tumeur neuroendocrine", "TNE"]
 ORIGINS = {

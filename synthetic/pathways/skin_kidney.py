@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from retrieval.synthetic.model import Patient, Tumour
-from retrieval.synthetic.pathways.common import (
+from synthetic.model import Patient, Tumour
+from synthetic.pathways.common import (
     Line,
     add_biomarker,
     new_tumour,
     regimen,
     surgery,
 )
-from retrieval.synthetic.pathways.solid import SolidDisease
-from retrieval.synthetic.rng import Rng, add_days
+from synthetic.pathways.solid import SolidDisease
+from synthetic.rng import Rng, add_days
 
 MELANOMA_SITES = [
     ("C43.5", "C44.5", 0.4),

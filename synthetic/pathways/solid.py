@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from retrieval.synthetic.model import Patient, Tumour
-from retrieval.synthetic.pathways.common import (
+from synthetic.model import Patient, Tumour
+from synthetic.pathways.common import (
     DX_END,
     DX_START,
     Line,
@@ -23,7 +23,7 @@ from retrieval.synthetic.pathways.common import (
     metastases_at,
     pmsi_code,
 )
-from retrieval.synthetic.rng import Rng, add_days, add_months
+from synthetic.rng import Rng, add_days, add_months
 
 
 class SolidDisease:
@@ -72,7 +72,7 @@ class SolidDisease:
 
     def treat_local_recurrence(self, p: Patient, rng: Rng, tumour: Tumour, when: date) -> date:
         """Salvage treatment of a local recurrence; default: operated. Returns when it ended."""
-        from retrieval.synthetic.pathways.common import surgery
+        from synthetic.pathways.common import surgery
 
         surgery(
             p,

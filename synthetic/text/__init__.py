@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from retrieval.records import CentreRecord, IdentifierSpan, MentionSpan, PhysicianRecord
-from retrieval.synthetic.model import Encounter, Patient
-from retrieval.synthetic.rng import Rng
-from retrieval.synthetic.text import clinical, letters, reports
-from retrieval.synthetic.text.builder import TextBuilder
-from retrieval.synthetic.text.common import Ctx, header, signature, state_at
+from synthetic.model import Encounter, Patient
+from synthetic.rng import Rng
+from synthetic.text import clinical, letters, reports
+from synthetic.text.builder import TextBuilder
+from synthetic.text.common import Ctx, header, signature, state_at
 
 HEADINGS = {
     "consultation": "COMPTE RENDU DE CONSULTATION",

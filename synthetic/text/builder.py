@@ -8,7 +8,7 @@ evaluation never has to guess whether a misspelt word should have been found.
 from __future__ import annotations
 
 from retrieval.records import IdentifierSpan, MentionSpan
-from retrieval.synthetic.rng import Rng
+from synthetic.rng import Rng
 
 TYPO_RATE = 0.012  # chance that a plain fragment gets one typo
 _VOWELS = set("aeiouyéèêàâîôû")

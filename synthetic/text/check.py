@@ -15,7 +15,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-CONCEPTS_PATH = Path(__file__).resolve().parents[2] / "concepts.json"
+import retrieval
+
+CONCEPTS_PATH = Path(retrieval.__file__).resolve().parent / "concepts.json"
 
 
 def fold(text: str) -> str:

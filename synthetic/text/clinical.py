@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from retrieval.synthetic.model import Regimen, Tumour
-from retrieval.synthetic.rng import months_between
-from retrieval.synthetic.text import phrases as ph
-from retrieval.synthetic.text.builder import TextBuilder
-from retrieval.synthetic.text.common import Ctx, fr_month, patient_name, put_date, put_month
-from retrieval.synthetic.text.vocab import BIOLOGY, SYMPTOM, TOLERANCE, receptor_summary
+from synthetic.model import Regimen, Tumour
+from synthetic.rng import months_between
+from synthetic.text import phrases as ph
+from synthetic.text.builder import TextBuilder
+from synthetic.text.common import Ctx, fr_month, patient_name, put_date, put_month
+from synthetic.text.vocab import BIOLOGY, SYMPTOM, TOLERANCE, receptor_summary
 
 LINE_WORDS = {
     1: "première",

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from retrieval.records import CentreRecord, PhysicianRecord
-from retrieval.synthetic.catalogue import MONTHS_FR
-from retrieval.synthetic.identities import format_nir
-from retrieval.synthetic.model import Encounter, Event, Patient, Regimen, Tumour
-from retrieval.synthetic.rng import Rng, age_on
-from retrieval.synthetic.text.builder import TextBuilder
+from synthetic.catalogue import MONTHS_FR
+from synthetic.identities import format_nir
+from synthetic.model import Encounter, Event, Patient, Regimen, Tumour
+from synthetic.rng import Rng, age_on
+from synthetic.text.builder import TextBuilder
 
 
 @dataclass

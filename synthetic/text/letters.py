@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from retrieval.synthetic.text import phrases as ph
-from retrieval.synthetic.text.builder import TextBuilder
-from retrieval.synthetic.text.clinical import followup, intro, past_treatments
-from retrieval.synthetic.text.common import Ctx, doctor, patient_name, put_date
+from synthetic.text import phrases as ph
+from synthetic.text.builder import TextBuilder
+from synthetic.text.clinical import followup, intro, past_treatments
+from synthetic.text.common import Ctx, doctor, patient_name, put_date
 
 
 def letter_header(b: TextBuilder, ctx: Ctx) -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from retrieval.synthetic.catalogue import DRUGS, METASTASIS_CODES, PROCEDURES
-from retrieval.synthetic.model import Regimen, Tumour
-from retrieval.synthetic.text.builder import TextBuilder
-from retrieval.synthetic.text.check import find_forms
-from retrieval.synthetic.text.common import Ctx, put_date
+from synthetic.catalogue import DRUGS, METASTASIS_CODES, PROCEDURES
+from synthetic.model import Regimen, Tumour
+from synthetic.text.builder import TextBuilder
+from synthetic.text.check import find_forms
+from synthetic.text.common import Ctx, put_date
 
 SITE_CONCEPT = {
     "breast": "breast_cancer",

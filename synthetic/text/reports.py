@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from retrieval.synthetic.catalogue import HISTOLOGY_GROUPS, PROCEDURES
-from retrieval.synthetic.text import phrases as ph
-from retrieval.synthetic.text.builder import TextBuilder
-from retrieval.synthetic.text.clinical import LINE_WORDS, de, next_regimens, past_treatments
-from retrieval.synthetic.text.common import Ctx, doctor, fr_month, put_month
-from retrieval.synthetic.text.vocab import (
+from synthetic.catalogue import HISTOLOGY_GROUPS, PROCEDURES
+from synthetic.text import phrases as ph
+from synthetic.text.builder import TextBuilder
+from synthetic.text.clinical import LINE_WORDS, de, next_regimens, past_treatments
+from synthetic.text.common import Ctx, doctor, fr_month, put_month
+from synthetic.text.vocab import (
     BIOPSY,
     DX_EXAM,
     EVAL_EXAM,
@@ -307,7 +307,7 @@ def mdt(b: TextBuilder, ctx: Ctx) -> None:
     b.raw("\nDossier présenté par ")
     doctor(b, ctx.author, rng)
     b.raw(".\n\nRésumé : ")
-    from retrieval.synthetic.text.clinical import intro
+    from synthetic.text.clinical import intro
 
     intro(b, ctx, t)
     past_treatments(b, ctx, t)

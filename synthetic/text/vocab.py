@@ -7,7 +7,7 @@ tests scan every generated document for stray surface forms.
 
 from __future__ import annotations
 
-from retrieval.synthetic.model import Biomarker, Patient, Tumour
+from synthetic.model import Biomarker, Patient, Tumour
 
 DX_EXAM = {
     "breast": ["Mammographie et échographie mammaire bilatérales", "IRM mammaire bilatérale"],

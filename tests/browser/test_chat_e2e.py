@@ -57,8 +57,8 @@ def _corpus_with_flagship(root: Path) -> Path:
     (seconds) and the generator's own truth says who answers, so the first seed giving at least one
     (who did not oppose research use) is kept; only that corpus is ingested. Nothing is hand-written.
     """
-    from retrieval.synthetic import generate
-    from retrieval.synthetic.coverage import flagship, iter_patients
+    from synthetic import generate
+    from synthetic.coverage import flagship, iter_patients
 
     for seed in range(FIRST_SEED, FIRST_SEED + 80):
         out = root / f"corpus-{seed}"

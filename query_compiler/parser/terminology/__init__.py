@@ -23,7 +23,8 @@ from typing import Any
 
 import yaml
 
-from query_compiler.terminology.text import Normalised, key_of, normalise
+from query_compiler.parser.terminology.text import Normalised, key_of, normalise
+from retrieval.classifications import histology_groups
 
 HERE = Path(__file__).parent
 CONCEPT_FILES = (
@@ -90,12 +91,10 @@ class Terminology:
         self.folder = folder
         self.lexicon: dict[str, list[Entry]] = {}
         self.by_value: dict[tuple[str, str], list[str]] = {}
-        self.histology_groups: dict[str, list[str]] = {}
+        self.histology_groups: dict[str, list[str]] = {k: list(v) for k, v in histology_groups().items()}
         self.drugs: dict[str, dict[str, str]] = {}
         for name in CONCEPT_FILES:
             data = _yaml((folder / name).read_text(encoding="utf-8"))
-            if name == "histology.yaml":
-                self.histology_groups = {k: [str(c) for c in v] for k, v in data.pop("groups").items()}
             for category, entries in data.items():
                 for entry in entries:
                     for term in entry["terms"]:

@@ -17,8 +17,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from query_compiler.terminology import GRAMMAR_CATEGORIES, Entry, Terminology, get_terminology
-from query_compiler.terminology.text import Normalised, key_of
+from query_compiler.parser.terminology import GRAMMAR_CATEGORIES, Entry, Terminology, get_terminology
+from query_compiler.parser.terminology.text import Normalised, key_of
 
 PATTERN_ORDER = (
     "marker_value",
