@@ -31,7 +31,7 @@ def detect(path: Path | str) -> Source:
         return "fhir"
     if path.is_dir():
         raise CorpusError(
-            f"{path} is not a corpus (centres.jsonl, patients/), a FHIR export (bundles, <Type>.ndjson) or an "
-            "OMOP CDM directory (person.csv or person.parquet)."
+            f"{path} is not a corpus (centres.jsonl, patients/), a FHIR export (bundles, <Type>.ndjson) or "
+            "an OMOP CDM directory (person.csv or person.parquet)."
         )
     raise CorpusError(f"{path} is not a FHIR bundle (.json) or NDJSON file (.ndjson) holding FHIR resources.")

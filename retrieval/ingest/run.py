@@ -393,7 +393,8 @@ def ingest(
         return Ingestion(corpus, store, ocr=ocr, progress=progress, workers=workers).run()
     if not centre:
         raise CorpusError(
-            f"{corpus_dir} is a {source.upper()} export: say which centre its records belong to with --centre CODE."
+            f"{corpus_dir} is a {source.upper()} export: say which centre its records belong to "
+            "with --centre CODE."
         )
     return Import(Path(corpus_dir), store, centre=centre, source=source, ingestion=Ingestion, ocr=ocr,
                   progress=progress, workers=workers).run()
