@@ -290,7 +290,7 @@ def _patient(t: Tables, p: PatientRecord) -> None:
                 "drug_exposure",
                 drug_exposure_id=tr.id,
                 person_id=pid,
-                drug_concept_id=drug.omop or 0,
+                drug_concept_id=int(drug.omop or 0),
                 drug_exposure_start_date=tr.start_date.isoformat(),
                 drug_exposure_end_date=tr.end_date.isoformat() if tr.end_date else None,
                 drug_type_concept_id=EHR,

@@ -135,7 +135,7 @@ def fhir_resources(row: dict[str, Any]) -> list[dict[str, Any]]:
     out = [patient]
     cond = {}
     for tu in rec.get("tumours", []):
-        tid = f"{pseudo}-{t['tumour']}"
+        tid = f"{pseudo}-{tu['tumour']}"
         cond[tu["tumour"]] = {"reference": f"Condition/{tid}"}
         condition: dict[str, Any] = {
             "resourceType": "Condition",

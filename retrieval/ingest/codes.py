@@ -353,12 +353,29 @@ ALTERATION = re.compile(
 )
 
 
+AMINO = {"Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E", "Gly": "G",
+         "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F", "Pro": "P", "Ser": "S",
+         "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*"}
+HGVS_P = re.compile(r"p\.\(?([A-Z][a-z]{2})(\d+)([A-Z][a-z]{2}|=|\*|fs)\)?")
+
+
 def alteration_of(text: str | None) -> str | None:
-    """A named alteration in a result ('muté L858R' → 'L858R', 'exon 19 del' → 'exon19del')."""
+    """A named alteration in a result ('muté L858R' → 'L858R', 'exon 19 del' → 'exon19del'); protein
+    changes in HGVS three-letter form are written as clinicians do ('p.Leu858Arg' → 'L858R').
+
+    >>> alteration_of("NM_005228.5(EGFR):c.2573T>G (p.Leu858Arg)"), alteration_of("BRAF p.V600E")
+    ('L858R', 'V600E')
+    """
+    hgvs = HGVS_P.search(text or "")
+    if hgvs and hgvs.group(1) in AMINO and (hgvs.group(3) in AMINO or hgvs.group(3) in ("fs", "*")):
+        end = AMINO.get(hgvs.group(3), hgvs.group(3))
+        return f"{AMINO[hgvs.group(1)]}{hgvs.group(2)}{end}"
     m = ALTERATION.search(text or "")
     if not m:
         return None
     value = m.group(1)
+    if value.lower().startswith("p.") and len(value) > 2:
+        value = value[2:]
     if value.lower().startswith("exon"):
         m2 = re.match(r"exon\s?(\d+)\s?(del|ins|skipping)", value, re.IGNORECASE)
         return f"exon{m2[1]}{m2[2].lower()}" if m2 else value

@@ -198,7 +198,8 @@ def read_practitioner(ctx: Context, r: Any, key: str, where: Where) -> None:
 
 
 def read_consent(ctx: Context, r: Any, key: str, where: Where) -> None:
-    words = " ".join(concept(x).words() for x in [r.scope, *(r.category or [])])
+    parts = [concept(x) for x in [r.scope, *(r.category or [])]]
+    words = " ".join([*(p.words() for p in parts), *(c.code.lower() for p in parts for c in p.codes)])
     if not re.search(r"research|recherche|rsch", words):
         ctx.assembly.note(where, "consent not about research use: not read")
         return

@@ -45,6 +45,10 @@ class IngestReport:
     def failed(self) -> bool:
         """Nothing could be loaded although there was something to load: the only failing outcome.
         A re-run with nothing new to do is a success."""
+        if self.source != "corpus":  # an import's centre (and authors) alone is not a load
+            return not any(n for k, n in self.loaded.items() if k not in ("centres", "physicians")) and bool(
+                self.rejections
+            )
         return self.rows_loaded == 0 and bool(self.rejections)
 
     @property
