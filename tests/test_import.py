@@ -111,7 +111,7 @@ def fixture_cli(tmp_path_factory):  # noqa: ANN201
 @pytest.mark.parametrize(
     "question",
     [
-        "cancer du sein traité par létrozole",  # SNOMED-only breast cancer, RxNorm clinical drug by its display
+        "cancer du sein traité par létrozole",  # SNOMED-only breast cancer, RxNorm drug by its display
         "cancer du poumon EGFR muté traité par osimertinib",  # Bulk NDJSON, mCODE genomic variant
         "cancer colorectal KRAS muté traité par FOLFOX",  # OMOP, French source values, episode line
     ],
