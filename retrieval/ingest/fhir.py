@@ -73,14 +73,17 @@ class FhirRead:
     seconds: float = 0.0
 
 
-def _raws(path: Path, root: Path) -> Iterator[Raw]:
+def _raws(path: Path, root: Path, only: tuple[str, ...] = ()) -> Iterator[Raw]:
+    """Resources of one file; with ``only``, NDJSON lines that cannot be of those types are skipped
+    before parsing (the first pass looks for a few types among hundreds of thousands of lines)."""
     rel = path.relative_to(root).as_posix() if path != root else path.name
     if path.suffix.lower() == ".json":
         yield from _bundle(path, rel)
         return
+    wanted = [f'"{t}"'.encode() for t in only]
     with path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
-            if not line.strip():
+            if not line.strip() or (wanted and not any(w in line for w in wanted)):
                 continue
             where = Where(rel, number)
             try:
@@ -138,7 +141,7 @@ def read_fhir(path: Path | str, centre: str) -> FhirRead:
     raws_first: list[tuple[Raw, str]] = []
     others = 0
     for file in files:  # 1st pass: resources other resources point to (names of authors, drugs, binaries)
-        for raw in _raws(file, root):
+        for raw in _raws(file, root, FIRST):
             rtype = (raw.data or {}).get("resourceType")
             if raw.data is not None and rtype in FIRST:
                 raws_first.append((raw, rtype))
