@@ -121,6 +121,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.save_cohort": ("Enregistrer la cohorte", "Save cohort"),
     "action.combine": ("Combiner des cohortes", "Combine cohorts"),
     "action.export": ("Exporter (CSV)", "Export (CSV)"),
+    "action.export_fhir": ("Exporter (FHIR)", "Export (FHIR)"),
     "action.similar": ("Patients similaires", "Similar patients"),
     "action.timeline": ("Frise chronologique", "Timeline"),
     "action.ask_referent": ("Demander à un référent", "Ask a referent"),
@@ -261,6 +262,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.unknown_user": (
         "Utilisateur « {user} » inconnu ou inactif.",
         "Unknown or inactive user “{user}”.",
+    ),
+    "error.export_format": (
+        "Format d'export inconnu « {fmt} » : choisissez parmi {formats}.",
+        "Unknown export format “{fmt}”: choose one of {formats}.",
     ),
     "error.purpose_required": (
         "Un export exige un objectif : une phrase (étude, protocole, avis), au moins {n} caractères.",

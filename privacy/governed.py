@@ -16,6 +16,7 @@ which
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from privacy.audit import AuditEntry, AuditLog, VerifyReport, canonical
 from privacy.opposition import is_opposed, opposed_patients, resolve_patient, set_opposition
 from privacy.pseudonym import pseudo_id, real_ids
-from privacy.redact import Redactor
+from privacy.redact import Redactor, date_shift_days
 from privacy.release import ReleasedCell, release_cell
 from privacy.roles import Permission, permission_label
 from privacy.users import AccessDenied, User, UserProblem, require_user, scope_for
@@ -31,6 +32,7 @@ from query_compiler.compiler import compile_criteria
 from query_compiler.criteria import to_dict
 from query_compiler.engine import CohortEngine, Scope
 from query_compiler.engine.course import load_course
+from retrieval.clinical import coded_records
 from retrieval.settings import get_settings
 from retrieval.similar import Filters, similar_to_case, similar_to_patient
 from retrieval.similar.facts import Facts
@@ -208,9 +210,13 @@ class GovernedEngine:
         return cells
 
     def export(self, criteria: Any, *, purpose: str, shift_dates: bool = True, lang: str | None = None,
-               max_rows: int = 100_000) -> Export:
+               max_rows: int = 100_000, clinical: bool = False) -> Export:
         """A pseudonymised extraction for a stated purpose (names → consistent fake names, dates
-        shifted per patient, ids pseudonymous). The purpose and the extracted scope are audited."""
+        shifted per patient, ids pseudonymous). The purpose and the extracted scope are audited.
+
+        ``clinical`` adds each patient's coded record (``row["clinical"]``: tumours, events,
+        treatments, biomarkers, samples; no identity, no text) with every date moved by the patient's
+        shift, tumours named by their rank instead of their store id: what a FHIR export carries."""
         self.require(Permission.EXPORT, "export")
         if not purpose or len(purpose.strip()) < MIN_PURPOSE:
             self.audit.record(self.user, "denied", criteria=criteria,
@@ -229,11 +235,35 @@ class GovernedEngine:
         rows = self._guard_rows([as_dict(r) for r in raw[:max_rows]])
         shown = self._present(rows, mode="pseudonym", lang=lang or self.user.language,
                               snippets=self.user.can(Permission.VIEW_SNIPPETS), shift_dates=shift_dates)
+        if clinical:
+            records = coded_records(self.store, [int(r["patient_id"]) for r in rows])
+            for row, out in zip(rows, shown, strict=True):
+                pid = int(row["patient_id"])
+                days = date_shift_days(pid) if shift_dates else 0
+
+                def moved(item: dict[str, Any], days: int = days) -> dict[str, Any]:
+                    new = {k: v for k, v in item.items() if k not in ("id", "patient_id")}
+                    for k, v in new.items():
+                        if v and (k.endswith("date") or k == "date"):
+                            day = dt.date.fromisoformat(str(v)[:10])
+                            new[k] = (day + dt.timedelta(days=days)).isoformat()
+                    return new
+
+                rec = records[pid]
+                rank = {t["id"]: f"T{t['rank']}" for t in rec["tumours"]}
+                out["clinical"] = {"patient": moved(rec.get("patient", {})), **{
+                    table: [{**moved(item), **({"tumour": rank.get(item.get("tumour_id", item.get("id")))}
+                                               if table == "tumours" or item.get("tumour_id") else {})}
+                            for item in rec[table]]
+                    for table in ("tumours", "events", "treatments", "biomarkers", "samples")}}
+                for table in ("events", "treatments", "biomarkers", "samples"):
+                    for item in out["clinical"][table]:
+                        item.pop("tumour_id", None)
         fields = sorted({k for r in shown for k in r})
         entry = self.audit.record(
             self.user, "export", criteria=criteria, result_size=len(shown), purpose=purpose.strip(),
             details={"scope": {"centres": [self.user.centre_id], "exclude_opposed": True},
-                     "fields": fields, "shift_dates": shift_dates, "total": total})
+                     "fields": fields, "shift_dates": shift_dates, "total": total, "clinical": clinical})
         return Export(shown, purpose.strip(), entry.id, fields)
 
     def view_document(self, pseudo: str, document_id: int, *, lang: str | None = None) -> Any:

@@ -128,7 +128,8 @@ async def on_export(action: cl.Action) -> None:
     s = session()
     s.require(Permission.EXPORT)
     s._current()
-    await ask_for("export", t("prompt.export", s.lang))
+    fmt = "fhir" if (action.payload or {}).get("format") == "fhir" else "csv"
+    await ask_for("export", t("prompt.export", s.lang), format=fmt)
 
 
 @cl.action_callback("similar")

@@ -159,7 +159,7 @@ async def answer(s: Session, pending: dict | None, text: str) -> None:
         c = await asyncio.to_thread(s.combine_text, text)
         await say(t("cohort.saved", s.lang, name=c.name, id=c.id, size=c.size) + f" ({views.safe(c.origin)})")
     elif kind == "export":
-        await flows.export(text)
+        await flows.export(text, (pending or {}).get("format", "csv"))
     elif kind == "timeline":
         await flows.show_timeline(text)
     elif kind == "similar":

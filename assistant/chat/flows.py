@@ -129,7 +129,8 @@ def turn_actions(result: TurnResult, s: Session) -> list[cl.Action]:
     if s.can(Permission.VIEW_ROWS):
         actions += [a("save_cohort", "action.save_cohort", "users"), a("combine", "action.combine", "merge")]
     if s.can(Permission.EXPORT):
-        actions.append(a("export", "action.export", "download"))
+        actions.append(a("export", "action.export", "download", format="csv"))
+        actions.append(a("export", "action.export_fhir", "file-json", format="fhir"))
     if result.rows:
         actions += [
             a("similar", "action.similar", "git-compare"),
@@ -180,11 +181,13 @@ async def show_similar(pseudo: str | None = None, case: str | None = None) -> No
     await say(views.similar(result, s.lang), actions)
 
 
-async def export(purpose: str) -> None:
+async def export(purpose: str, fmt: str = "csv") -> None:
     s = session()
-    res = await _work(lambda: s.export_csv(purpose))
-    name = "cohorte.csv" if s.lang == "fr" else "cohort.csv"
-    file = cl.File(content=res.content.encode("utf-8"), name=name, mime="text/csv", display="inline")
+    res = await _work(lambda: s.export(purpose, fmt=fmt))
+    stem = "cohorte" if s.lang == "fr" else "cohort"
+    fhir = fmt == "fhir"
+    name, mime = (f"{stem}.fhir.json", "application/fhir+json") if fhir else (f"{stem}.csv", "text/csv")
+    file = cl.File(content=res.content.encode("utf-8"), name=name, mime=mime, display="inline")
     await say(
         t("export.done", s.lang, rows=res.rows, purpose=res.purpose, audit=res.audit_id or "—"),
         elements=[file],

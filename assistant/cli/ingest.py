@@ -1,9 +1,15 @@
-"""`cohort ingest DIR` and `cohort stats`: load a corpus into the store, and see what it holds.
+"""`cohort ingest PATH` and `cohort stats`: load a corpus or a centre's export into the store, and
+see what it holds.
 
-Exit codes of `cohort ingest`: 0 when the run loaded something or had nothing new to load (a re-run
-of an ingested corpus is a success); 1 when nothing could be loaded although lines were read (every
-line rejected), or when DIR is not a corpus. Rejected lines never stop the load: each is reported
-with its file and line number, and kept in the store's ``ingest_rejections`` table.
+PATH is recognised by itself: the generator's corpus directory, a FHIR R4 Bundle (``.json``), Bulk FHIR
+NDJSON (a file, or a directory of ``<ResourceType>.ndjson``) or an OMOP CDM directory (CSV or Parquet);
+``--centre`` names the centre an export's records belong to (created if new).
+
+Exit codes of `cohort ingest`: 0 when everything read was loaded (or nothing was new: a re-run of an
+ingested export is a success); 2 when some records were rejected and the rest loaded; 1 when nothing
+could be loaded although records were read, or when PATH is not something it can read. Rejected
+records never stop the load: each is reported with its file and line (or bundle entry), and kept in
+the store's ``ingest_rejections`` table; what was read but could not be mapped is listed too.
 """
 
 from __future__ import annotations
@@ -19,7 +25,17 @@ from assistant.cli.common import DbOption, JsonOption, UserError, console, open_
 
 
 def ingest_command(
-    corpus_dir: Annotated[Path, typer.Argument(help="Corpus directory written by `cohort generate`.")],
+    corpus_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="A corpus directory (`cohort generate`), a FHIR R4 bundle or NDJSON export, or an OMOP CDM "
+            "directory (CSV or Parquet)."
+        ),
+    ],
+    centre: Annotated[
+        str | None,
+        typer.Option("--centre", help="Centre code of an export's records (created if new)."),
+    ] = None,
     db: DbOption = None,
     no_ocr: Annotated[
         bool, typer.Option("--no-ocr", help="Skip scanned documents (load them in a later run).")
@@ -41,7 +57,8 @@ def ingest_command(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Load a corpus: validate, OCR scans, annotate text (negation, hypothesis, family, history), index.
+    """Load a corpus or a centre's export: validate, map codes, OCR scans, annotate text (negation,
+    hypothesis, family, history), index. `--json` lists every rejected and unmapped record.
 
     The similar-patient index beside the store is updated at the end (only new or changed patients
     are embedded), so `cohort similar` finds what was just loaded.
@@ -51,7 +68,7 @@ def ingest_command(
     store = open_db(db, create=True)
     try:
         report = ingest(
-            corpus_dir, store, ocr=not no_ocr, progress=not quiet and not as_json, workers=workers
+            corpus_dir, store, centre=centre, ocr=not no_ocr, progress=not (quiet or as_json), workers=workers
         )
     except CorpusError as exc:
         raise UserError(str(exc)) from exc
@@ -64,6 +81,8 @@ def ingest_command(
         raise typer.Exit(1)
     if not no_index:
         _update_similar_index(store, quiet=quiet or as_json)
+    if report.rejections:
+        raise typer.Exit(2)
 
 
 def _update_similar_index(store: object, *, quiet: bool) -> None:

@@ -81,17 +81,23 @@ def register(app: typer.Typer) -> None:
     @friendly
     def export(
         purpose: Annotated[str, typer.Option("--purpose", help="Why (recorded in the audit trail).")],
-        out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+        out: Annotated[Path, typer.Option("--out", help="File to write (.csv, or .json for FHIR).")],
+        fmt: Annotated[
+            str,
+            typer.Option("--format", help="csv (a column per criterion) or fhir (R4 Bundle, coded record)."),
+        ] = "csv",
         db: DbOption = None,
         user: UserOption = None,
         lang: LangOption = None,
         question: QuestionOption = None,
         saved: SavedOption = None,
     ) -> None:
-        """Export the current cohort as CSV (pseudonymised, redacted, one column per criterion; audited)."""
+        """Export the current cohort, pseudonymised and audited: as CSV (redacted, one column per criterion)
+        or as a FHIR R4 Bundle (pseudonymous Patient, Conditions, Observations, treatments, specimens;
+        dates shifted per patient, no text)."""
         s = open_session(db, user, lang)
         select(s, question, saved)
-        res = s.export_csv(purpose, out)
+        res = s.export(purpose, out, fmt.strip().lower())
         from assistant.i18n import t
 
         console.print(t("export.done", s.lang, rows=res.rows, purpose=res.purpose, audit=res.audit_id or "—"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from query_compiler.engine.saved import SavedCohort, SavedQuery
 from retrieval.similar.index import IndexMissing
 
 OPS = ("union", "intersection", "difference")
+EXPORT_FORMATS = ("csv", "fhir")
 _OP_WORDS = {
     "union": "union", "∪": "union", "ou": "union", "or": "union", "+": "union",
     "intersection": "intersection", "inter": "intersection", "∩": "intersection", "et": "intersection",
@@ -166,21 +168,36 @@ class Operations:
 
     # -- export ----------------------------------------------------------------------------------
     def export_csv(self, purpose: str, path: str | Path | None = None) -> ExportResult:
-        """CSV of the current cohort, pseudonymised for export; the governed engine audits the purpose."""
+        """CSV of the current cohort (see ``export``)."""
+        return self.export(purpose, path, "csv")
+
+    def export(self, purpose: str, path: str | Path | None = None, fmt: str = "csv") -> ExportResult:
+        """The current cohort, pseudonymised for export, as CSV (``fmt="csv"``: one column per criterion,
+        redacted snippets) or as a FHIR R4 Bundle (``fmt="fhir"``: each patient's coded record, dates
+        shifted, no text); the governed engine checks the right and audits the purpose and the scope."""
         self.require(Permission.EXPORT)
+        if fmt not in EXPORT_FORMATS:
+            raise AssistantError("error.export_format", fmt=fmt, formats=", ".join(EXPORT_FORMATS))
         purpose = (purpose or "").strip()
         if len(purpose) < MIN_PURPOSE:
             raise AssistantError("error.purpose_required", n=MIN_PURPOSE)
         node = self._current().understanding.criteria
-        export = self.governed.export(node, purpose=purpose, lang=self.lang)
-        rows = self.hide_snippets([patient_row(r, self.lang, []) for r in export.rows])  # no Markdown in CSV
-        text = exporting.to_csv(rows, node, self.lang)
+        export = self.governed.export(node, purpose=purpose, lang=self.lang, clinical=fmt == "fhir")
+        if fmt == "fhir":
+            stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
+            text = exporting.to_fhir(export.rows, purpose=purpose, audit_id=export.audit_id, timestamp=stamp)
+            rows_n = len(export.rows)
+        else:
+            # no Markdown in CSV
+            rows = self.hide_snippets([patient_row(r, self.lang, []) for r in export.rows])
+            text = exporting.to_csv(rows, node, self.lang)
+            rows_n = len(rows)
         written = None
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
             written = str(path)
-        return ExportResult(path=written, content=text, rows=len(rows), purpose=purpose,
-                            audit_id=export.audit_id)
+        return ExportResult(path=written, content=text, rows=rows_n, purpose=purpose,
+                            audit_id=export.audit_id, format=fmt)
 
     # -- one patient -----------------------------------------------------------------------------
     def timeline(self, pseudo: str) -> bytes:

@@ -82,6 +82,7 @@ class ExportResult:
     rows: int
     purpose: str
     audit_id: int | None
+    format: str = "csv"  # csv | fhir
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """Ingestion of a corpus directory into the store: validation, OCR, annotation, full-text index.
 
-``ingest(corpus_dir, store, ocr=True, progress=True, workers=None) -> IngestReport`` is the whole
-job (``cohort ingest DIR`` on the command line). Modules: ``loader`` (files, JSON Lines, validation),
+``ingest(path, store, centre=None, ocr=True, progress=True, workers=None) -> IngestReport`` is the
+whole job (``cohort ingest PATH`` on the command line); ``detect`` tells a corpus from a FHIR or OMOP
+export, which ``imports`` reads (``fhir`` + ``fhir_*`` readers, ``omop``; codes through ``codes``),
+assembles into records (``assemble``) and loads as a staged corpus. Modules: ``loader`` (files,
+JSON Lines, validation),
 ``checks`` (references between records), ``ocr`` (Tesseract), ``annotate`` + ``qualify`` +
 ``patterns`` (edsnlp mentions and qualifier segments), ``writer`` (idempotent SQL), ``run`` (the
 resumable run), ``stats`` (what the store holds).

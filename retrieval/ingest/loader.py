@@ -53,6 +53,19 @@ class Rejection:
 
 
 @dataclass(frozen=True)
+class Unmapped:
+    """Something read but not stored as such (a code no table knows, a resource type not imported):
+    the record may still have loaded without it. Reported, never dropped silently."""
+
+    path: str
+    line: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}, line {self.line}: {self.problem}"
+
+
+@dataclass(frozen=True)
 class InputFile:
     kind: str
     path: Path
@@ -76,8 +89,9 @@ class Corpus:
         return [f for f in self.files if f.kind == kind]
 
 
-def open_corpus(root: Path | str) -> Corpus:
-    """List the input files of a corpus directory, in load order."""
+def open_corpus(root: Path | str, label: str = "") -> Corpus:
+    """List the input files of a corpus directory, in load order. ``label`` prefixes each file's key in
+    the bookkeeping (an import's staged corpus is ``fhir:CENTRE/patients/0000.jsonl``)."""
     root = Path(root)
     if not root.is_dir():
         raise CorpusError(f"{root} is not a directory; expected a corpus written by `cohort generate`.")
@@ -98,7 +112,7 @@ def open_corpus(root: Path | str) -> Corpus:
         candidates = [root / f"{kind}.jsonl"] + sorted((root / kind).glob("*.jsonl"))
         for path in candidates:
             if path.is_file():
-                files.append(InputFile(kind, path, path.relative_to(root).as_posix()))
+                files.append(InputFile(kind, path, label + path.relative_to(root).as_posix()))
     if not files:
         raise CorpusError(
             f"{root} holds no corpus files (centres.jsonl, physicians.jsonl, patients/*.jsonl, "

@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from retrieval.ingest.loader import Rejection
+from retrieval.ingest.loader import Rejection, Unmapped
 
 
 @dataclass
 class IngestReport:
     corpus: str
     db: str
+    source: str = "corpus"  # corpus | fhir | omop: what `cohort ingest` recognised
+    centre: str | None = None  # the centre an import's records belong to
+    read: dict[str, int] = field(default_factory=dict)  # FHIR resources / OMOP rows read, per type
+    read_seconds: float = 0.0  # parsing and mapping the export (before the load)
+    unmapped: list[Unmapped] = field(default_factory=list)
     files_loaded: int = 0
     files_skipped: int = 0  # already ingested, unchanged (same sha256)
     files_partial: int = 0  # some documents wait for OCR (--no-ocr)
@@ -40,6 +45,10 @@ class IngestReport:
     def failed(self) -> bool:
         """Nothing could be loaded although there was something to load: the only failing outcome.
         A re-run with nothing new to do is a success."""
+        if self.source != "corpus":  # an import's centre (and authors) alone is not a load
+            return not any(n for k, n in self.loaded.items() if k not in ("centres", "physicians")) and bool(
+                self.rejections
+            )
         return self.rows_loaded == 0 and bool(self.rejections)
 
     @property
@@ -57,13 +66,29 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["rejections"] = [asdict(r) for r in self.rejections]
+        data["unmapped"] = [asdict(u) for u in self.unmapped]
         data["docs_per_second"] = round(self.docs_per_second, 1)
         data["ocr_pages_per_second"] = round(self.ocr_pages_per_second, 2)
         data["failed"] = self.failed
         return data
 
-    def summary(self) -> list[str]:
-        lines = [f"Corpus {self.corpus} → {self.db} in {self.seconds:.1f} s."]
+    @property
+    def records_read(self) -> int:
+        return sum(self.read.values())
+
+    def summary(self, limit: int = 20) -> list[str]:
+        """What a person reads after a run; at most ``limit`` rejections and unmapped items are listed
+        (``--json`` lists them all)."""
+        what = {"corpus": "Corpus", "fhir": "FHIR export", "omop": "OMOP CDM export"}[self.source]
+        centre = f" (centre {self.centre})" if self.centre else ""
+        lines = [f"{what} {self.corpus}{centre} → {self.db} in {self.seconds:.1f} s."]
+        if self.read:
+            rate = self.records_read / self.read_seconds if self.read_seconds else 0.0
+            unit = "resources" if self.source == "fhir" else "rows"
+            lines.append(
+                f"Read {self.records_read} {unit} in {self.read_seconds:.1f} s ({rate:.0f} {unit}/s): "
+                + ", ".join(f"{n} {k}" for k, n in sorted(self.read.items())) + "."
+            )
         kinds = ", ".join(f"{n} {k}" for k, n in self.loaded.items() if n) or "nothing new"
         lines.append(f"Loaded: {kinds}.")
         lines.append(
@@ -97,7 +122,14 @@ class IngestReport:
             lines.append(
                 f"{self.previously_rejected} lines of skipped files were rejected at their first load."
             )
+        if self.unmapped:
+            lines.append(f"Not mapped {len(self.unmapped)} item(s) (read, not stored as such):")
+            lines.extend(f"  {u}" for u in self.unmapped[:limit])
+            if len(self.unmapped) > limit:
+                lines.append(f"  … and {len(self.unmapped) - limit} more (--json lists them all).")
         if self.rejections:
             lines.append(f"Rejected {len(self.rejections)} line(s):")
-            lines.extend(f"  {r}" for r in self.rejections)
+            lines.extend(f"  {r}" for r in self.rejections[:limit] if limit)
+            if limit and len(self.rejections) > limit:
+                lines.append(f"  … and {len(self.rejections) - limit} more (--json lists them all).")
         return lines

@@ -21,7 +21,9 @@ from pathlib import Path
 
 from retrieval.ingest.annotate import annotate_rows, get_annotator
 from retrieval.ingest.checks import check_document, check_patient
-from retrieval.ingest.loader import Corpus, InputFile, Rejection, open_corpus, read_records
+from retrieval.ingest.detect import detect
+from retrieval.ingest.imports import Import
+from retrieval.ingest.loader import Corpus, CorpusError, InputFile, Rejection, open_corpus, read_records
 from retrieval.ingest.ocr import ocr_job
 from retrieval.ingest.ocr_cache import OcrCache
 from retrieval.ingest.progress import Bar, Workers, default_workers
@@ -376,10 +378,23 @@ def ingest(
     corpus_dir: Path | str,
     store: Store,
     *,
+    centre: str | None = None,
     ocr: bool = True,
     progress: bool = True,
     workers: int | None = None,
 ) -> IngestReport:
-    """Load a corpus directory into ``store`` (see the module docstring for the guarantees)."""
-    corpus = open_corpus(corpus_dir)
-    return Ingestion(corpus, store, ocr=ocr, progress=progress, workers=workers or default_workers()).run()
+    """Load a corpus directory, a FHIR export or an OMOP CDM export into ``store`` (see the module
+    docstring for the guarantees); what was given is recognised by ``detect``. A centre's export
+    needs ``centre`` (its records' centre, created if new); a corpus keeps its own centres."""
+    source = detect(corpus_dir)
+    workers = workers or default_workers()
+    if source == "corpus":
+        corpus = open_corpus(corpus_dir)
+        return Ingestion(corpus, store, ocr=ocr, progress=progress, workers=workers).run()
+    if not centre:
+        raise CorpusError(
+            f"{corpus_dir} is a {source.upper()} export: say which centre its records belong to "
+            "with --centre CODE."
+        )
+    return Import(Path(corpus_dir), store, centre=centre, source=source, ingestion=Ingestion, ocr=ocr,
+                  progress=progress, workers=workers).run()

@@ -10,6 +10,7 @@ timings. Screenshots of the main screens go to docs/screenshots/ (linked from th
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -186,6 +187,16 @@ def test_referent_asks_refines_saves_exports_and_opens_a_timeline(server, chat_s
     )
     assert (purpose, count) in {(a["purpose"], a["result_size"]) for a in audits}
     shot(page, "05-export")
+
+    # The same cohort as a FHIR R4 Bundle: pseudonymous Patients, no identifier.
+    click_and_wait(page, "Exporter (FHIR)", "objectif")
+    done = say_and_wait(page, purpose + " (FHIR)", "Export de")
+    with page.expect_download() as download:
+        done.get_by_text("cohorte.fhir.json").first.click()
+    bundle = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    patients = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"]
+    assert bundle["resourceType"] == "Bundle" and len(patients) == count
+    assert all(pseudos(p["id"]) for p in patients) and "identifier" not in patients[0]
 
     # Refine in plain words; the card now says "alive".
     click_and_wait(page, "Affiner", "précision")
