@@ -10,7 +10,8 @@ facts that match a gold fact, recall the share of gold facts the reader found, p
 
 How values are compared (the same normalisation for every case, never tuned to one):
 - a gold list of two codes in ``site`` or ``histology`` is ONE fact satisfied by either code (README);
-- sites compare on their ICD-10 category (3 characters), as the gold is written;
+- sites compare on their ICD-10 category (3 characters), as the gold is written; a tumour without a site
+  has the organ its histology always arises in (``eval/meaning.py``: a basal cell carcinoma is C44);
 - histologies compare by meaning: each code, prefix or named group becomes the set of ICD-O-3 codes it
   covers in ``retrieval/classifications/icdo3_morphology.tsv``, where the NOS code of an entity means the
   entity (``8890/3`` leiomyosarcoma NOS covers its subtypes 8891/3, 8896/3), exactly as
@@ -57,6 +58,12 @@ def _histology_key(values: list[str], groups: list[str]) -> frozenset[str]:
     return histology_set(values, groups)
 
 
+def _sites(atom: dict[str, Any]) -> list[str]:
+    from eval.meaning import tumour_sites
+
+    return tumour_sites(atom.get("site") or [], atom.get("histology") or [], atom.get("histology_group") or [])
+
+
 def atom_facts(atom: dict[str, Any]) -> list[tuple[str, Any]]:
     """(field, value) facts of one atom given as a dict; a value is a frozenset of accepted
     alternatives on the gold side (one element on the reader's side)."""
@@ -70,7 +77,7 @@ def atom_facts(atom: dict[str, Any]) -> list[tuple[str, Any]]:
     elif kind == "vital_status":
         out.append(("vital_status", atom["value"]))
     elif kind == "tumour":
-        sites = atom.get("site") or []
+        sites = _sites(atom)
         if sites:
             out.append(("tumour.site", frozenset(s.upper()[:3] for s in sites)))
         hist, groups = atom.get("histology") or [], atom.get("histology_group") or []

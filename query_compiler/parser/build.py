@@ -129,10 +129,12 @@ def _tumour_word(st: State, m: Mention, new: bool, neg: bool) -> None:
         st.part("tumour.site", m.value("site"), m.text)
     elif k == "histology":
         value = m.value("histology")
-        item.add("histology_group", [value["group"]])
+        if value.get("group"):
+            item.add("histology_group", [value["group"]])
+        item.add("histology", value.get("codes") or [])
         if value.get("site") and not item.fields.get("site"):
             item.add("site", value["site"])
-        st.part("tumour.histology_group", value["group"], m.text)
+        st.part("tumour.histology", value.get("codes") or value["group"], m.text)
     elif k == "metastatic":
         value = m.value("metastatic")
         item.fields[value["field"]] = (not value["value"]) if neg else value["value"]

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from query_compiler.parser.terminology.text import Normalised, key_of, normalise
-from retrieval.classifications import histology_groups
+from retrieval.classifications import group_info, histology_groups, morphologies
 
 HERE = Path(__file__).parent
 CONCEPT_FILES = (
@@ -100,6 +100,7 @@ class Terminology:
                     for term in entry["terms"]:
                         self._add(category, entry["value"], str(term))
         self._load_drugs(folder / "drugs.tsv")
+        self._load_classifications()
         self.grammar = _yaml((folder / "grammar.yaml").read_text(encoding="utf-8"))
         for list_name, category in GRAMMAR_LISTS.items():
             for term in self.grammar[list_name]:
@@ -138,6 +139,30 @@ class Terminology:
         keys = self.by_value.setdefault((category, repr(value)), [])
         if key not in keys:
             keys.append(key)
+
+    def _load_classifications(self) -> None:
+        """Histology words from the classifications (retrieval/classifications): every named group's
+        names and words, every ICD-O-3 code's French and English names and synonyms. The hand-written
+        files of this folder come first: a word they already know keeps its meaning."""
+        known = set(self.lexicon)
+        nos = {str(info.get("nos")): g for g in histology_groups() if (info := group_info(g)).get("nos")}
+
+        def add(value: dict[str, Any], term: str) -> None:
+            tokens = [t.text for t in Normalised.of(term).tokens]
+            if tokens and key_of(tokens) not in known:
+                self._add("histology", value, term)
+
+        for group in histology_groups():
+            info = group_info(group)
+            names = [info.get("fr"), info.get("en")] if info.get("words", True) else []
+            for term in [*names, *(info.get("terms") or [])]:
+                if term:
+                    add({"group": group}, str(term))
+        for m in morphologies():
+            value = {"group": nos[m.code]} if m.code in nos else {"codes": [m.code]}
+            for term in (m.fr, m.en, *m.synonyms):
+                if term and "," not in term and "(" not in term:
+                    add(value, term)
 
     def _load_drugs(self, path: Path) -> None:
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
