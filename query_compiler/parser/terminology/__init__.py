@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from query_compiler.parser.terminology.text import Normalised, key_of, normalise
-from retrieval.classifications import group_info, histology_groups, morphologies
+from retrieval.classifications import genes, group_info, histology_groups, morphologies
 
 HERE = Path(__file__).parent
 CONCEPT_FILES = (
@@ -101,6 +101,7 @@ class Terminology:
                         self._add(category, entry["value"], str(term))
         self._load_drugs(folder / "drugs.tsv")
         self._load_classifications()
+        self._load_genes()
         self.grammar = _yaml((folder / "grammar.yaml").read_text(encoding="utf-8"))
         for list_name, category in GRAMMAR_LISTS.items():
             for term in self.grammar[list_name]:
@@ -163,6 +164,18 @@ class Terminology:
             for term in (m.fr, m.en, *m.synonyms):
                 if term and "," not in term and "(" not in term:
                     add(value, term)
+
+    def _load_genes(self) -> None:
+        """Gene and marker names from retrieval/classifications/genes.tsv (symbols and other names);
+        serum markers are left to the patterns of values. A word this folder knows keeps its meaning."""
+        known = set(self.lexicon)
+        for symbol, info in genes().items():
+            if info["kind"] == "serum" and symbol != "CALCITONIN":
+                continue
+            for term in (symbol, *info["aliases"]):
+                tokens = [t.text for t in Normalised.of(term).tokens]
+                if tokens and key_of(tokens) not in known:
+                    self._add("marker", symbol, term)
 
     def _load_drugs(self, path: Path) -> None:
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
