@@ -66,11 +66,14 @@ def _norm(value: Any) -> str:
 
 def fields(node: Any, prefix: str = "") -> Counter:
     """Flattened (field, value) pairs of a Criteria tree."""
+    from eval.meaning import normalise
     from query_compiler.criteria import All, AnyOf, Not, Sequence
 
     out: Counter = Counter()
     if node is None:
         return out
+    if not prefix:
+        node = normalise(node)
     if isinstance(node, All):
         for item in node.items:
             out += fields(item, prefix)

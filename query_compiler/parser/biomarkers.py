@@ -12,14 +12,28 @@ import re
 from query_compiler.criteria import AnyOf, Biomarker
 from query_compiler.parser.state import Item, State
 from query_compiler.parser.terminology.matcher import Mention
+from retrieval.classifications import genes
 
 ALTERATION = re.compile(r"^(?:[a-z]\d{1,4}(?:[a-z]|del|ins|fs|\*)?|itd|tkd)$")
 SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}
 VALUE_MARKERS = {"pd": "PD-L1", "pdl1": "PD-L1", "ki": "KI67", "tmb": "TMB"}
 SHORT = {"ER", "PR", "HR", "RAS", "RET"}
-EXPAND = {"HR": ("ER", "PR"), "BRCA": ("BRCA1", "BRCA2")}
+EXPAND = {
+    "HR": ("ER", "PR"),
+    "BRCA": ("BRCA1", "BRCA2"),
+    "RAS": ("KRAS", "NRAS"),
+    "IDH": ("IDH1", "IDH2"),
+    "NTRK": ("NTRK1", "NTRK2", "NTRK3"),
+}
+# Expanded markers read as "any of them" (RH+, BRCA muté, IDH muté, NTRK fusion); a wild-type or negative
+# result of a family holds for each of them ("RAS sauvage": KRAS and NRAS wild type).
+ANY_OF = {"HR", "BRCA", "RAS", "IDH", "NTRK"}
+# What a marker named alone means (retrieval/classifications/genes.tsv, kinds cytogenetic/fusion/virus):
+# "del(17p)" is a loss, "BCR-ABL1" and "HPV 16" are found (positive), "gain 1q" an amplification.
+DEFAULT_STATUS = {"loss": "loss", "positive": "positive", "gain": "amplified", "codeletion": "loss"}
 # Predisposition genes: named alone ("with BRCA2", "porteuses BRCA1") they mean a carried mutation.
 GERMLINE = {"BRCA", "BRCA1", "BRCA2"}
+GENE_STATUS_LOSS_ONLY: frozenset[str] = frozenset()
 
 
 def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[int]]:
@@ -48,7 +62,8 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
             used += list(range(other.start, other.end))
             k = other.end
             continue
-        elif tok in ("-", "de", "du", "gene", "of", "the", "statut", "status", "est", "is"):
+        elif tok in ("-", "de", "du", "gene", "of", "the", "statut", "status", "est", "is", "promoter", "promoteur",
+                     "du promoteur", "d", "l", "expression"):
             pass
         else:
             break
@@ -65,9 +80,22 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
     return status, alteration, used
 
 
+def _default_status(marker: str) -> str | None:
+    info = genes().get(marker)
+    if info is None or info["kind"] not in ("cytogenetic", "fusion", "virus"):
+        return None
+    return next((DEFAULT_STATUS[a] for a in info["alterations"] if a in DEFAULT_STATUS), None)
+
+
 def _atoms(marker: str, status: str | None, alteration: str | None) -> list[Biomarker]:
     if alteration and status == "mutated":
         status = None
+    if marker in ("HER2", "HER 2") and (status == "mutated" or (alteration and "EXON" in alteration.upper())):
+        marker = "ERBB2"  # a HER2 mutation is a mutation of the ERBB2 gene; amplification stays HER2
+    if marker == "MSI" and status == "loss":
+        status = "high"  # "déficience MMR"
+    if marker in GENE_STATUS_LOSS_ONLY and status == "negative":
+        status = "loss"
     names = EXPAND.get(marker, (marker,))
     return [Biomarker(marker=n, status=status, alteration=alteration) for n in names]
 
@@ -88,7 +116,8 @@ def _emit(st: State, m: Mention, marker: str, status: str | None, alteration: st
     if neg and status == "mutated":
         atoms = [a.model_copy(update={"status": "wild_type"}) for a in atoms]
         neg = False
-    if marker == "HR" and status == "positive" or (marker == "BRCA" and len(atoms) > 1):
+    together = status in ("wild_type", "negative") and marker in ("RAS",)
+    if len(atoms) > 1 and marker in ANY_OF and not together and (marker != "HR" or status == "positive"):
         st.items.append(Item("any", pos=m.start, neg=neg, node=AnyOf(items=atoms)))
     else:
         for a in atoms:
@@ -122,6 +151,8 @@ def finish_pending(st: State, pending: list[tuple[Mention, list[Biomarker]]]) ->
             continue
         if status is None and marker in GERMLINE:
             status = "mutated"
+        if status is None:
+            status = _default_status(marker)
         before = len(st.items)
         _emit(st, m, marker, status, None)
         if later is not None and how == "or":

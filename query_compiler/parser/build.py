@@ -13,6 +13,7 @@ from query_compiler.parser import biomarkers, treatments, values
 from query_compiler.parser.measures import TUMOUR_KINDS, age, date_mention, metastasis, metastasis_sites
 from query_compiler.parser.state import Item, State
 from query_compiler.parser.terminology.matcher import Mention
+from retrieval.classifications import exposures, family_cancer_terms
 
 CRITERION_KINDS = TUMOUR_KINDS | {
     "treatment_class",
@@ -218,6 +219,8 @@ def build(st: State) -> None:
         if neg:
             m._neg = True  # type: ignore[attr-defined]
         k = m.kind
+        if k == "site" and _family_cancer(st, m):
+            continue
         if k in ("site", "histology") or k in TUMOUR_KINDS:
             _tumour_word(st, m, new_tumour and k in ("site", "histology"), neg)
             if k in ("site", "histology"):
@@ -255,6 +258,10 @@ def build(st: State) -> None:
             value = "F" if m.groups["s"] == "f" else "M"
             st.single("sex", m.start).fields["value"] = value
             st.part("sex", value, m.text)
+        elif k == "exposure":
+            _exposure(st, m, neg)
+        elif k == "family_history":
+            st.family_at = m.end
         elif k == "unsupported":
             st.unsupported.append(m.text)
         elif k == "text_include":  # "y compris les cas suspectés": keep hypothetical mentions
@@ -265,8 +272,51 @@ def build(st: State) -> None:
         else:
             _simple(st, m, neg)
     biomarkers.finish_pending(st, pending)
+    _finish_exposures(st)
     treatments.finish(st)
     _attach_to_text(st)
+
+
+def _exposure(st: State, m: Mention, neg: bool) -> None:
+    """An exposure, habit or condition (smokers, asbestos, cirrhosis): a text criterion of its own,
+    with the canonical French term of retrieval/classifications/exposures.yaml."""
+    value = m.value("exposure")
+    term = value["term"]
+    if any(i.kind == "text" and i.fields.get("terms") == [term] for i in st.items):
+        if not value.get("generic") and term in st.generic_exposures:
+            st.generic_exposures.remove(term)  # the agent is named too ("amines aromatiques")
+        return
+    st.items.append(Item("text", fields={"terms": [term]}, pos=m.start, neg=neg))
+    if value.get("generic"):
+        st.generic_exposures.append(term)
+    st.part("text.terms", term, m.text)
+
+
+def _finish_exposures(st: State) -> None:
+    """"occupational asbestos exposure" names its agent: the generic occupational term goes."""
+    agents = {e["term"] for e in exposures() if e.get("agent")}
+    texts = [i for i in st.items if i.kind == "text" and i.fields.get("terms")]
+    if not any(i.fields["terms"][0] in agents for i in texts):
+        return
+    for term in st.generic_exposures:
+        for item in [i for i in texts if i.fields["terms"] == [term]]:
+            st.items.remove(item)
+
+
+def _family_cancer(st: State, m: Mention) -> bool:
+    """A site named right after "antécédent familial de" is a relative's cancer: a text criterion on
+    family mentions ("cancer de la prostate", include family), not the patient's tumour."""
+    if st.family_at is None or not 0 <= m.start - st.family_at <= 3:
+        return False
+    sites = m.value("site") or []
+    names = family_cancer_terms()
+    term = next((names[s[:3]] for s in sites if s[:3] in names), None)
+    if term is None:
+        return False
+    st.family_at = None
+    st.items.append(Item("text", fields={"terms": [term], "include": ["family"]}, pos=m.start))
+    st.part("text.terms", term, m.text)
+    return True
 
 
 def _code_glosses(st: State) -> list[tuple[int, int]]:

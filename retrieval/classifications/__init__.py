@@ -100,7 +100,7 @@ def group_codes(group: str) -> frozenset[str]:
     """The catalogue codes a named group covers."""
     out: set[str] = set()
     for value in histology_groups().get(group, ()):
-        out |= _covered(value)
+        out |= _covered(value) or {value}
     return frozenset(out)
 
 
@@ -174,9 +174,19 @@ def genes() -> dict[str, dict[str, Any]]:
 
 
 @cache
+def _exposure_data() -> dict[str, Any]:
+    return yaml.safe_load((HERE / "exposures.yaml").read_text(encoding="utf-8")) or {}
+
+
 def exposures() -> list[dict[str, Any]]:
     """Exposures and habits: canonical French term (the text criterion) and the words that name them."""
-    return list(yaml.safe_load((HERE / "exposures.yaml").read_text(encoding="utf-8"))["exposures"])
+    return list(_exposure_data()["exposures"])
+
+
+@cache
+def family_cancer_terms() -> dict[str, str]:
+    """ICD-10 category → the French name of that cancer, for a relative's cancer searched in reports."""
+    return {str(k): str(v) for k, v in (_exposure_data().get("family_cancer_terms") or {}).items()}
 
 
 def implied_site(codes: list[str] | tuple[str, ...], groups: list[str] | tuple[str, ...] = ()) -> list[str]:

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from query_compiler.parser.terminology.text import Normalised, key_of, normalise
-from retrieval.classifications import genes, group_info, histology_groups, morphologies
+from retrieval.classifications import exposures, genes, group_info, histology_groups, morphologies
 
 HERE = Path(__file__).parent
 CONCEPT_FILES = (
@@ -102,6 +102,10 @@ class Terminology:
         self._load_drugs(folder / "drugs.tsv")
         self._load_classifications()
         self._load_genes()
+        for exposure in exposures():
+            value = {"term": exposure["term"], "generic": bool(exposure.get("generic"))}
+            for word in exposure["words"]:
+                self._add("exposure", value, str(word))
         self.grammar = _yaml((folder / "grammar.yaml").read_text(encoding="utf-8"))
         for list_name, category in GRAMMAR_LISTS.items():
             for term in self.grammar[list_name]:
