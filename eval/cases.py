@@ -172,17 +172,10 @@ def compare(gold: list[tuple[str, Any]], pred: list[tuple[str, Any]]) -> tuple[l
 
 def read(text: str) -> tuple[Any, list[str]]:
     """The product's case reader: Criteria of the case and the terms it did not use."""
-    from query_compiler.compiler.similar import case_age
-    from query_compiler.criteria import Age, All
-    from query_compiler.parser import parse
+    from query_compiler.parser.case import read_case
 
-    result = parse(text, use_llm=False)
-    criteria = None if result.refused else result.criteria
-    age = case_age(text)
-    if age is not None and not any(isinstance(n, Age) for n in _nodes(criteria)):
-        extra = Age(min=age, max=age)
-        criteria = extra if criteria is None else All(items=[criteria, extra])
-    return criteria, list(result.not_understood)
+    reading = read_case(text)
+    return reading.criteria, list(reading.not_used)
 
 
 def _nodes(node: Any) -> list[Any]:

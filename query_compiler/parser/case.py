@@ -1,0 +1,348 @@
+"""A pasted case narrative (consultation letter, RCP summary, discharge summary) → the facts of THIS patient.
+
+A cohort question and a case letter are read differently: a question asks for a population, a letter
+tells one patient's story, with relatives' cancers, negated findings, proposed treatments and organs
+that are not the cancer. So a case is read clause by clause:
+
+1. the annotator (``retrieval.ingest.annotate``: negation, hypothesis, family, history, the same scopes
+   the text search uses) and a few English and planning cues mark what is not a fact of the patient:
+   negated, hypothetical and family words are blanked out; history is kept (a past cancer is a fact);
+   a proposed or discussed treatment is not one;
+2. each clause goes through the terminology rules of the parser (no LLM, no refusal: a letter holds
+   names, and nothing here is searched);
+3. the atoms are merged into the facts of one patient: one tumour per cancer (a site is kept only in a
+   clause that speaks of a cancer, so "proximity to the trachea" or "amyloid in the bladder" is not a
+   site), biomarkers with their polarity ("RE 90 %" is ER positive, "HER2 2+ FISH non amplifié" HER2
+   negative), metastatic only from distant metastases (lymph nodes are N, not M), one atom per drug;
+4. what was not used is reported as a short list of words, not fragments.
+
+>>> r = read_case("Mme D., 58 ans, carcinome canalaire infiltrant du sein gauche, RE 90 %, RP 0 %, HER2 2+ "
+...               "FISH non amplifiée. Sa mère a eu un cancer de l'ovaire. Pas de métastase à distance.")
+>>> sorted(a["marker"] + ":" + a["status"] for a in r.facts if a["kind"] == "biomarker")
+['ER:positive', 'HER2:negative', 'PR:negative']
+>>> [(a.get("site"), a.get("laterality"), a.get("metastatic")) for a in r.facts if a["kind"] == "tumour"]
+[(['C50'], 'left', False)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from query_compiler.criteria import All, AnyOf, Node, Not, Sequence, parse_criteria, to_dict
+from query_compiler.parser.assemble import assemble
+from query_compiler.parser.build import build
+from query_compiler.parser.core import detect_language
+from query_compiler.parser.state import State
+from query_compiler.parser.terminology import get_terminology
+from query_compiler.parser.terminology.matcher import annotate
+from retrieval.classifications import genes, implied_site
+
+_CLAUSE = re.compile(r"(?<=[.;!?])\s+|\n+|;\s*|\s+(?:mais|but|whereas|alors que)\s+", re.I)
+# Cues the French annotator does not cover: English negation and relatives, and planned treatments.
+_NEGATED = re.compile(
+    r"\b(?:no|not|without|negative for|ruled out|free of|absence of|denies|never|none|nor)\b", re.I
+)
+_FAMILY = re.compile(
+    r"\b(?:mother|father|sister|brother|aunt|uncle|daughter|son|cousin|grand(?:mother|father)|sibling|"
+    r"m[eè]re|p[eè]re|s(?:œ|oe)ur|fr[eè]re|tante|oncle|fille|fils|grand-m[eè]re|grand-p[eè]re|"
+    r"famille|familial|family)\b",
+    re.I,
+)
+_PLANNED = re.compile(
+    r"\b(?:propos|envisag|discut|discuss|planned|plan(?:s|ned)? to|to be considered|consider(?:ed)?|"
+    r"will (?:start|receive|be)|sera |prévu|prevu|candidate|candidat|indication|indiqu|recommend|"
+    r"recommand|trial|essai|screening|waiting|attente|option|could|pourrait|if |si )",
+    re.I,
+)
+_CANCER = re.compile(
+    r"\b(?:cancer|cancers|carcinom\w*|adénocarcinom\w*|adenocarcinom\w*|tumeur\w*|tumou?r\w*|néoplas\w*|"
+    r"neoplas\w*|malignan\w*|malin\w*|sarcom\w*|lymphom\w*|mélanom\w*|melanom\w*|k|primitif|primary|"
+    r"m[ée]soth[ée]liom\w*|gliom\w*|glioblastom\w*|blastom\w*|leuc[ée]mie|leuk[a]?emia|my[ée]lom\w*|"
+    r"cbnpc|nsclc|sclc|chc|hcc|adk|gist|tne|net|lesion|lésion|masse|mass|nodule)\b",
+    re.I,
+)
+_NODES = re.compile(r"\b(?:ganglion\w*|adénopath\w*|adenopath\w*|lymph|nodes?|node|curage|N\d)\b", re.I)
+_DISTANT = re.compile(r"(?:à distance|a distance|distant|distance|M1|secondaire|secondary|métasta|metasta)", re.I)
+_SEX_F = re.compile(r"\b(?:Mme|Madame|Mrs|Ms|Miss|patiente|she|her|elle|woman|femme|née)\b")
+_SEX_M = re.compile(r"\b(?:M\.|Monsieur|Mr|he|his|him|il|man|homme|patient de|gentleman)\b")
+_HER2_SCORE = re.compile(r"HER-?2[^.;\n]{0,25}?\b([0-3])\s*\+", re.I)
+_ISH_NEG = re.compile(r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?(?:non|not|n[ée]gati|pas d|absence)", re.I)
+_ISH_POS = re.compile(r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?amplifi", re.I)
+_STOP = set(
+    "avec pour dans une des les est sont été elle il ils elles leur leurs sur par mais chez sans sous "
+    "cette ce ces son sa ses qui que dont puis après avant depuis entre lors aussi plus très bien "
+    "with for the and was were has have had been this that which from into onto after before since "
+    "also more very well then there their they she he his her its who whom patient patiente".split()
+)
+
+
+@dataclass
+class CaseReading:
+    """What a case says about the patient: Criteria atoms (one per fact group), and the words not used."""
+
+    criteria: Node | None
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    not_used: list[str] = field(default_factory=list)
+    language: str = "fr"
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for a, b in spans:
+        for i in range(max(0, a), min(len(chars), b)):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _qualified_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans the annotator marks negated, hypothetical or about a relative."""
+    from retrieval.ingest.annotate import annotate_texts
+
+    ann = annotate_texts([text])[0]
+    return [(s.start, s.end) for s in ann.segments if s.negated or s.hypothetical or s.family]
+
+
+def _clauses(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for piece in _CLAUSE.split(text):
+        if piece is None:
+            continue
+        start = text.find(piece, pos)
+        if piece.strip():
+            out.append((start, piece))
+            pos = start + len(piece)
+    return out
+
+
+def _items(clause: str, lang: str) -> tuple[list[Any], State]:
+    st = State(annotate(clause, get_terminology()), get_terminology(), date.today(), lang)
+    build(st)
+    criteria, _ = assemble(st.items)
+    if criteria is None:
+        return [], st
+    return _walk(criteria), st
+
+
+def _walk(node: Node) -> list[Node]:
+    if isinstance(node, (All, AnyOf)):
+        return [a for item in node.items for a in _walk(item)]
+    if isinstance(node, Sequence):
+        return _walk(node.first) + _walk(node.then)
+    if isinstance(node, Not):
+        return []
+    return [node]
+
+
+class _Facts:
+    def __init__(self) -> None:
+        self.sex: str | None = None
+        self.tumours: list[dict[str, Any]] = []
+        self.markers: dict[tuple[str, str], dict[str, Any]] = {}
+        self.drugs: list[str] = []
+        self.classes: list[str] = []
+        self.events: list[dict[str, Any]] = []
+        self.metastasis_sites: list[str] = []
+        self.deceased = False
+        self.metastasis_denied = False
+        self.m0 = False
+
+    # -- tumours ----------------------------------------------------------------------------------
+    def tumour(self, data: dict[str, Any], cancer_words: bool, nodes: bool) -> None:
+        data = {k: v for k, v in data.items() if k not in ("kind", "age_min", "age_max", "rank")}
+        data = {k: v for k, v in data.items() if not k.startswith("diagnosed")}
+        if not cancer_words:
+            data.pop("site", None)
+        if nodes and data.get("metastatic") is True:
+            data.pop("metastatic")
+        if not data:
+            return
+        target = self._match(data)
+        if target is None:
+            if not (data.get("site") or data.get("histology") or data.get("histology_group")) and self.tumours:
+                target = self.tumours[-1]
+            else:
+                self.tumours.append(data)
+                return
+        for k, v in data.items():
+            if isinstance(v, list):
+                target.setdefault(k, [])
+                if k in ("site", "histology", "histology_group") and target[k]:
+                    continue  # the first naming of a tumour's site and histology is the precise one
+                target[k] += [x for x in v if x not in target[k]]
+            elif target.get(k) is None:
+                target[k] = v
+
+    def _match(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        sites = {s[:3] for s in data.get("site", [])}
+        for t in self.tumours:
+            tsites = {s[:3] for s in t.get("site", [])}
+            if sites and tsites:
+                if sites & tsites:
+                    return t
+                continue
+            hist = set(data.get("histology", [])) | set(data.get("histology_group", []))
+            thist = set(t.get("histology", [])) | set(t.get("histology_group", []))
+            if not hist or not thist or hist & thist:
+                return t
+        return None
+
+    # -- everything else --------------------------------------------------------------------------
+    def add(self, node: Node, clause: str, planned: bool, cancer_words: bool) -> None:
+        data = to_dict(node)
+        kind = data["kind"]
+        nodes = bool(_NODES.search(clause)) and not re.search(r"à distance|distant", clause, re.I)
+        if kind == "tumour":
+            self.tumour(data, cancer_words, nodes)
+        elif kind == "sex" and self.sex is None:
+            self.sex = data["value"]
+        elif kind == "vital_status" and data["value"] == "deceased":
+            self.deceased = True
+        elif kind == "biomarker":
+            info = genes().get(data["marker"])
+            if info is not None and info["kind"] == "serum":
+                return
+            key = (data["marker"], "value" if "op" in data else "status")
+            self.markers.setdefault(key, data)
+        elif kind == "treatment" and not planned:
+            self.drugs += [d for d in data.get("drugs", []) if d not in self.drugs]
+            if not data.get("drugs"):
+                self.classes += [c for c in data.get("classes", []) if c not in self.classes]
+        elif kind == "event":
+            if data["type"] == "metastasis":
+                sites = [s for s in data.get("sites", []) if s != "lymph_node" or not nodes]
+                if nodes and not sites and "lymph_node" in data.get("sites", []):
+                    return
+                if nodes and not data.get("sites"):
+                    return
+                self.metastasis_sites += [s for s in sites if s not in self.metastasis_sites]
+                if not self.events or all(e["type"] != "metastasis" for e in self.events):
+                    self.events.append({"kind": "event", "type": "metastasis"})
+            elif all(e["type"] != data["type"] for e in self.events):
+                self.events.append({"kind": "event", "type": data["type"]})
+
+    def atoms(self, age: int | None) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        if self.sex:
+            out.append({"kind": "sex", "value": self.sex})
+        if age is not None:
+            out.append({"kind": "age", "min": age, "max": age})
+        metastatic = bool(self.metastasis_sites) or any(
+            e["type"] == "metastasis" for e in self.events
+        )
+        for t in self.tumours:
+            if any(str(m).upper().startswith("M1") for m in t.get("m", [])):
+                metastatic = True
+        for t in self.tumours:
+            haem = not t.get("site") and not implied_site(t.get("histology", []), t.get("histology_group", []))
+            if haem:
+                t.pop("metastatic", None)
+                continue
+            if metastatic and t is self.tumours[0]:
+                t["metastatic"] = True
+            elif t.get("metastatic") is None and t is self.tumours[0] and (
+                self.m0 or self.metastasis_denied or any(str(m).upper() == "M0" for m in t.get("m", []))
+            ):
+                t["metastatic"] = False
+            elif t is not self.tumours[0] and t.get("metastatic") is False:
+                t.pop("metastatic")
+        out += [{"kind": "tumour", **t} for t in self.tumours]
+        for e in self.events:
+            if e["type"] == "metastasis" and self.metastasis_sites:
+                e = {**e, "sites": self.metastasis_sites}
+            out.append(e)
+        out += list(self.markers.values())
+        out += [{"kind": "treatment", "drugs": [d]} for d in self.drugs]
+        out += [{"kind": "treatment", "classes": [c]} for c in self.classes]
+        if self.deceased:
+            out.append({"kind": "vital_status", "value": "deceased"})
+        return out
+
+
+def _polarity(facts: _Facts, text: str) -> None:
+    """Receptor and marker results read with their polarity, as a pathologist writes them."""
+    for (marker, how), data in list(facts.markers.items()):
+        if marker in ("ER", "PR", "AR") and how == "value":
+            facts.markers.pop((marker, how))
+            value = data.get("value") or 0
+            facts.markers.setdefault(
+                (marker, "status"), {"kind": "biomarker", "marker": marker, "status": "positive" if value >= 1 else "negative"}
+            )
+        elif marker == "PD-L1" and how == "value" and (data.get("value") or 0) == 0:
+            facts.markers[(marker, how)] = {"kind": "biomarker", "marker": marker, "status": "negative"}
+        elif how == "value" and data.get("op") in (">", "="):
+            data["op"] = ">="
+    score = _HER2_SCORE.search(text)
+    her2 = facts.markers.get(("HER2", "status"))
+    status = None
+    if score:
+        n = int(score.group(1))
+        status = "positive" if n == 3 else "negative" if n < 2 else "equivocal"
+    elif her2 is not None:
+        status = her2.get("status")
+    if status == "equivocal" or (her2 is not None and her2.get("status") == "equivocal"):
+        if _ISH_NEG.search(text):
+            status = "negative"
+        elif _ISH_POS.search(text):
+            status = "positive"
+    if status and (her2 is not None or score):
+        facts.markers[("HER2", "status")] = {"kind": "biomarker", "marker": "HER2", "status": status}
+
+
+def _terms(st: State) -> list[str]:
+    """Words of a clause that no rule used: content words only (no names, numbers or grammar)."""
+    out = []
+    toks = st.ann.norm.tokens
+    for a, b in st.ann.uncovered:
+        for k in range(a, b):
+            if k in st.covered:
+                continue
+            original = st.ann.norm.original_span(toks[k].start, toks[k].end)
+            word = toks[k].text
+            if len(word) < 5 or not word.isalpha() or word in _STOP or original[:1].isupper():
+                continue
+            out.append(original.lower())
+    return out
+
+
+def read_case(text: str, lang: str | None = None) -> CaseReading:
+    """Read a case narrative into the facts of the patient it describes (see the module docstring)."""
+    text = (text or "").strip()
+    lang = lang or detect_language(text)
+    if not text:
+        return CaseReading(None, language=lang)
+    blanked = _blank(text, _qualified_spans(text))
+    facts = _Facts()
+    unused: list[str] = []
+    for start, clause in _clauses(text):
+        kept = blanked[start : start + len(clause)]
+        if _FAMILY.search(clause) and re.search(r"\b(?:cancer|carcinom|tumou?r|leuc|leuk|lymphom|mélanom|melanom)", clause, re.I):
+            continue
+        if _NEGATED.search(kept):
+            # English negation: keep only what comes before the cue ("..., no distant metastasis")
+            cut = _NEGATED.search(kept)
+            negated_part = kept[cut.start() :]
+            if re.search(r"metasta|distant|spread|disease", negated_part, re.I):
+                facts.metastasis_denied = True
+            kept = kept[: cut.start()]
+        if re.search(r"(?:pas|aucune?|sans|absence)\s+(?:de\s+)?(?:\w+\s+){0,3}(?:m[ée]tasta|localisation secondaire|l[ée]sion secondaire)", clause, re.I) or re.search(
+            r"\bM0\b", clause
+        ):
+            facts.metastasis_denied = True
+        planned = bool(_PLANNED.search(clause))
+        atoms, st = _items(kept, lang)
+        cancer_words = bool(_CANCER.search(kept)) or any(m.kind == "histology" for m in st.ann.mentions)
+        for node in atoms:
+            facts.add(node, clause, planned, cancer_words)
+        unused += _terms(st)
+    if facts.sex is None:
+        f, m = len(_SEX_F.findall(text)), len(_SEX_M.findall(text))
+        facts.sex = "F" if f > m else "M" if m > f else None
+    _polarity(facts, text)
+    from query_compiler.compiler.similar import case_age
+
+    atoms = facts.atoms(case_age(text))
+    criteria = parse_criteria({"kind": "all", "items": atoms}) if atoms else None
+    return CaseReading(criteria, atoms, list(dict.fromkeys(unused))[:20], lang)
