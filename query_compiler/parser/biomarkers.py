@@ -68,7 +68,9 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
         else:
             break
         k += 1
-    if status is None and alteration is None:
+    nxt = st.at.get(m.end + 1)
+    listed = st.token(m.end) in ("/", "et", "and", ",") and nxt is not None and "marker" in nxt.categories
+    if status is None and alteration is None and not listed:  # "ER/PR negative": the status comes after
         for k in (m.start - 1, m.start - 2, m.start - 3):
             other = st.at.get(k)
             if other is not None and "status" in other.categories and st.token(k) not in ("+", "-"):

@@ -313,7 +313,8 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
     lang = lang or detect_language(text)
     if not text:
         return CaseReading(None, language=lang)
-    blanked = _blank(text, _qualified_spans(text))
+    # the annotator's cue lists are French: an English text gets the English cues below only
+    blanked = _blank(text, _qualified_spans(text)) if lang == "fr" else text
     facts = _Facts()
     unused: list[str] = []
     for start, clause in _clauses(text):
