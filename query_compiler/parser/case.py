@@ -61,13 +61,26 @@ _CANCER = re.compile(
     r"\b(?:cancer|cancers|carcinom\w*|adénocarcinom\w*|adenocarcinom\w*|tumeur\w*|tumou?r\w*|néoplas\w*|"
     r"neoplas\w*|malignan\w*|malin\w*|sarcom\w*|lymphom\w*|mélanom\w*|melanom\w*|k|primitif|primary|"
     r"m[ée]soth[ée]liom\w*|gliom\w*|glioblastom\w*|blastom\w*|leuc[ée]mie|leuk[a]?emia|my[ée]lom\w*|"
-    r"cbnpc|nsclc|sclc|chc|hcc|adk|gist|tne|net|lesion|lésion|masse|mass|nodule)\b",
+    r"cbnpc|nsclc|sclc|chc|hcc|adk|gist|tne|net)\b",
     re.I,
 )
 _NODES = re.compile(r"\b(?:ganglion\w*|adénopath\w*|adenopath\w*|lymph|nodes?|node|curage|N\d)\b", re.I)
 _DISTANT = re.compile(r"(?:à distance|a distance|distant|distance|M1|secondaire|secondary|métasta|metasta)", re.I)
-_SEX_F = re.compile(r"\b(?:Mme|Madame|Mrs|Ms|Miss|patiente|she|her|elle|woman|femme|née)\b")
-_SEX_M = re.compile(r"\b(?:M\.|Monsieur|Mr|he|his|him|il|man|homme|patient de|gentleman)\b")
+_TITLE_F = re.compile(r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mlle|Mademoiselle)\b|\bpatiente\b|\bwoman\b|\bfemme\b")
+_TITLE_M = re.compile(r"\b(?:Monsieur|Mr)\b|\bM\. [A-Z]|\bman\b|\bhomme\b|\bgentleman\b")
+_PRONOUN_F = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
+_PRONOUN_M = re.compile(r"\b(?:he|his|him|himself)\b", re.I)
+# A name then the age: "Mr Daniel Okafor, 64", "Ms Rachel Dunmore (45)", "Mr Kenneth Burrows, 70 years".
+_AGE_AFTER_NAME = re.compile(
+    r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mr|Monsieur|M\.)\s+(?:[A-Z][\w'-]*\.?\s+){1,3}[,(]?\s*(\d{1,3})\b(?!\s*/)"
+)
+_BENIGN = re.compile(
+    r"\b(?:b[ée]nin\w*|benign|ad[ée]nome?s?|adenoma\w*|kyste\w*|cyst\w*|fibroad[ée]nom\w*|h[ée]mangiom\w*|"
+    r"angiome\w*|naevus|nevus|nodule colloïde|polype?s?|polyp\w*|hyperplasi\w*|lithias\w*|gallstone\w*)\b",
+    re.I,
+)
+_GRADE_WORDS = re.compile(r"\b(?:SBR|Nottingham|FNCLCC|ISUP|Fuhrman|OMS|WHO|grade histo|G[1-4]|FIGO|CNS)\b", re.I)
+_NOT_TUMOUR_STAGE = re.compile(r"\b(?:Mayo|ECOG|NYHA|CKD|Rai|kidney disease|insuffisance r[ée]nale|KDIGO)\b", re.I)
 _HER2_SCORE = re.compile(r"HER-?2[^.;\n]{0,25}?\b([0-3])\s*\+", re.I)
 _ISH_NEG = re.compile(r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?(?:non|not|n[ée]gati|pas d|absence)", re.I)
 _ISH_POS = re.compile(r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?amplifi", re.I)
@@ -150,11 +163,23 @@ class _Facts:
         self.m0 = False
 
     # -- tumours ----------------------------------------------------------------------------------
-    def tumour(self, data: dict[str, Any], cancer_words: bool, nodes: bool) -> None:
+    def tumour(self, data: dict[str, Any], cancer_words: bool, nodes: bool, clause: str = "") -> None:
         data = {k: v for k, v in data.items() if k not in ("kind", "age_min", "age_max", "rank")}
         data = {k: v for k, v in data.items() if not k.startswith("diagnosed")}
-        if not cancer_words:
+        if not cancer_words or _BENIGN.search(clause):
             data.pop("site", None)
+            if _BENIGN.search(clause):
+                data.pop("histology", None)
+                data.pop("histology_group", None)
+        named = bool(data.get("site") or data.get("histology") or data.get("histology_group"))
+        if not named:
+            data.pop("laterality", None)  # "lobe droit", "rein droit": a side of something else
+        if not named and not _GRADE_WORDS.search(clause):
+            data.pop("grade", None)  # "grade 2 arthralgia", "grade 3 neutropenia": a toxicity grade
+        if _NOT_TUMOUR_STAGE.search(clause):
+            data.pop("stage", None)
+        if any(str(h).endswith("/2") for h in data.get("histology", [])) and self.tumours:
+            return  # a carcinoma in situ next to the invasive cancer is not a second cancer
         if nodes and data.get("metastatic") is True:
             data.pop("metastatic")
         if not data:
@@ -195,7 +220,7 @@ class _Facts:
         kind = data["kind"]
         nodes = bool(_NODES.search(clause)) and not re.search(r"à distance|distant", clause, re.I)
         if kind == "tumour":
-            self.tumour(data, cancer_words, nodes)
+            self.tumour(data, cancer_words, nodes, clause)
         elif kind == "sex" and self.sex is None:
             self.sex = data["value"]
         elif kind == "vital_status" and data["value"] == "deceased":
@@ -204,6 +229,10 @@ class _Facts:
             info = genes().get(data["marker"])
             if info is not None and info["kind"] == "serum":
                 return
+            if not (data.get("status") or data.get("alteration") or "op" in data):
+                return  # a marker named without its result is not a fact
+            if data["marker"] == "MSI" and data.get("status") == "low":
+                data["status"] = "negative"  # MSS / pMMR
             key = (data["marker"], "value" if "op" in data else "status")
             self.markers.setdefault(key, data)
         elif kind == "treatment" and not planned:
@@ -229,6 +258,11 @@ class _Facts:
             out.append({"kind": "sex", "value": self.sex})
         if age is not None:
             out.append({"kind": "age", "min": age, "max": age})
+        first_site = {s[:3] for s in (self.tumours[0].get("site", []) if self.tumours else [])}
+        if first_site & {"C56", "C57", "C48"} and set(self.metastasis_sites) <= {"peritoneum"}:
+            # peritoneal spread of an ovarian cancer is regional (FIGO III), not a distant metastasis
+            self.events = [e for e in self.events if e["type"] != "metastasis"]
+            self.metastasis_sites = []
         metastatic = bool(self.metastasis_sites) or any(
             e["type"] == "metastasis" for e in self.events
         )
@@ -339,11 +373,15 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
             facts.add(node, clause, planned, cancer_words)
         unused += _terms(st)
     if facts.sex is None:
-        f, m = len(_SEX_F.findall(text)), len(_SEX_M.findall(text))
+        f, m = len(_TITLE_F.findall(text)), len(_TITLE_M.findall(text))
+        if f == m:
+            f, m = len(_PRONOUN_F.findall(text)), len(_PRONOUN_M.findall(text))
         facts.sex = "F" if f > m else "M" if m > f else None
     _polarity(facts, text)
     from query_compiler.compiler.similar import case_age
 
-    atoms = facts.atoms(case_age(text))
+    named = _AGE_AFTER_NAME.search(text)
+    age = case_age(text) or (int(named.group(1)) if named and 0 < int(named.group(1)) < 110 else None)
+    atoms = facts.atoms(age)
     criteria = parse_criteria({"kind": "all", "items": atoms}) if atoms else None
     return CaseReading(criteria, atoms, list(dict.fromkeys(unused))[:20], lang)
