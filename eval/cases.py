@@ -61,7 +61,8 @@ def _histology_key(values: list[str], groups: list[str]) -> frozenset[str]:
 def _sites(atom: dict[str, Any]) -> list[str]:
     from eval.meaning import tumour_sites
 
-    return tumour_sites(atom.get("site") or [], atom.get("histology") or [], atom.get("histology_group") or [])
+    hist, groups = atom.get("histology") or [], atom.get("histology_group") or []
+    return tumour_sites(atom.get("site") or [], hist, groups)
 
 
 def atom_facts(atom: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -273,8 +274,8 @@ def _print(rep: dict[str, Any], split: str) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("cases")
     def cases_eval(
-        split: Annotated[str, typer.Option("--split", help="dev (tuned on), held (held out) or all.")] = "dev",
-        errors: Annotated[bool, typer.Option("--errors", help="List missed and wrong facts per case.")] = False,
+        split: Annotated[str, typer.Option("--split", help="dev (tuned on), held (held out), all.")] = "dev",
+        errors: Annotated[bool, typer.Option("--errors", help="Missed and wrong facts per case.")] = False,
         json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
     ) -> None:
         """Fact precision/recall of the case reader (similar patients from a pasted case), per field."""

@@ -6,9 +6,9 @@ field per element, and the order of list elements and of all/any children does n
 A tumour's histology codes and groups count as ONE field, ``tumour.histology``, whose value is what they
 cover (a named group or a set of ICD-O-3 codes), and a tumour without a site gets the organ its histology
 always arises in: ``eval/meaning.py`` says how, so "885" and "liposarcoma", or "CHC" with or without C22,
-score the same. A question is an exact match when its multiset of fields equals the gold one (semantic equality
-after normalisation). Refusals count as one field ``refuse=true``. Relative dates ("in the last 5
-years") are computed from a fixed reference day so gold labels stay valid.
+score the same. A question is an exact match when its multiset of fields equals the gold one
+(semantic equality after normalisation). Refusals count as one field ``refuse=true``. Relative
+dates ("in the last 5 years") are computed from a fixed reference day so gold labels stay valid.
 
 The ``test`` split was written before any tuning and is never used to tune prompts, terminology
 or the example bank; tune on ``dev``.

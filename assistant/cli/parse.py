@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str | None, typer.Option("--lang", help="fr or en (default: detected).")] = None,
         case: Annotated[
             bool,
-            typer.Option("--case", help="Read the text as a patient's case (letter, RCP, summary): its facts."),
+            typer.Option("--case", help="Read the text as a patient's case (letter, RCP, summary)."),
         ] = False,
     ) -> None:
         """Turn a question into Criteria and explain the result; with --case, read a case narrative."""
@@ -129,4 +129,5 @@ def _show_case(text: str, lang: str | None, json_out: bool) -> None:
     else:
         console.print(render(reading.criteria, lang=reading.language), markup=False)
     if reading.not_used:
-        console.print(f"[bold]{'Non utilisé' if fr else 'Not used'}[/bold]: " + ", ".join(reading.not_used), markup=False)
+        title = "Non utilisé" if fr else "Not used"
+        console.print(f"[bold]{title}[/bold]: " + ", ".join(reading.not_used))

@@ -36,9 +36,9 @@ from privacy.governed import MIN_PURPOSE, GovernedEngine, UnknownPatient
 from privacy.roles import Permission
 from privacy.users import User
 from query_compiler.compiler.similar import case_facts
-from query_compiler.parser.case import read_case
 from query_compiler.criteria import parse_criteria, to_json
 from query_compiler.engine.saved import SavedCohort, SavedQuery
+from query_compiler.parser.case import read_case
 from retrieval.similar.index import IndexMissing
 
 OPS = ("union", "intersection", "difference")

@@ -34,6 +34,9 @@ DEFAULT_STATUS = {"loss": "loss", "positive": "positive", "gain": "amplified", "
 # Predisposition genes: named alone ("with BRCA2", "porteuses BRCA1") they mean a carried mutation.
 GERMLINE = {"BRCA", "BRCA1", "BRCA2"}
 GENE_STATUS_LOSS_ONLY: frozenset[str] = frozenset()
+# Words between a marker and its result ("TERT promoter mutation", "perte d'expression de SMARCB1").
+SKIPPED = {"-", "de", "du", "gene", "of", "the", "statut", "status", "est", "is", "promoter", "promoteur"}
+SKIPPED |= {"d", "l"}
 
 
 def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[int]]:
@@ -62,8 +65,7 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
             used += list(range(other.start, other.end))
             k = other.end
             continue
-        elif tok in ("-", "de", "du", "gene", "of", "the", "statut", "status", "est", "is", "promoter", "promoteur",
-                     "du promoteur", "d", "l", "expression"):
+        elif tok in SKIPPED:
             pass
         else:
             break

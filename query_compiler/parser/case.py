@@ -65,7 +65,6 @@ _CANCER = re.compile(
     re.I,
 )
 _NODES = re.compile(r"\b(?:ganglion\w*|adénopath\w*|adenopath\w*|lymph|nodes?|node|curage|N\d)\b", re.I)
-_DISTANT = re.compile(r"(?:à distance|a distance|distant|distance|M1|secondaire|secondary|métasta|metasta)", re.I)
 _TITLE_F = re.compile(r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mlle|Mademoiselle)\b|\bpatiente\b|\bwoman\b|\bfemme\b")
 _TITLE_M = re.compile(r"\b(?:Monsieur|Mr)\b|\bM\. [A-Z]|\bman\b|\bhomme\b|\bgentleman\b")
 _PRONOUN_F = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
@@ -79,11 +78,23 @@ _BENIGN = re.compile(
     r"angiome\w*|naevus|nevus|nodule colloïde|polype?s?|polyp\w*|hyperplasi\w*|lithias\w*|gallstone\w*)\b",
     re.I,
 )
-_GRADE_WORDS = re.compile(r"\b(?:SBR|Nottingham|FNCLCC|ISUP|Fuhrman|OMS|WHO|grade histo|G[1-4]|FIGO|CNS)\b", re.I)
-_NOT_TUMOUR_STAGE = re.compile(r"\b(?:Mayo|ECOG|NYHA|CKD|Rai|kidney disease|insuffisance r[ée]nale|KDIGO)\b", re.I)
+_GRADE_WORDS = re.compile(
+    r"\b(?:SBR|Nottingham|FNCLCC|ISUP|Fuhrman|OMS|WHO|grade histo|G[1-4]|FIGO|CNS)\b", re.I
+)
+_NOT_TUMOUR_STAGE = re.compile(
+    r"\b(?:Mayo|ECOG|NYHA|CKD|Rai|kidney disease|insuffisance r[ée]nale|KDIGO)\b", re.I
+)
 _HER2_SCORE = re.compile(r"HER-?2[^.;\n]{0,25}?\b([0-3])\s*\+", re.I)
-_ISH_NEG = re.compile(r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?(?:non|not|n[ée]gati|pas d|absence)", re.I)
+_ISH_NEG = re.compile(
+    r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?(?:non|not|n[ée]gati|pas d|absence)", re.I
+)
 _ISH_POS = re.compile(r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?amplifi", re.I)
+_RELATIVE_CANCER = re.compile(r"\b(?:cancer|carcinom|tumou?r|leuc|leuk|lymphom|mélanom|melanom)", re.I)
+_DENIED_METASTASIS = re.compile(
+    r"(?:pas|aucune?|sans|absence)\s+(?:de\s+)?(?:\w+\s+){0,3}"
+    r"(?:m[ée]tasta|localisation secondaire|l[ée]sion secondaire)|\bM0\b",
+    re.I,
+)
 _STOP = set(
     "avec pour dans une des les est sont été elle il ils elles leur leurs sur par mais chez sans sous "
     "cette ce ces son sa ses qui que dont puis après avant depuis entre lors aussi plus très bien "
@@ -186,7 +197,7 @@ class _Facts:
             return
         target = self._match(data)
         if target is None:
-            if not (data.get("site") or data.get("histology") or data.get("histology_group")) and self.tumours:
+            if not named and self.tumours:
                 target = self.tumours[-1]
             else:
                 self.tumours.append(data)
@@ -270,7 +281,8 @@ class _Facts:
             if any(str(m).upper().startswith("M1") for m in t.get("m", [])):
                 metastatic = True
         for t in self.tumours:
-            haem = not t.get("site") and not implied_site(t.get("histology", []), t.get("histology_group", []))
+            hist, groups = t.get("histology", []), t.get("histology_group", [])
+            haem = not t.get("site") and not implied_site(hist, groups)
             if haem:
                 t.pop("metastatic", None)
                 continue
@@ -301,9 +313,9 @@ def _polarity(facts: _Facts, text: str) -> None:
         if marker in ("ER", "PR", "AR") and how == "value":
             facts.markers.pop((marker, how))
             value = data.get("value") or 0
-            facts.markers.setdefault(
-                (marker, "status"), {"kind": "biomarker", "marker": marker, "status": "positive" if value >= 1 else "negative"}
-            )
+            status = "positive" if value >= 1 else "negative"
+            result = {"kind": "biomarker", "marker": marker, "status": status}
+            facts.markers.setdefault((marker, "status"), result)
         elif marker == "PD-L1" and how == "value" and (data.get("value") or 0) == 0:
             facts.markers[(marker, how)] = {"kind": "biomarker", "marker": marker, "status": "negative"}
         elif how == "value" and data.get("op") in (">", "="):
@@ -353,7 +365,7 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
     unused: list[str] = []
     for start, clause in _clauses(text):
         kept = blanked[start : start + len(clause)]
-        if _FAMILY.search(clause) and re.search(r"\b(?:cancer|carcinom|tumou?r|leuc|leuk|lymphom|mélanom|melanom)", clause, re.I):
+        if _FAMILY.search(clause) and _RELATIVE_CANCER.search(clause):
             continue
         if _NEGATED.search(kept):
             # English negation: keep only what comes before the cue ("..., no distant metastasis")
@@ -362,9 +374,7 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
             if re.search(r"metasta|distant|spread|disease", negated_part, re.I):
                 facts.metastasis_denied = True
             kept = kept[: cut.start()]
-        if re.search(r"(?:pas|aucune?|sans|absence)\s+(?:de\s+)?(?:\w+\s+){0,3}(?:m[ée]tasta|localisation secondaire|l[ée]sion secondaire)", clause, re.I) or re.search(
-            r"\bM0\b", clause
-        ):
+        if _DENIED_METASTASIS.search(clause):
             facts.metastasis_denied = True
         planned = bool(_PLANNED.search(clause))
         atoms, st = _items(kept, lang)

@@ -104,7 +104,9 @@ def group_codes(group: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def expand_histology(codes: list[str] | tuple[str, ...], groups: list[str] | tuple[str, ...] = ()) -> frozenset[str]:
+def expand_histology(
+    codes: list[str] | tuple[str, ...], groups: list[str] | tuple[str, ...] = ()
+) -> frozenset[str]:
     """What a histology criterion means, as the set of catalogue codes it covers.
 
     A prefix covers the codes it starts; a named group its ranges; the NOS code of an entity that has a
@@ -161,7 +163,7 @@ def icd10_table() -> dict[str, tuple[str, str]]:
 
 @cache
 def genes() -> dict[str, dict[str, Any]]:
-    """Gene symbol → {"alterations": usual alterations, "aliases": other names, "kind": gene|fusion|marker}."""
+    """Gene symbol → {"alterations": usual ones, "aliases": other names, "kind": gene, fusion, marker...}."""
     out: dict[str, dict[str, Any]] = {}
     for row in _tsv("genes.tsv"):
         symbol, kind, alterations, aliases = (row + [""] * 4)[:4]
