@@ -95,6 +95,13 @@ _DENIED_METASTASIS = re.compile(
     r"(?:m[ée]tasta|localisation secondaire|l[ée]sion secondaire)|\bM0\b",
     re.I,
 )
+# Organs named as the involvement of something else (amyloid deposits, a neighbouring structure) are
+# not cancer sites: "amyloidosis (involvement of lungs, tongue, bladder)", "proximity to the trachea".
+_INVOLVEMENT = re.compile(
+    r"\b(?:involvement|involving|atteinte|amylo\w*|proximit\w*|au contact|contact with|abutting|"
+    r"envahissement|invading|invasion of|adjacent)\b[^.;\n]*",
+    re.I,
+)
 _STOP = set(
     "avec pour dans une des les est sont été elle il ils elles leur leurs sur par mais chez sans sous "
     "cette ce ces son sa ses qui que dont puis après avant depuis entre lors aussi plus très bien "
@@ -361,6 +368,7 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
         return CaseReading(None, language=lang)
     # the annotator's cue lists are French: an English text gets the English cues below only
     blanked = _blank(text, _qualified_spans(text)) if lang == "fr" else text
+    blanked = _blank(blanked, [m.span() for m in _INVOLVEMENT.finditer(blanked)])
     facts = _Facts()
     unused: list[str] = []
     for start, clause in _clauses(text):
