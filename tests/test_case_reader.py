@@ -35,7 +35,11 @@ def test_tables_cover_the_field():
 
 @pytest.mark.parametrize(
     ("codes", "groups", "same"),
-    [(["885"], ["liposarcoma"], True), (["8890/3"], ["leiomyosarcoma"], True), (["8890/3"], ["sarcoma"], False)],
+    [
+        (["885"], ["liposarcoma"], True),
+        (["8890/3"], ["leiomyosarcoma"], True),
+        (["8890/3"], ["sarcoma"], False),
+    ],
 )
 def test_histology_meaning(codes, groups, same):
     assert (expand_histology(codes) == expand_histology([], groups)) is same
@@ -65,7 +69,8 @@ def test_outside_histologies(question, expected):
 
 
 def test_exposures_are_text_criteria():
-    data = to_dict(parse("mésothéliome pleural avec exposition à l'amiante chez les fumeurs", use_llm=False).criteria)
+    question = "mésothéliome pleural avec exposition à l'amiante chez les fumeurs"
+    data = to_dict(parse(question, use_llm=False).criteria)
     terms = sorted(a["terms"][0] for a in data["items"] if a["kind"] == "text")
     assert terms == ["amiante", "tabagisme"]
 
@@ -88,7 +93,8 @@ def test_case_reads_polarity_nodes_and_relatives():
 
 def test_case_keeps_organs_that_are_not_the_cancer_out():
     reading = read_case(
-        "Mr B., 67, IgG lambda multiple myeloma with AL amyloidosis (involvement of lungs, tongue, bladder, heart). "
+        "Mr B., 67, IgG lambda multiple myeloma with AL amyloidosis "
+        "(involvement of lungs, tongue, bladder, heart). "
         "He received daratumumab, bortezomib, cyclophosphamide and dexamethasone."
     )
     tumours = [a for a in reading.facts if a["kind"] == "tumour"]
@@ -111,11 +117,12 @@ def test_french_letter_with_negation_and_family():
     assert any(a.get("drugs") == ["letrozole"] for a in reading.facts)
 
 
-def test_parse_cli_reads_a_case(tmp_path):
+def test_parse_cli_reads_a_case():
     from typer.testing import CliRunner
 
     from assistant.cli import app
 
-    result = CliRunner().invoke(app, ["parse", "--case", "--json", "Mrs A, 61, lung adenocarcinoma, EGFR exon 19 deletion."])
+    case = "Mrs A, 61, lung adenocarcinoma, EGFR exon 19 deletion."
+    result = CliRunner().invoke(app, ["parse", "--case", "--json", case])
     assert result.exit_code == 0, result.output
     assert '"C34"' in result.output
