@@ -314,8 +314,17 @@ class _Facts:
         return out
 
 
+_RECEPTOR_PCT = re.compile(r"\b(RE|RO|ER|RP|PR|PgR)\s*(?:[:=]|à|at)?\s*(\d{1,3})\s*%")
+_RECEPTOR = {"RE": "ER", "RO": "ER", "ER": "ER", "RP": "PR", "PR": "PR", "PGR": "PR"}
+
+
 def _polarity(facts: _Facts, text: str) -> None:
     """Receptor and marker results read with their polarity, as a pathologist writes them."""
+    for m in _RECEPTOR_PCT.finditer(text):  # "RE 90 %, RP 0 %": a percentage is a status
+        marker = _RECEPTOR[m.group(1).upper()]
+        status = "positive" if int(m.group(2)) >= 1 else "negative"
+        result = {"kind": "biomarker", "marker": marker, "status": status}
+        facts.markers.setdefault((marker, "status"), result)
     for (marker, how), data in list(facts.markers.items()):
         if marker in ("ER", "PR", "AR") and how == "value":
             facts.markers.pop((marker, how))
