@@ -71,7 +71,7 @@ _PRONOUN_F = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 _PRONOUN_M = re.compile(r"\b(?:he|his|him|himself)\b", re.I)
 # A name then the age: "Mr Daniel Okafor, 64", "Ms Rachel Dunmore (45)", "Mr Kenneth Burrows, 70 years".
 _AGE_AFTER_NAME = re.compile(
-    r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mr|Monsieur|M\.)\s+(?:[A-Z][\w'-]*\.?\s+){1,3}[,(]?\s*(\d{1,3})\b(?!\s*/)"
+    r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mr|Monsieur|M\.)\s+(?:[A-Z][\w'-]*\.?[\s,]+){1,3}\(?(\d{1,3})\b(?!\s*/)"
 )
 _BENIGN = re.compile(
     r"\b(?:b[ée]nin\w*|benign|ad[ée]nome?s?|adenoma\w*|kyste\w*|cyst\w*|fibroad[ée]nom\w*|h[ée]mangiom\w*|"
@@ -101,6 +101,9 @@ _INVOLVEMENT = re.compile(
     r"\b(?:involvement|involving|atteinte|amylo\w*|proximit\w*|au contact|contact with|abutting|"
     r"envahissement|invading|invasion of|adjacent)\b[^.;\n]*",
     re.I,
+)
+_PRE_NEGATION = re.compile(
+    r"\b(?:pas|sans|ni|aucune?|absence|jamais|ne|n'|non|négati\w*|exclu\w*|élimin\w*)\b", re.I
 )
 _STOP = set(
     "avec pour dans une des les est sont été elle il ils elles leur leurs sur par mais chez sans sous "
@@ -133,7 +136,18 @@ def _qualified_spans(text: str) -> list[tuple[int, int]]:
     from retrieval.ingest.annotate import annotate_texts
 
     ann = annotate_texts([text])[0]
-    return [(s.start, s.end) for s in ann.segments if s.negated or s.hypothetical or s.family]
+    out = []
+    for s in ann.segments:
+        if s.family:
+            out.append((s.start, s.end))
+        elif s.negated or s.hypothetical:
+            before = text[max(0, s.start - 25) : s.start + 8]
+            if s.negated and not _PRE_NEGATION.search(before):
+                continue  # "triple négatif", "de type non spécifique": a result, not a negated finding
+            end = min(s.end, s.start + 60)
+            stop = re.search(r"[.;:](?:\s|$)", text[s.start : end])
+            out.append((s.start, s.start + stop.start() if stop else end))
+    return out
 
 
 def _clauses(text: str) -> list[tuple[int, str]]:
@@ -308,13 +322,20 @@ class _Facts:
             out.append(e)
         out += list(self.markers.values())
         out += [{"kind": "treatment", "drugs": [d]} for d in self.drugs]
-        out += [{"kind": "treatment", "classes": [c]} for c in self.classes]
+        drug_classes = {get_terminology().drugs.get(d, {}).get("class") for d in self.drugs}
+        out += [
+            {"kind": "treatment", "classes": [c]}
+            for c in self.classes
+            if c in ("surgery", "radiotherapy") or c not in drug_classes
+        ]
         if self.deceased:
             out.append({"kind": "vital_status", "value": "deceased"})
         return out
 
 
 _RECEPTOR_PCT = re.compile(r"\b(RE|RO|ER|RP|PR|PgR)\s*(?:[:=]|à|at)?\s*(\d{1,3})\s*%")
+_KI67 = re.compile(r"\bKi[- ]?67\s*(?:[:=]|à|at|of|de)?\s*(?:[<>≥≤]=?\s*)?(\d{1,3})(?:[.,]\d)?\s*%", re.I)
+_PDL1 = re.compile(r"\bPD-?L1\b[^.;\n%]{0,25}?(?:[<>≥≤]=?\s*)?(\d{1,3})\s*%", re.I)
 _RECEPTOR = {"RE": "ER", "RO": "ER", "ER": "ER", "RP": "PR", "PR": "PR", "PGR": "PR"}
 
 
@@ -325,6 +346,17 @@ def _polarity(facts: _Facts, text: str) -> None:
         status = "positive" if int(m.group(2)) >= 1 else "negative"
         result = {"kind": "biomarker", "marker": marker, "status": status}
         facts.markers.setdefault((marker, "status"), result)
+    for rx, marker in ((_KI67, "KI67"), (_PDL1, "PD-L1")):
+        hit = rx.search(text)
+        if hit is not None and (marker, "value") not in facts.markers:
+            value = float(hit.group(1))
+            if marker == "PD-L1" and value == 0:
+                result = {"kind": "biomarker", "marker": marker, "status": "negative"}
+                facts.markers.setdefault((marker, "status"), result)
+                continue
+            result = {"kind": "biomarker", "marker": marker, "op": ">=", "value": value}
+            facts.markers[(marker, "value")] = result
+            facts.markers.pop((marker, "status"), None)
     for (marker, how), data in list(facts.markers.items()):
         if marker in ("ER", "PR", "AR") and how == "value":
             facts.markers.pop((marker, how))
