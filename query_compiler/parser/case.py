@@ -45,12 +45,19 @@ _CLAUSE = re.compile(r"(?<=[.;!?])\s+|\n+|;\s*|\s+(?:mais|but|whereas|alors que)
 _NEGATED = re.compile(
     r"\b(?:no|not|without|negative for|ruled out|free of|absence of|denies|never|none|nor)\b", re.I
 )
-_FAMILY = re.compile(
-    r"\b(?:mother|father|sister|brother|aunt|uncle|daughter|son|cousin|grand(?:mother|father)|sibling|"
-    r"m[eè]re|p[eè]re|s(?:œ|oe)ur|fr[eè]re|tante|oncle|fille|fils|grand-m[eè]re|grand-p[eè]re|"
-    r"famille|familial|family)\b",
-    re.I,
-)
+_FAMILY = {
+    "en": re.compile(
+        r"\b(?:mother|father|sister|brother|aunt|uncle|daughter|son|cousin|grand(?:mother|father)|sibling|"
+        r"family|familial|relatives?)\b",
+        re.I,
+    ),
+    "fr": re.compile(
+        r"\b(?:m[eè]re|p[eè]re|s(?:œ|oe)ur|fr[eè]re|tante|oncle|fille|fils|grand-m[eè]re|grand-p[eè]re|"
+        r"cousine?|famille|familial|familiaux|apparent[ée]s?)\b",
+        re.I,
+    ),
+}
+_SBR = re.compile(r"\b(?:SBR|Elston(?:-Ellis)?|Nottingham|EE)\s*(?:grade\s*)?(III|II|I|[1-3])\b")
 _PLANNED = re.compile(
     r"\b(?:propos|envisag|discut|discuss|planned|plan(?:s|ned)? to|to be considered|consider(?:ed)?|"
     r"will (?:start|receive|be)|sera |prévu|prevu|candidate|candidat|indication|indiqu|recommend|"
@@ -163,7 +170,9 @@ def _clauses(text: str) -> list[tuple[int, str]]:
 
 
 def _items(clause: str, lang: str) -> tuple[list[Any], State]:
-    st = State(annotate(clause, get_terminology()), get_terminology(), date.today(), lang)
+    ann = annotate(clause, get_terminology())
+    ann.mentions = [m for m in ann.mentions if not m.fuzzy]  # a letter's typos are rarer than its words
+    st = State(ann, get_terminology(), date.today(), lang)
     build(st)
     criteria, _ = assemble(st.items)
     if criteria is None:
@@ -414,7 +423,7 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
     unused: list[str] = []
     for start, clause in _clauses(text):
         kept = blanked[start : start + len(clause)]
-        if _FAMILY.search(clause) and _RELATIVE_CANCER.search(clause):
+        if _FAMILY["en" if lang == "en" else "fr"].search(clause) and _RELATIVE_CANCER.search(clause):
             continue
         if _NEGATED.search(kept):
             # English negation: keep only what comes before the cue ("..., no distant metastasis")
@@ -437,6 +446,9 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
             f, m = len(_PRONOUN_F.findall(text)), len(_PRONOUN_M.findall(text))
         facts.sex = "F" if f > m else "M" if m > f else None
     _polarity(facts, text)
+    sbr = _SBR.search(text)
+    if sbr and facts.tumours and not facts.tumours[0].get("grade"):
+        facts.tumours[0]["grade"] = [{"I": 1, "II": 2, "III": 3}.get(sbr.group(1), 0) or int(sbr.group(1))]
     from query_compiler.compiler.similar import case_age
 
     named = _AGE_AFTER_NAME.search(text)
