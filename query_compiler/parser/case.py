@@ -38,7 +38,7 @@ from query_compiler.parser.core import detect_language
 from query_compiler.parser.state import State
 from query_compiler.parser.terminology import get_terminology
 from query_compiler.parser.terminology.matcher import annotate
-from retrieval.classifications import genes, implied_site
+from retrieval.classifications import expand_histology, genes, implied_site
 
 _CLAUSE = re.compile(r"(?<=[.;!?])\s+|\n+|;\s*|\s+(?:mais|but|whereas|alors que)\s+", re.I)
 # Cues the French annotator does not cover: English negation and relatives, and planned treatments.
@@ -149,7 +149,8 @@ def _qualified_spans(text: str) -> list[tuple[int, int]]:
             out.append((s.start, s.end))
         elif s.negated or s.hypothetical:
             before = text[max(0, s.start - 25) : s.start + 8]
-            if s.negated and not _PRE_NEGATION.search(before):
+            result_word = re.search(r"type\s+non\s*$", before[:25], re.I)  # "de type non spécifique"
+            if s.negated and (not _PRE_NEGATION.search(before) or result_word):
                 continue  # "triple négatif", "de type non spécifique": a result, not a negated finding
             end = min(s.end, s.start + 60)
             stop = re.search(r"[.;:](?:\s|$)", text[s.start : end])
@@ -235,11 +236,23 @@ class _Facts:
         for k, v in data.items():
             if isinstance(v, list):
                 target.setdefault(k, [])
-                if k in ("site", "histology", "histology_group") and target[k]:
-                    continue  # the first naming of a tumour's site and histology is the precise one
+                known = target.get("histology") or target.get("histology_group")
+                if k in ("histology", "histology_group") and known:
+                    if k == "histology" and self._narrower(v, target):
+                        target["histology"], target["histology_group"] = list(v), []
+                    continue  # otherwise the first naming of a tumour's histology is the precise one
+                if k == "site" and target[k]:
+                    continue
                 target[k] += [x for x in v if x not in target[k]]
             elif target.get(k) is None:
                 target[k] = v
+
+    @staticmethod
+    def _narrower(codes: list[str], target: dict[str, Any]) -> bool:
+        """A later, more precise histology of the same tumour ("mésothéliome" then "épithélioïde")."""
+        new = expand_histology(codes)
+        old = expand_histology(target.get("histology", []), target.get("histology_group", []))
+        return bool(new) and new < old
 
     def _match(self, data: dict[str, Any]) -> dict[str, Any] | None:
         sites = {s[:3] for s in data.get("site", [])}
