@@ -54,6 +54,17 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
             alteration = f"exon {st.token(k + 1)}"
             used += [k, k + 1]
             k += 1
+            if st.token(k + 1) in ("skipping", "saut", "skip"):
+                alteration += " skipping"
+                used.append(k + 1)
+                k += 1
+        elif re.fullmatch(r"ex(\d{1,2})", tok):
+            alteration = f"exon {tok[2:]}"
+            used.append(k)
+            if st.token(k + 1) in ("skipping", "saut", "skip"):
+                alteration += " skipping"
+                used.append(k + 1)
+                k += 1
         elif other is not None and "status" in other.categories and status is None:
             toks = st.ann.norm.tokens
             if tok == "-" and other.end == k + 1 and k + 1 < len(toks):
@@ -107,6 +118,9 @@ def _atoms(marker: str, status: str | None, alteration: str | None) -> list[Biom
 def add_marker(st: State, m: Mention, pending: list[tuple[Mention, list[Biomarker]]]) -> None:
     marker = m.value("marker")
     status, alteration, used = _status_near(st, m)
+    glued = re.fullmatch(r"h3(?:f3a)?\s*([kg]\d{2,3}[a-z])", m.text.strip().lower())
+    if glued and alteration is None:  # "H3K27M": the marker and its variant written as one word
+        alteration = glued.group(1).upper()
     st.covered.update(used)
     if status is None and alteration is None:
         pending.append((m, []))  # may share the status of the next marker ("RE et RP positifs")
