@@ -118,7 +118,14 @@ def _atoms(marker: str, status: str | None, alteration: str | None) -> list[Biom
 def add_marker(st: State, m: Mention, pending: list[tuple[Mention, list[Biomarker]]]) -> None:
     marker = m.value("marker")
     status, alteration, used = _status_near(st, m)
-    glued = re.fullmatch(r"h3(?:f3a)?\s*([kg]\d{2,3}[a-z])", m.text.strip().lower())
+    text = m.text.strip().lower()
+    exon = re.search(r"\bex(?:on)?\s*(\d{1,2})$", text)
+    if exon and alteration is None:  # "MET ex14 (skipping)": the exon is in the marker's own words
+        alteration = f"exon {exon.group(1)}"
+        if st.token(m.end) in ("skipping", "saut", "skip"):
+            alteration += " skipping"
+            st.covered.add(m.end)
+    glued = re.fullmatch(r"h3(?:f3a)?\s*([kg]\d{2,3}[a-z])", text)
     if glued and alteration is None:  # "H3K27M": the marker and its variant written as one word
         alteration = glued.group(1).upper()
     st.covered.update(used)

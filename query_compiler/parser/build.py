@@ -193,6 +193,7 @@ def build(st: State) -> None:
     new_tumour = False
     pending: list = []
     met_sites = metastasis_sites(st, used)
+    _fusions(st, used)
     for a, b in _code_glosses(st):  # the label of a code is not a second criterion
         st.ignored.update(id(x) for x in mentions if a <= x.start and x.end <= b)
     used.update(st.ignored)
@@ -317,6 +318,35 @@ def _family_cancer(st: State, m: Mention) -> bool:
     st.items.append(Item("text", fields={"terms": [term], "include": ["family"]}, pos=m.start))
     st.part("text.terms", term, m.text)
     return True
+
+
+# In a fusion "A-B", the marker is the gene that is tested: the partner that drives the tumour type
+# (EWSR1-FLI1, SS18-SSX: the first), otherwise the kinase or transcription factor named second
+# (EML4-ALK, BRD4-NUTM1, FUS-DDIT3, PAX3-FOXO1, ETV6-NTRK3).
+FIRST_PARTNER = {"EWSR1", "SS18"}
+
+
+def _fusions(st: State, used: set[int]) -> None:
+    """Two gene names glued by a hyphen ("BRD4-NUTM1", "EML4-ALK"): one rearranged marker, the fusion
+    as its alteration (a fusion transcript that is itself a marker, BCR-ABL1, stays as it is)."""
+    markers = [m for m in st.ann.mentions if m.kind == "marker" and id(m) not in used]
+    for a, b in zip(markers, markers[1:], strict=False):
+        toks = st.ann.norm.tokens
+        if b.start != a.end + 1 or st.token(a.end) not in ("-", "::", ":") or id(a) in used:
+            continue
+        if toks[a.end - 1].end != toks[a.end].start or toks[a.end].end != toks[b.start].start:
+            continue  # "HER2 - ER": a list, not a fusion
+        first, second = str(a.value("marker")), str(b.value("marker"))
+        marker = first if first in FIRST_PARTNER else second
+        fields = {"marker": marker, "status": "rearranged", "alteration": f"{first}-{second}"}
+        st.items.append(Item("biomarker", fields=fields, pos=a.start))
+        st.part("biomarker", f"{marker} {first}-{second}", a.text)
+        used.update((id(a), id(b)))
+        st.covered.update(range(a.start, b.end))
+        for k in range(b.end, min(b.end + 2, len(toks))):  # "fusion", "rearrangement" after it
+            other = st.at.get(k)
+            if other is not None and other.kind == "status":
+                used.add(id(other))
 
 
 def _code_glosses(st: State) -> list[tuple[int, int]]:

@@ -285,6 +285,8 @@ class _Facts:
                 return
             if not (data.get("status") or data.get("alteration") or "op" in data):
                 return  # a marker named without its result is not a fact
+            if "-" in str(data.get("alteration") or ""):
+                data.pop("alteration")  # a named fusion: the gene is rearranged (eval/cases/README.md)
             if data["marker"] == "MSI" and data.get("status") == "low":
                 data["status"] = "negative"  # MSS / pMMR
             key = (data["marker"], "value" if "op" in data else "status")
