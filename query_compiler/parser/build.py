@@ -327,8 +327,8 @@ FIRST_PARTNER = {"EWSR1", "SS18"}
 
 
 def _fusions(st: State, used: set[int]) -> None:
-    """Two gene names glued by a hyphen ("BRD4-NUTM1", "EML4-ALK"): one rearranged marker, the fusion
-    as its alteration (a fusion transcript that is itself a marker, BCR-ABL1, stays as it is)."""
+    """Two gene names glued by a hyphen ("BRD4-NUTM1", "EML4-ALK"): one marker, the fusion as its
+    alteration (a fusion transcript that is itself a marker, BCR-ABL1, stays as it is)."""
     markers = [m for m in st.ann.mentions if m.kind == "marker" and id(m) not in used]
     for a, b in zip(markers, markers[1:], strict=False):
         toks = st.ann.norm.tokens
@@ -338,7 +338,7 @@ def _fusions(st: State, used: set[int]) -> None:
             continue  # "HER2 - ER": a list, not a fusion
         first, second = str(a.value("marker")), str(b.value("marker"))
         marker = first if first in FIRST_PARTNER else second
-        fields = {"marker": marker, "status": "rearranged", "alteration": f"{first}-{second}"}
+        fields = {"marker": marker, "alteration": f"{first}-{second}"}  # the fusion replaces "rearranged"
         st.items.append(Item("biomarker", fields=fields, pos=a.start))
         st.part("biomarker", f"{marker} {first}-{second}", a.text)
         used.update((id(a), id(b)))

@@ -287,6 +287,7 @@ class _Facts:
                 return  # a marker named without its result is not a fact
             if "-" in str(data.get("alteration") or ""):
                 data.pop("alteration")  # a named fusion: the gene is rearranged (eval/cases/README.md)
+                data["status"] = "rearranged"
             if data["marker"] == "MSI" and data.get("status") == "low":
                 data["status"] = "negative"  # MSS / pMMR
             key = (data["marker"], "value" if "op" in data else "status")
