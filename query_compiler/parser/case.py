@@ -112,6 +112,27 @@ _INVOLVEMENT = re.compile(
 _PRE_NEGATION = re.compile(
     r"\b(?:pas|sans|ni|aucune?|absence|jamais|ne|n'|non|négati\w*|exclu\w*|élimin\w*)\b", re.I
 )
+# Words that introduce another cancer than the one the letter is about.
+_ANOTHER = re.compile(
+    r"\b(?:ant[ée]c[ée]dents?|history|second|seconde|deuxi[èe]me|autre|another|also|[ée]galement|previous|"
+    r"prior|ancien|synchrone|synchronous|m[ée]tachrone|metachronous|personnel|past)\b",
+    re.I,
+)
+_NEGATED_GENES = re.compile(
+    r"(?:pas de|absence de|sans|aucune|no|without|negative for)\s+(?:\w+\s+){0,2}?"
+    r"(?:mutations?|variants?|alt[ée]rations?)\s+(?:pathog[èe]nes?\s+|constitutionnelles?\s+|germinales?\s+)?"
+    r"(?:de\s+|d'|du\s+|des\s+|of\s+|in\s+|on\s+|sur\s+)?"
+    r"((?:[A-Z][A-Z0-9]{1,7}(?:/\d)?(?:\s*,\s*|\s+(?:ni|et|or|and|nor|ou)\s+|\s*/\s*)?)+)"
+)
+_STAGE = re.compile(
+    r"\b(?:FIGO|stade|stage|Binet|Ann[- ]Arbor|ISS|R-ISS|BCLC)\s*(?:stade\s+|stage\s+)?"
+    r"(IV[ABC]?|I{1,3}[ABC]?[12]?|[ABC0])\b"
+)
+_EXON_VARIANT = re.compile(
+    r"(d[ée]l[ée]tion|deletion|insertion|duplication)s?\s+(?:de\s+l'|dans\s+l'|in\s+)?exon\s*(\d{1,2})"
+    r"|exon\s*(\d{1,2})\s+(d[ée]l[ée]tion|deletion|insertion|duplication|del|ins)",
+    re.I,
+)
 _STOP = set(
     "avec pour dans une des les est sont été elle il ils elles leur leurs sur par mais chez sans sous "
     "cette ce ces son sa ses qui que dont puis après avant depuis entre lors aussi plus très bien "
@@ -138,6 +159,12 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+def _history_spans(text: str) -> list[tuple[int, int]]:
+    from retrieval.ingest.annotate import annotate_texts
+
+    return [(s.start, s.end) for s in annotate_texts([text])[0].segments if s.history]
+
+
 def _qualified_spans(text: str) -> list[tuple[int, int]]:
     """Character spans the annotator marks negated, hypothetical or about a relative."""
     from retrieval.ingest.annotate import annotate_texts
@@ -148,7 +175,8 @@ def _qualified_spans(text: str) -> list[tuple[int, int]]:
         if s.family:
             out.append((s.start, s.end))
         elif s.negated or s.hypothetical:
-            before = text[max(0, s.start - 25) : s.start + 8]
+            first_word = re.match(r"\S*", text[s.start : s.end]).group(0)
+            before = text[max(0, s.start - 25) : s.start] + first_word
             result_word = re.search(r"type\s+non\s*$", before[:25], re.I)  # "de type non spécifique"
             if s.negated and (not _PRE_NEGATION.search(before) or result_word):
                 continue  # "triple négatif", "de type non spécifique": a result, not a negated finding
@@ -205,7 +233,9 @@ class _Facts:
         self.m0 = False
 
     # -- tumours ----------------------------------------------------------------------------------
-    def tumour(self, data: dict[str, Any], cancer_words: bool, nodes: bool, clause: str = "") -> None:
+    def tumour(
+        self, data: dict[str, Any], cancer_words: bool, nodes: bool, clause: str = "", history: bool = False
+    ) -> None:
         data = {k: v for k, v in data.items() if k not in ("kind", "age_min", "age_max", "rank")}
         data = {k: v for k, v in data.items() if not k.startswith("diagnosed")}
         if not cancer_words or _BENIGN.search(clause):
@@ -227,6 +257,8 @@ class _Facts:
         if not data:
             return
         target = self._match(data)
+        if target is None and self.tumours and not (_ANOTHER.search(clause) or history):
+            target = self.tumours[0]  # a second site in the story of the same cancer ("d'origine biliaire")
         if target is None:
             if not named and self.tumours:
                 target = self.tumours[-1]
@@ -269,12 +301,14 @@ class _Facts:
         return None
 
     # -- everything else --------------------------------------------------------------------------
-    def add(self, node: Node, clause: str, planned: bool, cancer_words: bool) -> None:
+    def add(self, node: Node, clause: str, planned: bool, cancer_words: bool, history: bool = False) -> None:
+        """One atom of a clause, kept or left out by what the clause says around it."""
         data = to_dict(node)
         kind = data["kind"]
         nodes = bool(_NODES.search(clause)) and not re.search(r"à distance|distant", clause, re.I)
+        benign = bool(_BENIGN.search(clause))
         if kind == "tumour":
-            self.tumour(data, cancer_words, nodes, clause)
+            self.tumour(data, cancer_words, nodes, clause, history)
         elif kind == "sex" and self.sex is None:
             self.sex = data["value"]
         elif kind == "vital_status" and data["value"] == "deceased":
@@ -292,7 +326,7 @@ class _Facts:
                 data["status"] = "negative"  # MSS / pMMR
             key = (data["marker"], "value" if "op" in data else "status")
             self.markers.setdefault(key, data)
-        elif kind == "treatment" and not planned:
+        elif kind == "treatment" and not planned and not (benign and not data.get("drugs")):
             self.drugs += [d for d in data.get("drugs", []) if d not in self.drugs]
             if not data.get("drugs"):
                 self.classes += [c for c in data.get("classes", []) if c not in self.classes]
@@ -435,6 +469,7 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
     # the annotator's cue lists are French: an English text gets the English cues below only
     blanked = _blank(text, _qualified_spans(text)) if lang == "fr" else text
     blanked = _blank(blanked, [m.span() for m in _INVOLVEMENT.finditer(blanked)])
+    history = _history_spans(text) if lang == "fr" else []
     facts = _Facts()
     unused: list[str] = []
     for start, clause in _clauses(text):
@@ -453,8 +488,23 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
         planned = bool(_PLANNED.search(clause))
         atoms, st = _items(kept, lang)
         cancer_words = bool(_CANCER.search(kept)) or any(m.kind == "histology" for m in st.ann.mentions)
+        past = any(a < start + len(clause) and start < b for a, b in history)
         for node in atoms:
-            facts.add(node, clause, planned, cancer_words)
+            facts.add(node, clause, planned, cancer_words, past)
+        if re.search(r"m[ée]tasta|metasta", kept, re.I):  # "d'emblée métastatique : nodules pulmonaires"
+            spread = [m.value("metastasis_site") for m in st.ann.mentions if m.value("metastasis_site")]
+            distant = bool(re.search(r"à distance|distant|r[ée]trop[ée]riton", kept, re.I))
+            spread = [s for s in spread if s and (s != "lymph_node" or distant)]
+            facts.metastasis_sites += [s for s in spread if s not in facts.metastasis_sites]
+            if spread and all(e["type"] != "metastasis" for e in facts.events):
+                facts.events.append({"kind": "event", "type": "metastasis"})
+        for hit in _NEGATED_GENES.finditer(clause):
+            for gene in re.findall(r"[A-Z][A-Z0-9]{1,7}(?:/\d)?", hit.group(1)):
+                names = [gene] if "/" not in gene else [gene.split("/")[0], gene[:-3] + gene[-1]]
+                for name in names:
+                    if name in genes() and (name, "status") not in facts.markers:
+                        result = {"kind": "biomarker", "marker": name, "status": "wild_type"}
+                        facts.markers[(name, "status")] = result
         unused += _terms(st)
     if facts.sex is None:
         f, m = len(_TITLE_F.findall(text)), len(_TITLE_M.findall(text))
@@ -462,6 +512,18 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
             f, m = len(_PRONOUN_F.findall(text)), len(_PRONOUN_M.findall(text))
         facts.sex = "F" if f > m else "M" if m > f else None
     _polarity(facts, text)
+    stage = _STAGE.search(text)
+    if stage and facts.tumours and not facts.tumours[0].get("stage"):
+        facts.tumours[0]["stage"] = [stage.group(1).upper()]
+    for data in list(facts.markers.values()):
+        alt = str(data.get("alteration") or "")
+        hit = _EXON_VARIANT.search(text)
+        if hit and re.fullmatch(r"EXON \d{1,2}", alt.upper()):
+            kind = (hit.group(1) or hit.group(4) or "").lower()
+            word = {"ins": "INSERTION", "dup": "DUPLICATION"}.get(kind[:3], "DELETION")
+            data["alteration"] = f"{alt.upper()} {word}"
+        if data.get("alteration") and data.get("status") in ("loss", "mutated"):
+            data.pop("status")
     sbr = _SBR.search(text)
     if sbr and facts.tumours and not facts.tumours[0].get("grade"):
         facts.tumours[0]["grade"] = [{"I": 1, "II": 2, "III": 3}.get(sbr.group(1), 0) or int(sbr.group(1))]
