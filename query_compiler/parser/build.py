@@ -320,10 +320,13 @@ def _family_cancer(st: State, m: Mention) -> bool:
     return True
 
 
-# In a fusion "A-B", the marker is the gene that is tested: the partner that drives the tumour type
-# (EWSR1-FLI1, SS18-SSX: the first), otherwise the kinase or transcription factor named second
-# (EML4-ALK, BRD4-NUTM1, FUS-DDIT3, PAX3-FOXO1, ETV6-NTRK3).
-FIRST_PARTNER = {"EWSR1", "SS18"}
+# In a fusion "A-B", the marker is the gene that is tested: the driver partner (EML4-ALK, FGFR2-BICC1,
+# BRD4-NUTM1, FUS-DDIT3, PAX3-FOXO1, ETV6-NTRK3, EWSR1-FLI1, SS18-SSX); the first when both or none are.
+DRIVERS = {
+    "ALK", "ROS1", "RET", "NTRK1", "NTRK2", "NTRK3", "FGFR1", "FGFR2", "FGFR3", "NRG1", "BRAF", "MET",
+    "NUTM1", "DDIT3", "FOXO1", "EWSR1", "SS18", "TFE3", "TFEB", "ABL1", "ERG", "MYB", "PDGFB", "STAT6", "CIC", "BCOR",
+    "KMT2A",
+}
 
 
 def _fusions(st: State, used: set[int]) -> None:
@@ -337,7 +340,7 @@ def _fusions(st: State, used: set[int]) -> None:
         if toks[a.end - 1].end != toks[a.end].start or toks[a.end].end != toks[b.start].start:
             continue  # "HER2 - ER": a list, not a fusion
         first, second = str(a.value("marker")), str(b.value("marker"))
-        marker = first if first in FIRST_PARTNER else second
+        marker = second if (second in DRIVERS) > (first in DRIVERS) else first
         fields = {"marker": marker, "alteration": f"{first}-{second}"}  # the fusion replaces "rearranged"
         st.items.append(Item("biomarker", fields=fields, pos=a.start))
         st.part("biomarker", f"{marker} {first}-{second}", a.text)

@@ -61,7 +61,8 @@ _SBR = re.compile(r"\b(?:SBR|Elston(?:-Ellis)?|Nottingham|EE)\s*(?:grade\s*)?(II
 _PLANNED = re.compile(
     r"\b(?:propos|envisag|discut|discuss|planned|plan(?:s|ned)? to|to be considered|consider(?:ed)?|"
     r"will (?:start|receive|be)|sera |prévu|prevu|candidate|candidat|indication|indiqu|recommend|"
-    r"recommand|trial|essai|screening|waiting|attente|option|could|pourrait|if |si )",
+    r"recommand|trial|essai|screening|waiting|attente|option|could|pourrait|if |si |to be started|"
+    r"[àa] d[ée]buter|[àa] introduire|outcome|d[ée]cision|proposition|will be started|sera d[ée]but)",
     re.I,
 )
 _CANCER = re.compile(
@@ -109,6 +110,12 @@ _INVOLVEMENT = re.compile(
     r"envahissement|invading|invasion of|adjacent)\b[^.;\n]*",
     re.I,
 )
+_RESULT_WORD = re.compile(
+    r"(?:r[ée]arrang|mut[ée]|amplifi|exprim|m[ée]thyl|d[ée]tect|surexprim|d[ée]l[ée]t)", re.I
+)
+_SALUTATION = re.compile(
+    r"Madame,?\s+Monsieur|Monsieur,?\s+Madame|Dear Sir|Ch[èe]re?s?\s+(?:Cons|Conf)", re.I
+)
 _PRE_NEGATION = re.compile(
     r"\b(?:pas|sans|ni|aucune?|absence|jamais|ne|n'|non|négati\w*|exclu\w*|élimin\w*)\b", re.I
 )
@@ -130,7 +137,8 @@ _STAGE = re.compile(
 )
 _EXON_VARIANT = re.compile(
     r"(d[ée]l[ée]tion|deletion|insertion|duplication)s?\s+(?:de\s+l'|dans\s+l'|in\s+)?exon\s*(\d{1,2})"
-    r"|exon\s*(\d{1,2})\s+(d[ée]l[ée]tion|deletion|insertion|duplication|del|ins)",
+    r"(?:\s+(?:d'|de\s+|du\s+|of\s+|in\s+)?([A-Z][A-Z0-9]{1,7}))?"
+    r"|exon\s*(\d{1,2})\s+(d[ée]l[ée]t\w*|deletion|deleted|insertion|duplication|del|ins)",
     re.I,
 )
 _STOP = set(
@@ -178,6 +186,7 @@ def _qualified_spans(text: str) -> list[tuple[int, int]]:
             first_word = re.match(r"\S*", text[s.start : s.end]).group(0)
             before = text[max(0, s.start - 25) : s.start] + first_word
             result_word = re.search(r"type\s+non\s*$", before[:25], re.I)  # "de type non spécifique"
+            result_word = result_word or _RESULT_WORD.match(first_word)  # "ALK non réarrangé": a result
             if s.negated and (not _PRE_NEGATION.search(before) or result_word):
                 continue  # "triple négatif", "de type non spécifique": a result, not a negated finding
             end = min(s.end, s.start + 60)
@@ -309,7 +318,7 @@ class _Facts:
         benign = bool(_BENIGN.search(clause))
         if kind == "tumour":
             self.tumour(data, cancer_words, nodes, clause, history)
-        elif kind == "sex" and self.sex is None:
+        elif kind == "sex" and self.sex is None and not _SALUTATION.search(clause):
             self.sex = data["value"]
         elif kind == "vital_status" and data["value"] == "deceased":
             self.deceased = True
@@ -326,6 +335,10 @@ class _Facts:
                 data["status"] = "negative"  # MSS / pMMR
             key = (data["marker"], "value" if "op" in data else "status")
             self.markers.setdefault(key, data)
+        elif kind == "treatment" and len(data.get("drugs", [])) > 2 and all(
+            get_terminology().drugs.get(d, {}).get("class") == "cell_therapy" for d in data["drugs"]
+        ):
+            return  # "CAR-T" means any product: the letter names the one given elsewhere
         elif kind == "treatment" and not planned and not (benign and not data.get("drugs")):
             self.drugs += [d for d in data.get("drugs", []) if d not in self.drugs]
             if not data.get("drugs"):
@@ -507,7 +520,8 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
                         facts.markers[(name, "status")] = result
         unused += _terms(st)
     if facts.sex is None:
-        f, m = len(_TITLE_F.findall(text)), len(_TITLE_M.findall(text))
+        people = re.sub(r"Madame,?\s+Monsieur|Monsieur,?\s+Madame|Dear Sir or Madam", " ", text)
+        f, m = len(_TITLE_F.findall(people)), len(_TITLE_M.findall(people))
         if f == m:
             f, m = len(_PRONOUN_F.findall(text)), len(_PRONOUN_M.findall(text))
         facts.sex = "F" if f > m else "M" if m > f else None
@@ -515,14 +529,21 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
     stage = _STAGE.search(text)
     if stage and facts.tumours and not facts.tumours[0].get("stage"):
         facts.tumours[0]["stage"] = [stage.group(1).upper()]
-    for data in list(facts.markers.values()):
-        alt = str(data.get("alteration") or "")
-        hit = _EXON_VARIANT.search(text)
-        if hit and re.fullmatch(r"EXON \d{1,2}", alt.upper()):
-            kind = (hit.group(1) or hit.group(4) or "").lower()
-            word = {"ins": "INSERTION", "dup": "DUPLICATION"}.get(kind[:3], "DELETION")
-            data["alteration"] = f"{alt.upper()} {word}"
-        if data.get("alteration") and data.get("status") in ("loss", "mutated"):
+    for hit in _EXON_VARIANT.finditer(text):  # "délétion de l'exon 19 d'EGFR", "KIT exon 11 délété"
+        kind = (hit.group(1) or hit.group(5) or "").lower()
+        word = {"ins": "INSERTION", "dup": "DUPLICATION"}.get(kind[:3], "DELETION")
+        exon = hit.group(2) or hit.group(4)
+        gene = hit.group(3)
+        if gene and gene.upper() in genes():
+            facts.markers.pop((gene.upper(), "status"), None)
+            facts.markers[(gene.upper(), "status")] = {
+                "kind": "biomarker", "marker": gene.upper(), "alteration": f"EXON {exon} {word}"
+            }
+        for data in facts.markers.values():
+            if str(data.get("alteration") or "").upper() == f"EXON {exon}":
+                data["alteration"] = f"EXON {exon} {word}"
+    for data in facts.markers.values():
+        if data.get("alteration") and data.get("status") in ("loss", "mutated", "positive"):
             data.pop("status")
     sbr = _SBR.search(text)
     if sbr and facts.tumours and not facts.tumours[0].get("grade"):
