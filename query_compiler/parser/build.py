@@ -324,8 +324,8 @@ def _family_cancer(st: State, m: Mention) -> bool:
 # BRD4-NUTM1, FUS-DDIT3, PAX3-FOXO1, ETV6-NTRK3, EWSR1-FLI1, SS18-SSX); the first when both or none are.
 DRIVERS = {
     "ALK", "ROS1", "RET", "NTRK1", "NTRK2", "NTRK3", "FGFR1", "FGFR2", "FGFR3", "NRG1", "BRAF", "MET",
-    "NUTM1", "DDIT3", "FOXO1", "EWSR1", "SS18", "TFE3", "TFEB", "ABL1", "ERG", "MYB", "PDGFB", "STAT6", "CIC", "BCOR",
-    "KMT2A",
+    "NUTM1", "DDIT3", "FOXO1", "EWSR1", "SS18", "TFE3", "TFEB", "ABL1", "ERG", "MYB", "PDGFB", "STAT6",
+    "CIC", "BCOR", "KMT2A",
 }
 
 
