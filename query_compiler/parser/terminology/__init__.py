@@ -155,7 +155,11 @@ class Terminology:
         def add(value: dict[str, Any], term: str) -> None:
             tokens = [t.text for t in Normalised.of(term).tokens]
             if tokens and key_of(tokens) not in known:
-                self._add("histology", value, term)
+                blood = any(c[:3] >= "959" for c in value.get("codes", [])) or any(
+                    c[:3] >= "959" for c in histology_groups().get(value.get("group", ""), ())
+                )  # a blood cancer's words name where it grows, not a cancer site
+                site = [] if blood else self._site_within(tokens)  # "carcinome papillaire de la thyroïde"
+                self._add("histology", {**value, "site": site} if site else value, term)
 
         for group in histology_groups():
             info = group_info(group)
@@ -168,6 +172,15 @@ class Terminology:
             for term in (m.fr, m.en, *m.synonyms):
                 if term and "," not in term and "(" not in term:
                     add(value, term)
+
+    def _site_within(self, tokens: list[str]) -> list[str]:
+        """The site a multi-word histology name contains ("... de la thyroïde" → C73), or []."""
+        for n in (2, 1):
+            for i in range(1, len(tokens) - n + 1):
+                for entry in self.lexicon.get(key_of(tokens[i : i + n]), []):
+                    if entry.category == "site":
+                        return list(entry.value)
+        return []
 
     def _load_genes(self) -> None:
         """Gene and marker names from retrieval/classifications/genes.tsv (symbols and other names);
