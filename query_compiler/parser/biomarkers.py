@@ -141,7 +141,7 @@ def _emit(st: State, m: Mention, marker: str, status: str | None, alteration: st
     if neg and status == "mutated":
         atoms = [a.model_copy(update={"status": "wild_type"}) for a in atoms]
         neg = False
-    together = status in ("wild_type", "negative") and marker in ("RAS",)
+    together = status in ("wild_type", "negative")  # "RAS sauvage", "BRCA sauvage": each gene is
     if len(atoms) > 1 and marker in ANY_OF and not together and (marker != "HR" or status == "positive"):
         st.items.append(Item("any", pos=m.start, neg=neg, node=AnyOf(items=atoms)))
     else:
