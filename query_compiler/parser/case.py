@@ -141,6 +141,11 @@ _EXON_VARIANT = re.compile(
     r"|exon\s*(\d{1,2})\s+(d[ée]l[ée]t\w*|deletion|deleted|insertion|duplication|del|ins)",
     re.I,
 )
+_COMPANIONS = (
+    (re.compile(r"\bFOLF|\bFLOT\b|\bLV5FU|\bmFOLF", re.I), "calcium folinate"),
+    (re.compile(r"\bR?-?CHOP\b", re.I), "prednisone"),
+    (re.compile(r"\b(?:VRD|RVD)\b"), "dexamethasone"),
+)
 _STOP = set(
     "avec pour dans une des les est sont été elle il ils elles leur leurs sur par mais chez sans sous "
     "cette ce ces son sa ses qui que dont puis après avant depuis entre lors aussi plus très bien "
@@ -526,6 +531,9 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
             f, m = len(_PRONOUN_F.findall(text)), len(_PRONOUN_M.findall(text))
         facts.sex = "F" if f > m else "M" if m > f else None
     _polarity(facts, text)
+    for rx, drug in _COMPANIONS:  # "FOLFOX": a letter's regimen includes what a cohort question leaves out
+        if rx.search(text) and drug not in facts.drugs:
+            facts.drugs.append(drug)
     stage = _STAGE.search(text)
     if stage and facts.tumours and not facts.tumours[0].get("stage"):
         facts.tumours[0]["stage"] = [stage.group(1).upper()]
