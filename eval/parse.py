@@ -3,9 +3,12 @@
 Fields are the flattened atom attributes (``tumour.site=C50``, ``age.min=70``,
 ``not.treatment.classes=chemotherapy``, ``seq.then.tumour.histology_group=aml``): lists count one
 field per element, and the order of list elements and of all/any children does not matter.
-A question is an exact match when its multiset of fields equals the gold one (semantic equality
-after normalisation). Refusals count as one field ``refuse=true``. Relative dates ("in the last 5
-years") are computed from a fixed reference day so gold labels stay valid.
+A tumour's histology codes and groups count as ONE field, ``tumour.histology``, whose value is what they
+cover (a named group or a set of ICD-O-3 codes), and a tumour without a site gets the organ its histology
+always arises in: ``eval/meaning.py`` says how, so "885" and "liposarcoma", or "CHC" with or without C22,
+score the same. A question is an exact match when its multiset of fields equals the gold one
+(semantic equality after normalisation). Refusals count as one field ``refuse=true``. Relative
+dates ("in the last 5 years") are computed from a fixed reference day so gold labels stay valid.
 
 The ``test`` split was written before any tuning and is never used to tune prompts, terminology
 or the example bank; tune on ``dev``.
@@ -63,11 +66,14 @@ def _norm(value: Any) -> str:
 
 def fields(node: Any, prefix: str = "") -> Counter:
     """Flattened (field, value) pairs of a Criteria tree."""
+    from eval.meaning import normalise
     from query_compiler.criteria import All, AnyOf, Not, Sequence
 
     out: Counter = Counter()
     if node is None:
         return out
+    if not prefix:
+        node = normalise(node)
     if isinstance(node, All):
         for item in node.items:
             out += fields(item, prefix)
@@ -84,11 +90,28 @@ def fields(node: Any, prefix: str = "") -> Counter:
                 out[(f"{prefix}seq.{name}", _norm(getattr(node, name)))] += 1
     else:
         data = node.model_dump(mode="json", exclude_defaults=True, exclude={"kind"})
+        if node.kind == "tumour":
+            data = _tumour_meaning(data)
         if not data:
             out[(f"{prefix}{node.kind}", "present")] += 1
         for name, value in data.items():
             for v in value if isinstance(value, list) else [value]:
                 out[(f"{prefix}{node.kind}.{name}", _norm(v))] += 1
+    return out
+
+
+def _tumour_meaning(data: dict[str, Any]) -> dict[str, Any]:
+    """A tumour's histology as one value (what its codes and groups cover) and its site with the organ
+    its histology implies (eval/meaning.py), so equal meanings written differently score the same."""
+    from eval.meaning import histology_key, tumour_sites
+
+    codes, groups = data.pop("histology", []), data.pop("histology_group", [])
+    sites = tumour_sites(data.pop("site", []), codes, groups)
+    out = dict(data)
+    if sites:
+        out["site"] = sites
+    if codes or groups:
+        out["histology"] = histology_key(codes, groups)
     return out
 
 

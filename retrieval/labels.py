@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from retrieval.classifications import group_info, icd10_table, morphology_label
+
 SITES_FR: dict[str, str] = {
     "C00": "lèvre",
     "C01": "base de la langue",
@@ -124,6 +126,12 @@ def _english(code: str) -> str | None:
 def site_label(code: str, lang: str = "fr") -> str | None:
     """Name of the body site (category level) of an ICD-10 / ICD-O-3 code or prefix, or None."""
     cat = code[:3]
+    if len(code) > 3:  # a subsite clinicians name (C22.1, C44.4): its own name when the table has one
+        french = icd10_table().get(code, ("", ""))[0]
+        if lang == "fr" and " — " in french:
+            return french.split(" — ", 1)[1]
+        if lang != "fr" and code in icd10_table():
+            return _english(code) or _english(cat)
     if lang == "fr":
         return SITES_FR.get(cat)
     return _english(cat)
@@ -168,6 +176,17 @@ GROUPS: dict[str, tuple[str, str]] = {
 
 
 def group_label(group: str, lang: str = "fr") -> str:
-    """Readable histology group; an unknown group shows its name with spaces."""
+    """Readable histology group (names from retrieval/classifications/histology_groups.yaml); an unknown
+    group shows its name with spaces."""
     pair = GROUPS.get(group)
-    return (pair[0] if lang == "fr" else pair[1]) if pair else group.replace("_", " ")
+    if pair:
+        return pair[0] if lang == "fr" else pair[1]
+    info = group_info(group)
+    name = info.get("fr" if lang == "fr" else "en")
+    return str(name) if name else group.replace("_", " ")
+
+
+def morphology_with_label(code: str, lang: str = "fr") -> str:
+    """``8852/3`` → ``8852/3 (liposarcome myxoïde)``; a prefix or an unknown code is shown alone."""
+    name = morphology_label(code, lang) if "/" in code else None
+    return f"{code} ({name})" if name else code

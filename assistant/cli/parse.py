@@ -42,12 +42,19 @@ def register(app: typer.Typer) -> None:
             typer.Option("--previous", help="Criteria JSON (text or file) that this question refines."),
         ] = None,
         lang: Annotated[str | None, typer.Option("--lang", help="fr or en (default: detected).")] = None,
+        case: Annotated[
+            bool,
+            typer.Option("--case", help="Read the text as a patient's case (letter, RCP, summary)."),
+        ] = False,
     ) -> None:
-        """Turn a question into Criteria and explain the result."""
+        """Turn a question into Criteria and explain the result; with --case, read a case narrative."""
         from assistant.core.understanding import understand
 
         if lang not in (None, "fr", "en"):
             raise UserError("--lang must be 'fr' or 'en'.")
+        if case:
+            _show_case(question, lang, json_out)
+            return
         try:
             prev = _previous(previous)
         except (ValueError, OSError) as exc:
@@ -99,3 +106,28 @@ def _show(result) -> None:  # noqa: ANN001 - a ParseResult
         f"[dim]{'confiance' if fr else 'confidence'} {result.confidence:.2f} · {llm} · "
         f"{result.seconds:.3f} s[/dim]"
     )
+
+
+def _show_case(text: str, lang: str | None, json_out: bool) -> None:
+    """The facts a case narrative gives (what `cohort similar --case` compares), and the words not used."""
+    from query_compiler.criteria import to_dict
+    from query_compiler.parser.case import read_case
+    from query_compiler.render import render
+
+    reading = read_case(text, lang=lang)
+    if json_out:
+        data = {
+            "language": reading.language,
+            "criteria": to_dict(reading.criteria) if reading.criteria is not None else None,
+            "not_used": reading.not_used,
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    fr = reading.language == "fr"
+    if reading.criteria is None:
+        console.print("[yellow]" + ("Aucun fait reconnu." if fr else "No fact recognised.") + "[/yellow]")
+    else:
+        console.print(render(reading.criteria, lang=reading.language), markup=False)
+    if reading.not_used:
+        title = "Non utilisé" if fr else "Not used"
+        console.print(f"[bold]{title}[/bold]: " + ", ".join(reading.not_used))

@@ -29,7 +29,7 @@ from assistant.core.results import (
     Understanding,
 )
 from assistant.core.timeline import render_timeline
-from assistant.core.understanding import criteria_from_text, understand
+from assistant.core.understanding import criteria_from_text
 from assistant.i18n import Lang, t
 from privacy import users as accounts
 from privacy.audit import AuditEntry, VerifyReport
@@ -39,6 +39,7 @@ from privacy.users import User
 from query_compiler.compiler.similar import case_facts
 from query_compiler.criteria import parse_criteria, to_json
 from query_compiler.engine.saved import SavedCohort, SavedQuery
+from query_compiler.parser.case import read_case
 from retrieval.similar.index import IndexMissing
 
 OPS = ("union", "intersection", "difference")
@@ -214,9 +215,8 @@ class Operations:
         if pseudo and pseudo.strip():
             kwargs: dict[str, Any] = {"pseudo": pseudo.strip()}
         elif case and case.strip():
-            parsed = understand(case.strip(), use_llm=False)
-            criteria = None if parsed.refused else parsed.criteria
-            kwargs = {"facts": case_facts(criteria, case), "text": case.strip()}
+            reading = read_case(case.strip())
+            kwargs = {"facts": case_facts(reading.criteria, case), "text": case.strip()}
         else:
             raise AssistantError("error.empty")
         try:

@@ -12,14 +12,31 @@ import re
 from query_compiler.criteria import AnyOf, Biomarker
 from query_compiler.parser.state import Item, State
 from query_compiler.parser.terminology.matcher import Mention
+from retrieval.classifications import genes
 
 ALTERATION = re.compile(r"^(?:[a-z]\d{1,4}(?:[a-z]|del|ins|fs|\*)?|itd|tkd)$")
 SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}
 VALUE_MARKERS = {"pd": "PD-L1", "pdl1": "PD-L1", "ki": "KI67", "tmb": "TMB"}
 SHORT = {"ER", "PR", "HR", "RAS", "RET"}
-EXPAND = {"HR": ("ER", "PR"), "BRCA": ("BRCA1", "BRCA2")}
+EXPAND = {
+    "HR": ("ER", "PR"),
+    "BRCA": ("BRCA1", "BRCA2"),
+    "RAS": ("KRAS", "NRAS"),
+    "IDH": ("IDH1", "IDH2"),
+    "NTRK": ("NTRK1", "NTRK2", "NTRK3"),
+}
+# Expanded markers read as "any of them" (RH+, BRCA muté, IDH muté, NTRK fusion); a wild-type or negative
+# result of a family holds for each of them ("RAS sauvage": KRAS and NRAS wild type).
+ANY_OF = {"HR", "BRCA", "RAS", "IDH", "NTRK"}
+# What a marker named alone means (retrieval/classifications/genes.tsv, kinds cytogenetic/fusion/virus):
+# "del(17p)" is a loss, "BCR-ABL1" and "HPV 16" are found (positive), "gain 1q" an amplification.
+DEFAULT_STATUS = {"loss": "loss", "positive": "positive", "gain": "amplified", "codeletion": "loss"}
 # Predisposition genes: named alone ("with BRCA2", "porteuses BRCA1") they mean a carried mutation.
 GERMLINE = {"BRCA", "BRCA1", "BRCA2"}
+GENE_STATUS_LOSS_ONLY: frozenset[str] = frozenset()
+# Words between a marker and its result ("TERT promoter mutation", "perte d'expression de SMARCB1").
+SKIPPED = {"-", "de", "du", "gene", "of", "the", "statut", "status", "est", "is", "promoter", "promoteur"}
+SKIPPED |= {"d", "l"}
 
 
 def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[int]]:
@@ -37,6 +54,17 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
             alteration = f"exon {st.token(k + 1)}"
             used += [k, k + 1]
             k += 1
+            if st.token(k + 1) in ("skipping", "saut", "skip"):
+                alteration += " skipping"
+                used.append(k + 1)
+                k += 1
+        elif re.fullmatch(r"ex(\d{1,2})", tok):
+            alteration = f"exon {tok[2:]}"
+            used.append(k)
+            if st.token(k + 1) in ("skipping", "saut", "skip"):
+                alteration += " skipping"
+                used.append(k + 1)
+                k += 1
         elif other is not None and "status" in other.categories and status is None:
             toks = st.ann.norm.tokens
             if tok == "-" and other.end == k + 1 and k + 1 < len(toks):
@@ -48,12 +76,14 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
             used += list(range(other.start, other.end))
             k = other.end
             continue
-        elif tok in ("-", "de", "du", "gene", "of", "the", "statut", "status", "est", "is"):
+        elif tok in SKIPPED:
             pass
         else:
             break
         k += 1
-    if status is None and alteration is None:
+    nxt = st.at.get(m.end + 1)
+    listed = st.token(m.end) in ("/", "et", "and", ",") and nxt is not None and "marker" in nxt.categories
+    if status is None and alteration is None and not listed:  # "ER/PR negative": the status comes after
         for k in (m.start - 1, m.start - 2, m.start - 3):
             other = st.at.get(k)
             if other is not None and "status" in other.categories and st.token(k) not in ("+", "-"):
@@ -65,9 +95,22 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
     return status, alteration, used
 
 
+def _default_status(marker: str) -> str | None:
+    info = genes().get(marker)
+    if info is None or info["kind"] not in ("cytogenetic", "fusion", "virus"):
+        return None
+    return next((DEFAULT_STATUS[a] for a in info["alterations"] if a in DEFAULT_STATUS), None)
+
+
 def _atoms(marker: str, status: str | None, alteration: str | None) -> list[Biomarker]:
     if alteration and status == "mutated":
         status = None
+    if marker in ("HER2", "HER 2") and (status == "mutated" or (alteration and "EXON" in alteration.upper())):
+        marker = "ERBB2"  # a HER2 mutation is a mutation of the ERBB2 gene; amplification stays HER2
+    if marker == "MSI" and status == "loss":
+        status = "high"  # "déficience MMR"
+    if marker in GENE_STATUS_LOSS_ONLY and status == "negative":
+        status = "loss"
     names = EXPAND.get(marker, (marker,))
     return [Biomarker(marker=n, status=status, alteration=alteration) for n in names]
 
@@ -75,6 +118,16 @@ def _atoms(marker: str, status: str | None, alteration: str | None) -> list[Biom
 def add_marker(st: State, m: Mention, pending: list[tuple[Mention, list[Biomarker]]]) -> None:
     marker = m.value("marker")
     status, alteration, used = _status_near(st, m)
+    text = m.text.strip().lower()
+    exon = re.search(r"\bex(?:on)?\s*(\d{1,2})$", text)
+    if exon and alteration is None:  # "MET ex14 (skipping)": the exon is in the marker's own words
+        alteration = f"exon {exon.group(1)}"
+        if st.token(m.end) in ("skipping", "saut", "skip"):
+            alteration += " skipping"
+            st.covered.add(m.end)
+    glued = re.fullmatch(r"h3(?:f3a)?\s*([kg]\d{2,3}[a-z])", text)
+    if glued and alteration is None:  # "H3K27M": the marker and its variant written as one word
+        alteration = glued.group(1).upper()
     st.covered.update(used)
     if status is None and alteration is None:
         pending.append((m, []))  # may share the status of the next marker ("RE et RP positifs")
@@ -88,7 +141,8 @@ def _emit(st: State, m: Mention, marker: str, status: str | None, alteration: st
     if neg and status == "mutated":
         atoms = [a.model_copy(update={"status": "wild_type"}) for a in atoms]
         neg = False
-    if marker == "HR" and status == "positive" or (marker == "BRCA" and len(atoms) > 1):
+    together = status in ("wild_type", "negative")  # "RAS sauvage", "BRCA sauvage": each gene is
+    if len(atoms) > 1 and marker in ANY_OF and not together and (marker != "HR" or status == "positive"):
         st.items.append(Item("any", pos=m.start, neg=neg, node=AnyOf(items=atoms)))
     else:
         for a in atoms:
@@ -122,6 +176,8 @@ def finish_pending(st: State, pending: list[tuple[Mention, list[Biomarker]]]) ->
             continue
         if status is None and marker in GERMLINE:
             status = "mutated"
+        if status is None:
+            status = _default_status(marker)
         before = len(st.items)
         _emit(st, m, marker, status, None)
         if later is not None and how == "or":

@@ -13,6 +13,7 @@ from query_compiler.parser import biomarkers, treatments, values
 from query_compiler.parser.measures import TUMOUR_KINDS, age, date_mention, metastasis, metastasis_sites
 from query_compiler.parser.state import Item, State
 from query_compiler.parser.terminology.matcher import Mention
+from retrieval.classifications import exposures, family_cancer_terms
 
 CRITERION_KINDS = TUMOUR_KINDS | {
     "treatment_class",
@@ -129,10 +130,12 @@ def _tumour_word(st: State, m: Mention, new: bool, neg: bool) -> None:
         st.part("tumour.site", m.value("site"), m.text)
     elif k == "histology":
         value = m.value("histology")
-        item.add("histology_group", [value["group"]])
+        if value.get("group"):
+            item.add("histology_group", [value["group"]])
+        item.add("histology", value.get("codes") or [])
         if value.get("site") and not item.fields.get("site"):
             item.add("site", value["site"])
-        st.part("tumour.histology_group", value["group"], m.text)
+        st.part("tumour.histology", value.get("codes") or value["group"], m.text)
     elif k == "metastatic":
         value = m.value("metastatic")
         item.fields[value["field"]] = (not value["value"]) if neg else value["value"]
@@ -190,6 +193,7 @@ def build(st: State) -> None:
     new_tumour = False
     pending: list = []
     met_sites = metastasis_sites(st, used)
+    _fusions(st, used)
     for a, b in _code_glosses(st):  # the label of a code is not a second criterion
         st.ignored.update(id(x) for x in mentions if a <= x.start and x.end <= b)
     used.update(st.ignored)
@@ -216,6 +220,8 @@ def build(st: State) -> None:
         if neg:
             m._neg = True  # type: ignore[attr-defined]
         k = m.kind
+        if k == "site" and _family_cancer(st, m):
+            continue
         if k in ("site", "histology") or k in TUMOUR_KINDS:
             _tumour_word(st, m, new_tumour and k in ("site", "histology"), neg)
             if k in ("site", "histology"):
@@ -253,6 +259,10 @@ def build(st: State) -> None:
             value = "F" if m.groups["s"] == "f" else "M"
             st.single("sex", m.start).fields["value"] = value
             st.part("sex", value, m.text)
+        elif k == "exposure":
+            _exposure(st, m, neg)
+        elif k == "family_history":
+            st.family_at = m.end
         elif k == "unsupported":
             st.unsupported.append(m.text)
         elif k == "text_include":  # "y compris les cas suspectés": keep hypothetical mentions
@@ -263,8 +273,83 @@ def build(st: State) -> None:
         else:
             _simple(st, m, neg)
     biomarkers.finish_pending(st, pending)
+    _finish_exposures(st)
     treatments.finish(st)
     _attach_to_text(st)
+
+
+def _exposure(st: State, m: Mention, neg: bool) -> None:
+    """An exposure, habit or condition (smokers, asbestos, cirrhosis): a text criterion of its own,
+    with the canonical French term of retrieval/classifications/exposures.yaml."""
+    value = m.value("exposure")
+    term = value["term"]
+    if any(i.kind == "text" and i.fields.get("terms") == [term] for i in st.items):
+        if not value.get("generic") and term in st.generic_exposures:
+            st.generic_exposures.remove(term)  # the agent is named too ("amines aromatiques")
+        return
+    st.items.append(Item("text", fields={"terms": [term]}, pos=m.start, neg=neg))
+    if value.get("generic"):
+        st.generic_exposures.append(term)
+    st.part("text.terms", term, m.text)
+
+
+def _finish_exposures(st: State) -> None:
+    """"occupational asbestos exposure" names its agent: the generic occupational term goes."""
+    agents = {e["term"] for e in exposures() if e.get("agent")}
+    texts = [i for i in st.items if i.kind == "text" and i.fields.get("terms")]
+    if not any(i.fields["terms"][0] in agents for i in texts):
+        return
+    for term in st.generic_exposures:
+        for item in [i for i in texts if i.fields["terms"] == [term]]:
+            st.items.remove(item)
+
+
+def _family_cancer(st: State, m: Mention) -> bool:
+    """A site named right after "antécédent familial de" is a relative's cancer: a text criterion on
+    family mentions ("cancer de la prostate", include family), not the patient's tumour."""
+    if st.family_at is None or not 0 <= m.start - st.family_at <= 3:
+        return False
+    sites = m.value("site") or []
+    names = family_cancer_terms()
+    term = next((names[s[:3]] for s in sites if s[:3] in names), None)
+    if term is None:
+        return False
+    st.family_at = None
+    st.items.append(Item("text", fields={"terms": [term], "include": ["family"]}, pos=m.start))
+    st.part("text.terms", term, m.text)
+    return True
+
+
+# In a fusion "A-B", the marker is the gene that is tested: the driver partner (EML4-ALK, FGFR2-BICC1,
+# BRD4-NUTM1, FUS-DDIT3, PAX3-FOXO1, ETV6-NTRK3, EWSR1-FLI1, SS18-SSX); the first when both or none are.
+DRIVERS = {
+    "ALK", "ROS1", "RET", "NTRK1", "NTRK2", "NTRK3", "FGFR1", "FGFR2", "FGFR3", "NRG1", "BRAF", "MET",
+    "NUTM1", "DDIT3", "FOXO1", "EWSR1", "SS18", "TFE3", "TFEB", "ABL1", "ERG", "MYB", "PDGFB", "STAT6",
+    "CIC", "BCOR", "KMT2A",
+}
+
+
+def _fusions(st: State, used: set[int]) -> None:
+    """Two gene names glued by a hyphen ("BRD4-NUTM1", "EML4-ALK"): one marker, the fusion as its
+    alteration (a fusion transcript that is itself a marker, BCR-ABL1, stays as it is)."""
+    markers = [m for m in st.ann.mentions if m.kind == "marker" and id(m) not in used]
+    for a, b in zip(markers, markers[1:], strict=False):
+        toks = st.ann.norm.tokens
+        if b.start != a.end + 1 or st.token(a.end) not in ("-", "::", ":") or id(a) in used:
+            continue
+        if toks[a.end - 1].end != toks[a.end].start or toks[a.end].end != toks[b.start].start:
+            continue  # "HER2 - ER": a list, not a fusion
+        first, second = str(a.value("marker")), str(b.value("marker"))
+        marker = second if (second in DRIVERS) > (first in DRIVERS) else first
+        fields = {"marker": marker, "alteration": f"{first}-{second}"}  # the fusion replaces "rearranged"
+        st.items.append(Item("biomarker", fields=fields, pos=a.start))
+        st.part("biomarker", f"{marker} {first}-{second}", a.text)
+        used.update((id(a), id(b)))
+        st.covered.update(range(a.start, b.end))
+        for k in range(b.end, min(b.end + 2, len(toks))):  # "fusion", "rearrangement" after it
+            other = st.at.get(k)
+            if other is not None and other.kind == "status":
+                used.add(id(other))
 
 
 def _code_glosses(st: State) -> list[tuple[int, int]]:

@@ -90,6 +90,8 @@ class State:
     ignored: set[int] = field(default_factory=set)  # ids of mentions read as part of another (a code's label)
     switch_cues: list[int] = field(default_factory=list)  # token index after "switched from"/"passé de"
     text_dates: list[tuple[Any, Any]] = field(default_factory=list)  # report dates said before the terms
+    generic_exposures: list[str] = field(default_factory=list)  # "occupational" without its agent
+    family_at: int | None = None  # token after "antécédent familial de": the next site is a relative's
 
     def __post_init__(self) -> None:
         self.at: dict[int, Mention] = {}

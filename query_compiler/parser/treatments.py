@@ -159,6 +159,25 @@ def _together(st: State, item: Item) -> list[Item]:
     return [i for i in st.items if i.kind == "treatment" and i.pos == item.pos and i.neg == item.neg]
 
 
+FOR_WORDS = {"for", "pour", "of", "de", "du", "d", "un", "une", "a", "an", "the", "le", "la", "l", "des"}
+FOR_WORDS |= {"its", "cancer", "cancers", "k", "pelvic", "pelvienne"}
+
+
+def _treated_tumour(st: State, item: Item, after: list[Item]) -> Item | None:
+    """The tumour a treatment was given for, named right after it ("radiotherapy for prostate cancer")."""
+    if item.kind != "treatment":
+        return None
+    later = [i for i in after if i.pos > item.pos]
+    tumour = min(later, key=lambda i: i.pos, default=None)
+    if tumour is None or tumour.kind != "tumour":
+        return None
+    between = [t for t in st.between(item.pos + 1, tumour.pos) if t not in ("(", ")", ",")]
+    if between and all(t in FOR_WORDS for t in between):
+        if any(t in ("for", "pour", "of", "de", "du", "d") for t in between):
+            return tumour
+    return None
+
+
 def _sequences(st: State) -> None:
     for pos, direction in st.seq_cues:
         dated = [i for i in st.items if i.kind in DATED and not i.neg]
@@ -169,6 +188,9 @@ def _sequences(st: State) -> None:
         a, b = max(before, key=lambda i: i.pos), min(after, key=lambda i: i.pos)
         if a.kind == "tumour" and b.kind != "tumour":  # "récidive d'un glioblastome après radiothérapie"
             a = max((i for i in before if i.kind != "tumour"), key=lambda i: i.pos, default=a)
+        treated = _treated_tumour(st, b, after)
+        if direction == "backward" and a.kind == "tumour" and treated is not None:
+            b = treated  # "LAM après la chimiothérapie d'un cancer du sein": the sequence is cancer → cancer
         first, then = (a, b) if direction == "forward" else (b, a)
         redundant = (first.kind, then.kind) in REDUNDANT and then.fields.get(
             "type"

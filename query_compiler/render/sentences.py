@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from query_compiler import criteria as C
-from retrieval.labels import group_label, site_label
+from retrieval.labels import group_label, morphology_with_label, site_label
 from retrieval.vocab import (
     BIOMARKER_STATUSES,
     CONSERVATIONS,
@@ -176,7 +176,8 @@ def _tumour(a: C.Tumour, lang: str) -> str:
     if a.histology_group:
         parts.append(w("group", lang) + " " + _list([group_label(g, lang) for g in a.histology_group], lang))
     if a.histology:
-        parts.append(w("histology", lang) + " " + _list(a.histology, lang))
+        codes = [morphology_with_label(c, lang) for c in a.histology]
+        parts.append(w("histology", lang) + " " + _list(codes, lang))
     if a.laterality:
         parts.append(label(LATERALITIES, a.laterality, lang))
     if a.grade:

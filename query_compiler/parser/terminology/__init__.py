@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from query_compiler.parser.terminology.text import Normalised, key_of, normalise
-from retrieval.classifications import histology_groups
+from retrieval.classifications import exposures, genes, group_info, histology_groups, morphologies
 
 HERE = Path(__file__).parent
 CONCEPT_FILES = (
@@ -100,6 +100,12 @@ class Terminology:
                     for term in entry["terms"]:
                         self._add(category, entry["value"], str(term))
         self._load_drugs(folder / "drugs.tsv")
+        self._load_classifications()
+        self._load_genes()
+        for exposure in exposures():
+            value = {"term": exposure["term"], "generic": bool(exposure.get("generic"))}
+            for word in exposure["words"]:
+                self._add("exposure", value, str(word))
         self.grammar = _yaml((folder / "grammar.yaml").read_text(encoding="utf-8"))
         for list_name, category in GRAMMAR_LISTS.items():
             for term in self.grammar[list_name]:
@@ -138,6 +144,55 @@ class Terminology:
         keys = self.by_value.setdefault((category, repr(value)), [])
         if key not in keys:
             keys.append(key)
+
+    def _load_classifications(self) -> None:
+        """Histology words from the classifications (retrieval/classifications): every named group's
+        names and words, every ICD-O-3 code's French and English names and synonyms. The hand-written
+        files of this folder come first: a word they already know keeps its meaning."""
+        known = set(self.lexicon)
+        nos = {str(info.get("nos")): g for g in histology_groups() if (info := group_info(g)).get("nos")}
+
+        def add(value: dict[str, Any], term: str) -> None:
+            tokens = [t.text for t in Normalised.of(term).tokens]
+            if tokens and key_of(tokens) not in known:
+                blood = any(c[:3] >= "959" for c in value.get("codes", [])) or any(
+                    c[:3] >= "959" for c in histology_groups().get(value.get("group", ""), ())
+                )  # a blood cancer's words name where it grows, not a cancer site
+                site = [] if blood else self._site_within(tokens)  # "carcinome papillaire de la thyroïde"
+                self._add("histology", {**value, "site": site} if site else value, term)
+
+        for group in histology_groups():
+            info = group_info(group)
+            names = [info.get("fr"), info.get("en")] if info.get("words", True) else []
+            for term in [*names, *(info.get("terms") or [])]:
+                if term:
+                    add({"group": group}, str(term))
+        for m in morphologies():
+            value = {"group": nos[m.code]} if m.code in nos else {"codes": [m.code]}
+            for term in (m.fr, m.en, *m.synonyms):
+                if term and "," not in term and "(" not in term:
+                    add(value, term)
+
+    def _site_within(self, tokens: list[str]) -> list[str]:
+        """The site a multi-word histology name contains ("... de la thyroïde" → C73), or []."""
+        for n in (2, 1):
+            for i in range(1, len(tokens) - n + 1):
+                for entry in self.lexicon.get(key_of(tokens[i : i + n]), []):
+                    if entry.category == "site":
+                        return list(entry.value)
+        return []
+
+    def _load_genes(self) -> None:
+        """Gene and marker names from retrieval/classifications/genes.tsv (symbols and other names);
+        serum markers are left to the patterns of values. A word this folder knows keeps its meaning."""
+        known = set(self.lexicon)
+        for symbol, info in genes().items():
+            if info["kind"] == "serum" and symbol != "CALCITONIN":
+                continue
+            for term in (symbol, *info["aliases"]):
+                tokens = [t.text for t in Normalised.of(term).tokens]
+                if tokens and key_of(tokens) not in known:
+                    self._add("marker", symbol, term)
 
     def _load_drugs(self, path: Path) -> None:
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]

@@ -1,0 +1,565 @@
+"""A pasted case narrative (consultation letter, RCP summary, discharge summary) → the facts of THIS patient.
+
+A cohort question and a case letter are read differently: a question asks for a population, a letter
+tells one patient's story, with relatives' cancers, negated findings, proposed treatments and organs
+that are not the cancer. So a case is read clause by clause:
+
+1. the annotator (``retrieval.ingest.annotate``: negation, hypothesis, family, history, the same scopes
+   the text search uses) and a few English and planning cues mark what is not a fact of the patient:
+   negated, hypothetical and family words are blanked out; history is kept (a past cancer is a fact);
+   a proposed or discussed treatment is not one;
+2. each clause goes through the terminology rules of the parser (no LLM, no refusal: a letter holds
+   names, and nothing here is searched);
+3. the atoms are merged into the facts of one patient: one tumour per cancer (a site is kept only in a
+   clause that speaks of a cancer, so "proximity to the trachea" or "amyloid in the bladder" is not a
+   site), biomarkers with their polarity ("RE 90 %" is ER positive, "HER2 2+ FISH non amplifié" HER2
+   negative), metastatic only from distant metastases (lymph nodes are N, not M), one atom per drug;
+4. what was not used is reported as a short list of words, not fragments.
+
+>>> r = read_case("Mme D., 58 ans, carcinome canalaire infiltrant du sein gauche, RE 90 %, RP 0 %, HER2 2+ "
+...               "FISH non amplifiée. Sa mère a eu un cancer de l'ovaire. Pas de métastase à distance.")
+>>> sorted(a["marker"] + ":" + a["status"] for a in r.facts if a["kind"] == "biomarker")
+['ER:positive', 'HER2:negative', 'PR:negative']
+>>> [(a.get("site"), a.get("laterality"), a.get("metastatic")) for a in r.facts if a["kind"] == "tumour"]
+[(['C50'], 'left', False)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from query_compiler.criteria import All, AnyOf, Node, Not, Sequence, parse_criteria, to_dict
+from query_compiler.parser.assemble import assemble
+from query_compiler.parser.build import build
+from query_compiler.parser.core import detect_language
+from query_compiler.parser.state import State
+from query_compiler.parser.terminology import get_terminology
+from query_compiler.parser.terminology.matcher import annotate
+from retrieval.classifications import expand_histology, genes, implied_site
+
+_CLAUSE = re.compile(r"(?<=[.;!?])\s+|\n+|;\s*|\s+(?:mais|but|whereas|alors que)\s+", re.I)
+# Cues the French annotator does not cover: English negation and relatives, and planned treatments.
+_NEGATED = re.compile(
+    r"\b(?:no|not|without|negative for|ruled out|free of|absence of|denies|never|none|nor)\b", re.I
+)
+_FAMILY = {
+    "en": re.compile(
+        r"\b(?:mother|father|sister|brother|aunt|uncle|daughter|son|cousin|grand(?:mother|father)|sibling|"
+        r"family|familial|relatives?)\b",
+        re.I,
+    ),
+    "fr": re.compile(
+        r"\b(?:m[eè]re|p[eè]re|s(?:œ|oe)ur|fr[eè]re|tante|oncle|fille|fils|grand-m[eè]re|grand-p[eè]re|"
+        r"cousine?|famille|familial|familiaux|apparent[ée]s?)\b",
+        re.I,
+    ),
+}
+_SBR = re.compile(r"\b(?:SBR|Elston(?:-Ellis)?|Nottingham|EE)\s*(?:grade\s*)?(III|II|I|[1-3])\b")
+_PLANNED = re.compile(
+    r"\b(?:propos|envisag|discut|discuss|planned|plan(?:s|ned)? to|to be considered|consider(?:ed)?|"
+    r"will (?:start|receive|be)|sera |prévu|prevu|candidate|candidat|indication|indiqu|recommend|"
+    r"recommand|trial|essai|screening|waiting|attente|option|could|pourrait|if |si |to be started|"
+    r"[àa] d[ée]buter|[àa] introduire|outcome|d[ée]cision|proposition|will be started|sera d[ée]but)",
+    re.I,
+)
+_CANCER = re.compile(
+    r"\b(?:cancer|cancers|carcinom\w*|adénocarcinom\w*|adenocarcinom\w*|tumeur\w*|tumou?r\w*|néoplas\w*|"
+    r"neoplas\w*|malignan\w*|malin\w*|sarcom\w*|lymphom\w*|mélanom\w*|melanom\w*|k|primitif|primary|"
+    r"m[ée]soth[ée]liom\w*|gliom\w*|glioblastom\w*|blastom\w*|leuc[ée]mie|leuk[a]?emia|my[ée]lom\w*|"
+    r"cbnpc|nsclc|sclc|chc|hcc|adk|gist|tne|net)\b",
+    re.I,
+)
+_NODES = re.compile(r"\b(?:ganglion\w*|adénopath\w*|adenopath\w*|lymph|nodes?|node|curage|N\d)\b", re.I)
+_TITLE_F = re.compile(r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mlle|Mademoiselle)\b|\bpatiente\b|\bwoman\b|\bfemme\b")
+_TITLE_M = re.compile(r"\b(?:Monsieur|Mr)\b|\bM\. [A-Z]|\bman\b|\bhomme\b|\bgentleman\b")
+_PRONOUN_F = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
+_PRONOUN_M = re.compile(r"\b(?:he|his|him|himself)\b", re.I)
+# A name then the age: "Mr Daniel Okafor, 64", "Ms Rachel Dunmore (45)", "Mr Kenneth Burrows, 70 years".
+_AGE_AFTER_NAME = re.compile(
+    r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mr|Monsieur|M\.)\s+(?:[A-Z][\w'-]*\.?[\s,]+){1,3}\(?(\d{1,3})\b(?!\s*/)"
+)
+_BENIGN = re.compile(
+    r"\b(?:b[ée]nin\w*|benign|ad[ée]nome?s?|adenoma\w*|kyste\w*|cyst\w*|fibroad[ée]nom\w*|h[ée]mangiom\w*|"
+    r"angiome\w*|naevus|nevus|nodule colloïde|polype?s?|polyp\w*|hyperplasi\w*|lithias\w*|gallstone\w*)\b",
+    re.I,
+)
+_GRADE_WORDS = re.compile(
+    r"\b(?:SBR|Nottingham|FNCLCC|ISUP|Fuhrman|OMS|WHO|grade histo|G[1-4]|FIGO|CNS)\b", re.I
+)
+_NOT_TUMOUR_STAGE = re.compile(
+    r"\b(?:Mayo|ECOG|NYHA|CKD|Rai|kidney disease|insuffisance r[ée]nale|KDIGO)\b", re.I
+)
+_HER2_SCORE = re.compile(r"HER-?2[^.;\n]{0,25}?\b([0-3])\s*\+", re.I)
+_ISH_NEG = re.compile(
+    r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?(?:non|not|n[ée]gati|pas d|absence)", re.I
+)
+_ISH_POS = re.compile(r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?amplifi", re.I)
+_RELATIVE_CANCER = re.compile(r"\b(?:cancer|carcinom|tumou?r|leuc|leuk|lymphom|mélanom|melanom)", re.I)
+_DENIED_METASTASIS = re.compile(
+    r"(?:pas|aucune?|sans|absence)\s+(?:de\s+)?(?:\w+\s+){0,3}"
+    r"(?:m[ée]tasta|localisation secondaire|l[ée]sion secondaire)|\bM0\b",
+    re.I,
+)
+# Organs named as the involvement of something else (amyloid deposits, a neighbouring structure) are
+# not cancer sites: "amyloidosis (involvement of lungs, tongue, bladder)", "proximity to the trachea".
+_INVOLVEMENT = re.compile(
+    r"\b(?:involvement|involving|atteinte|amylo\w*|proximit\w*|au contact|contact with|abutting|"
+    r"envahissement|invading|invasion of|adjacent)\b[^.;\n]*",
+    re.I,
+)
+_RESULT_WORD = re.compile(
+    r"(?:r[ée]arrang|mut[ée]|amplifi|exprim|m[ée]thyl|d[ée]tect|surexprim|d[ée]l[ée]t)", re.I
+)
+_SALUTATION = re.compile(
+    r"Madame,?\s+Monsieur|Monsieur,?\s+Madame|Dear Sir|Ch[èe]re?s?\s+(?:Cons|Conf)", re.I
+)
+_PRE_NEGATION = re.compile(
+    r"\b(?:pas|sans|ni|aucune?|absence|jamais|ne|n'|non|négati\w*|exclu\w*|élimin\w*)\b", re.I
+)
+# Words that introduce another cancer than the one the letter is about.
+_ANOTHER = re.compile(
+    r"\b(?:ant[ée]c[ée]dents?|history|second|seconde|deuxi[èe]me|autre|another|also|[ée]galement|previous|"
+    r"prior|ancien|synchrone|synchronous|m[ée]tachrone|metachronous|personnel|past)\b",
+    re.I,
+)
+_NEGATED_GENES = re.compile(
+    r"(?:pas de|absence de|sans|aucune|no|without|negative for)\s+(?:\w+\s+){0,2}?"
+    r"(?:mutations?|variants?|alt[ée]rations?)\s+(?:pathog[èe]nes?\s+|constitutionnelles?\s+|germinales?\s+)?"
+    r"(?:de\s+|d'|du\s+|des\s+|of\s+|in\s+|on\s+|sur\s+)?"
+    r"((?:[A-Z][A-Z0-9]{1,7}(?:/\d)?(?:\s*,\s*|\s+(?:ni|et|or|and|nor|ou)\s+|\s*/\s*)?)+)"
+)
+_STAGE = re.compile(
+    r"\b(?:FIGO|stade|stage|Binet|Ann[- ]Arbor|ISS|R-ISS|BCLC)\s*(?:stade\s+|stage\s+)?"
+    r"(IV[ABC]?|I{1,3}[ABC]?[12]?|[ABC0])\b"
+)
+_EXON_VARIANT = re.compile(
+    r"(d[ée]l[ée]tion|deletion|insertion|duplication)s?\s+(?:de\s+l'|dans\s+l'|in\s+)?exon\s*(\d{1,2})"
+    r"(?:\s+(?:d'|de\s+|du\s+|of\s+|in\s+)?([A-Z][A-Z0-9]{1,7}))?"
+    r"|exon\s*(\d{1,2})\s+(d[ée]l[ée]t\w*|deletion|deleted|insertion|duplication|del|ins)",
+    re.I,
+)
+_COMPANIONS = (
+    (re.compile(r"\bFOLF|\bFLOT\b|\bLV5FU|\bmFOLF", re.I), "calcium folinate"),
+    (re.compile(r"\bR?-?CHOP\b", re.I), "prednisone"),
+    (re.compile(r"\b(?:VRD|RVD)\b"), "dexamethasone"),
+)
+_STOP = set(
+    "avec pour dans une des les est sont été elle il ils elles leur leurs sur par mais chez sans sous "
+    "cette ce ces son sa ses qui que dont puis après avant depuis entre lors aussi plus très bien "
+    "with for the and was were has have had been this that which from into onto after before since "
+    "also more very well then there their they she he his her its who whom patient patiente".split()
+)
+
+
+@dataclass
+class CaseReading:
+    """What a case says about the patient: Criteria atoms (one per fact group), and the words not used."""
+
+    criteria: Node | None
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    not_used: list[str] = field(default_factory=list)
+    language: str = "fr"
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for a, b in spans:
+        for i in range(max(0, a), min(len(chars), b)):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _history_spans(text: str) -> list[tuple[int, int]]:
+    from retrieval.ingest.annotate import annotate_texts
+
+    return [(s.start, s.end) for s in annotate_texts([text])[0].segments if s.history]
+
+
+def _qualified_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans the annotator marks negated, hypothetical or about a relative."""
+    from retrieval.ingest.annotate import annotate_texts
+
+    ann = annotate_texts([text])[0]
+    out = []
+    for s in ann.segments:
+        if s.family:
+            out.append((s.start, s.end))
+        elif s.negated or s.hypothetical:
+            first_word = re.match(r"\S*", text[s.start : s.end]).group(0)
+            before = text[max(0, s.start - 25) : s.start] + first_word
+            result_word = re.search(r"type\s+non\s*$", before[:25], re.I)  # "de type non spécifique"
+            result_word = result_word or _RESULT_WORD.match(first_word)  # "ALK non réarrangé": a result
+            if s.negated and (not _PRE_NEGATION.search(before) or result_word):
+                continue  # "triple négatif", "de type non spécifique": a result, not a negated finding
+            end = min(s.end, s.start + 60)
+            stop = re.search(r"[.;:](?:\s|$)", text[s.start : end])
+            out.append((s.start, s.start + stop.start() if stop else end))
+    return out
+
+
+def _clauses(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for piece in _CLAUSE.split(text):
+        if piece is None:
+            continue
+        start = text.find(piece, pos)
+        if piece.strip():
+            out.append((start, piece))
+            pos = start + len(piece)
+    return out
+
+
+def _items(clause: str, lang: str) -> tuple[list[Any], State]:
+    ann = annotate(clause, get_terminology())
+    ann.mentions = [m for m in ann.mentions if not m.fuzzy]  # a letter's typos are rarer than its words
+    st = State(ann, get_terminology(), date.today(), lang)
+    build(st)
+    criteria, _ = assemble(st.items)
+    if criteria is None:
+        return [], st
+    return _walk(criteria), st
+
+
+def _walk(node: Node) -> list[Node]:
+    if isinstance(node, (All, AnyOf)):
+        return [a for item in node.items for a in _walk(item)]
+    if isinstance(node, Sequence):
+        return _walk(node.first) + _walk(node.then)
+    if isinstance(node, Not):
+        return []
+    return [node]
+
+
+class _Facts:
+    def __init__(self) -> None:
+        self.sex: str | None = None
+        self.tumours: list[dict[str, Any]] = []
+        self.markers: dict[tuple[str, str], dict[str, Any]] = {}
+        self.drugs: list[str] = []
+        self.classes: list[str] = []
+        self.events: list[dict[str, Any]] = []
+        self.metastasis_sites: list[str] = []
+        self.deceased = False
+        self.metastasis_denied = False
+        self.m0 = False
+
+    # -- tumours ----------------------------------------------------------------------------------
+    def tumour(
+        self, data: dict[str, Any], cancer_words: bool, nodes: bool, clause: str = "", history: bool = False
+    ) -> None:
+        data = {k: v for k, v in data.items() if k not in ("kind", "age_min", "age_max", "rank")}
+        data = {k: v for k, v in data.items() if not k.startswith("diagnosed")}
+        if not cancer_words or _BENIGN.search(clause):
+            data.pop("site", None)
+            if _BENIGN.search(clause):
+                data.pop("histology", None)
+                data.pop("histology_group", None)
+        named = bool(data.get("site") or data.get("histology") or data.get("histology_group"))
+        if not named:
+            data.pop("laterality", None)  # "lobe droit", "rein droit": a side of something else
+        if not named and not _GRADE_WORDS.search(clause):
+            data.pop("grade", None)  # "grade 2 arthralgia", "grade 3 neutropenia": a toxicity grade
+        if _NOT_TUMOUR_STAGE.search(clause):
+            data.pop("stage", None)
+        if any(str(h).endswith("/2") for h in data.get("histology", [])) and self.tumours:
+            return  # a carcinoma in situ next to the invasive cancer is not a second cancer
+        if nodes and data.get("metastatic") is True:
+            data.pop("metastatic")
+        if not data:
+            return
+        target = self._match(data)
+        if target is None and self.tumours and not (_ANOTHER.search(clause) or history):
+            target = self.tumours[0]  # a second site in the story of the same cancer ("d'origine biliaire")
+        if target is None:
+            if not named and self.tumours:
+                target = self.tumours[-1]
+            else:
+                self.tumours.append(data)
+                return
+        for k, v in data.items():
+            if isinstance(v, list):
+                target.setdefault(k, [])
+                known = target.get("histology") or target.get("histology_group")
+                if k in ("histology", "histology_group") and known:
+                    if k == "histology" and self._narrower(v, target):
+                        target["histology"], target["histology_group"] = list(v), []
+                    continue  # otherwise the first naming of a tumour's histology is the precise one
+                if k == "site" and target[k]:
+                    continue
+                target[k] += [x for x in v if x not in target[k]]
+            elif target.get(k) is None:
+                target[k] = v
+
+    @staticmethod
+    def _narrower(codes: list[str], target: dict[str, Any]) -> bool:
+        """A later, more precise histology of the same tumour ("mésothéliome" then "épithélioïde")."""
+        new = expand_histology(codes)
+        old = expand_histology(target.get("histology", []), target.get("histology_group", []))
+        return bool(new) and new < old
+
+    def _match(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        sites = {s[:3] for s in data.get("site", [])}
+        for t in self.tumours:
+            tsites = {s[:3] for s in t.get("site", [])}
+            if sites and tsites:
+                if sites & tsites:
+                    return t
+                continue
+            hist = set(data.get("histology", [])) | set(data.get("histology_group", []))
+            thist = set(t.get("histology", [])) | set(t.get("histology_group", []))
+            if not hist or not thist or hist & thist:
+                return t
+        return None
+
+    # -- everything else --------------------------------------------------------------------------
+    def add(self, node: Node, clause: str, planned: bool, cancer_words: bool, history: bool = False) -> None:
+        """One atom of a clause, kept or left out by what the clause says around it."""
+        data = to_dict(node)
+        kind = data["kind"]
+        nodes = bool(_NODES.search(clause)) and not re.search(r"à distance|distant", clause, re.I)
+        benign = bool(_BENIGN.search(clause))
+        if kind == "tumour":
+            self.tumour(data, cancer_words, nodes, clause, history)
+        elif kind == "sex" and self.sex is None and not _SALUTATION.search(clause):
+            self.sex = data["value"]
+        elif kind == "vital_status" and data["value"] == "deceased":
+            self.deceased = True
+        elif kind == "biomarker":
+            info = genes().get(data["marker"])
+            if info is not None and info["kind"] == "serum":
+                return
+            if not (data.get("status") or data.get("alteration") or "op" in data):
+                return  # a marker named without its result is not a fact
+            if "-" in str(data.get("alteration") or ""):
+                data.pop("alteration")  # a named fusion: the gene is rearranged (eval/cases/README.md)
+                data["status"] = "rearranged"
+            if data["marker"] == "MSI" and data.get("status") == "low":
+                data["status"] = "negative"  # MSS / pMMR
+            key = (data["marker"], "value" if "op" in data else "status")
+            self.markers.setdefault(key, data)
+        elif kind == "treatment" and len(data.get("drugs", [])) > 2 and all(
+            get_terminology().drugs.get(d, {}).get("class") == "cell_therapy" for d in data["drugs"]
+        ):
+            return  # "CAR-T" means any product: the letter names the one given elsewhere
+        elif kind == "treatment" and not planned and not (benign and not data.get("drugs")):
+            self.drugs += [d for d in data.get("drugs", []) if d not in self.drugs]
+            if not data.get("drugs"):
+                self.classes += [c for c in data.get("classes", []) if c not in self.classes]
+        elif kind == "event":
+            if data["type"] == "metastasis":
+                sites = [s for s in data.get("sites", []) if s != "lymph_node" or not nodes]
+                if nodes and not sites and "lymph_node" in data.get("sites", []):
+                    return
+                if nodes and not data.get("sites"):
+                    return
+                self.metastasis_sites += [s for s in sites if s not in self.metastasis_sites]
+                if not self.events or all(e["type"] != "metastasis" for e in self.events):
+                    self.events.append({"kind": "event", "type": "metastasis"})
+            elif all(e["type"] != data["type"] for e in self.events):
+                self.events.append({"kind": "event", "type": data["type"]})
+
+    def atoms(self, age: int | None) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        if self.sex:
+            out.append({"kind": "sex", "value": self.sex})
+        if age is not None:
+            out.append({"kind": "age", "min": age, "max": age})
+        first_site = {s[:3] for s in (self.tumours[0].get("site", []) if self.tumours else [])}
+        if first_site & {"C56", "C57", "C48"} and set(self.metastasis_sites) <= {"peritoneum"}:
+            # peritoneal spread of an ovarian cancer is regional (FIGO III), not a distant metastasis
+            self.events = [e for e in self.events if e["type"] != "metastasis"]
+            self.metastasis_sites = []
+        metastatic = bool(self.metastasis_sites) or any(
+            e["type"] == "metastasis" for e in self.events
+        )
+        for t in self.tumours:
+            if any(str(m).upper().startswith("M1") for m in t.get("m", [])):
+                metastatic = True
+        for t in self.tumours:
+            hist, groups = t.get("histology", []), t.get("histology_group", [])
+            haem = not t.get("site") and not implied_site(hist, groups)
+            if haem:
+                t.pop("metastatic", None)
+                continue
+            if metastatic and t is self.tumours[0]:
+                t["metastatic"] = True
+            elif t.get("metastatic") is None and t is self.tumours[0] and (
+                self.m0 or self.metastasis_denied or any(str(m).upper() == "M0" for m in t.get("m", []))
+            ):
+                t["metastatic"] = False
+            elif t is not self.tumours[0] and t.get("metastatic") is False:
+                t.pop("metastatic")
+        out += [{"kind": "tumour", **t} for t in self.tumours]
+        for e in self.events:
+            if e["type"] == "metastasis" and self.metastasis_sites:
+                e = {**e, "sites": self.metastasis_sites}
+            out.append(e)
+        out += list(self.markers.values())
+        out += [{"kind": "treatment", "drugs": [d]} for d in self.drugs]
+        drug_classes = {get_terminology().drugs.get(d, {}).get("class") for d in self.drugs}
+        out += [
+            {"kind": "treatment", "classes": [c]}
+            for c in self.classes
+            if c in ("surgery", "radiotherapy") or c not in drug_classes
+        ]
+        if self.deceased:
+            out.append({"kind": "vital_status", "value": "deceased"})
+        return out
+
+
+_RECEPTOR_PCT = re.compile(r"\b(RE|RO|ER|RP|PR|PgR)\s*(?:[:=]|à|at)?\s*(\d{1,3})\s*%")
+_KI67 = re.compile(r"\bKi[- ]?67\s*(?:[:=]|à|at|of|de)?\s*(?:[<>≥≤]=?\s*)?(\d{1,3})(?:[.,]\d)?\s*%", re.I)
+_PDL1 = re.compile(r"\bPD-?L1\b[^.;\n%]{0,25}?(?:[<>≥≤]=?\s*)?(\d{1,3})\s*%", re.I)
+_RECEPTOR = {"RE": "ER", "RO": "ER", "ER": "ER", "RP": "PR", "PR": "PR", "PGR": "PR"}
+
+
+def _polarity(facts: _Facts, text: str) -> None:
+    """Receptor and marker results read with their polarity, as a pathologist writes them."""
+    for m in _RECEPTOR_PCT.finditer(text):  # "RE 90 %, RP 0 %": a percentage is a status
+        marker = _RECEPTOR[m.group(1).upper()]
+        status = "positive" if int(m.group(2)) >= 1 else "negative"
+        result = {"kind": "biomarker", "marker": marker, "status": status}
+        facts.markers.setdefault((marker, "status"), result)
+    for rx, marker in ((_KI67, "KI67"), (_PDL1, "PD-L1")):
+        hit = rx.search(text)
+        if hit is not None and (marker, "value") not in facts.markers:
+            value = float(hit.group(1))
+            if marker == "PD-L1" and value == 0:
+                result = {"kind": "biomarker", "marker": marker, "status": "negative"}
+                facts.markers.setdefault((marker, "status"), result)
+                continue
+            result = {"kind": "biomarker", "marker": marker, "op": ">=", "value": value}
+            facts.markers[(marker, "value")] = result
+            facts.markers.pop((marker, "status"), None)
+    for (marker, how), data in list(facts.markers.items()):
+        if marker in ("ER", "PR", "AR") and how == "value":
+            facts.markers.pop((marker, how))
+            value = data.get("value") or 0
+            status = "positive" if value >= 1 else "negative"
+            result = {"kind": "biomarker", "marker": marker, "status": status}
+            facts.markers.setdefault((marker, "status"), result)
+        elif marker == "PD-L1" and how == "value" and (data.get("value") or 0) == 0:
+            facts.markers[(marker, how)] = {"kind": "biomarker", "marker": marker, "status": "negative"}
+        elif how == "value" and data.get("op") in (">", "="):
+            data["op"] = ">="
+    score = _HER2_SCORE.search(text)
+    her2 = facts.markers.get(("HER2", "status"))
+    status = None
+    if score:
+        n = int(score.group(1))
+        status = "positive" if n == 3 else "negative" if n < 2 else "equivocal"
+    elif her2 is not None:
+        status = her2.get("status")
+    if status == "equivocal" or (her2 is not None and her2.get("status") == "equivocal"):
+        if _ISH_NEG.search(text):
+            status = "negative"
+        elif _ISH_POS.search(text):
+            status = "positive"
+    if status and (her2 is not None or score):
+        facts.markers[("HER2", "status")] = {"kind": "biomarker", "marker": "HER2", "status": status}
+
+
+def _terms(st: State) -> list[str]:
+    """Words of a clause that no rule used: content words only (no names, numbers or grammar)."""
+    out = []
+    toks = st.ann.norm.tokens
+    for a, b in st.ann.uncovered:
+        for k in range(a, b):
+            if k in st.covered:
+                continue
+            original = st.ann.norm.original_span(toks[k].start, toks[k].end)
+            word = toks[k].text
+            if len(word) < 5 or not word.isalpha() or word in _STOP or original[:1].isupper():
+                continue
+            out.append(original.lower())
+    return out
+
+
+def read_case(text: str, lang: str | None = None) -> CaseReading:
+    """Read a case narrative into the facts of the patient it describes (see the module docstring)."""
+    text = (text or "").strip()
+    lang = lang or detect_language(text)
+    if not text:
+        return CaseReading(None, language=lang)
+    # the annotator's cue lists are French: an English text gets the English cues below only
+    blanked = _blank(text, _qualified_spans(text)) if lang == "fr" else text
+    blanked = _blank(blanked, [m.span() for m in _INVOLVEMENT.finditer(blanked)])
+    history = _history_spans(text) if lang == "fr" else []
+    facts = _Facts()
+    unused: list[str] = []
+    for start, clause in _clauses(text):
+        kept = blanked[start : start + len(clause)]
+        if _FAMILY["en" if lang == "en" else "fr"].search(clause) and _RELATIVE_CANCER.search(clause):
+            continue
+        if _NEGATED.search(kept):
+            # English negation: keep only what comes before the cue ("..., no distant metastasis")
+            cut = _NEGATED.search(kept)
+            negated_part = kept[cut.start() :]
+            if re.search(r"metasta|distant|spread|disease", negated_part, re.I):
+                facts.metastasis_denied = True
+            kept = kept[: cut.start()]
+        if _DENIED_METASTASIS.search(clause):
+            facts.metastasis_denied = True
+        planned = bool(_PLANNED.search(clause))
+        atoms, st = _items(kept, lang)
+        cancer_words = bool(_CANCER.search(kept)) or any(m.kind == "histology" for m in st.ann.mentions)
+        past = any(a < start + len(clause) and start < b for a, b in history)
+        for node in atoms:
+            facts.add(node, clause, planned, cancer_words, past)
+        if re.search(r"m[ée]tasta|metasta", kept, re.I):  # "d'emblée métastatique : nodules pulmonaires"
+            spread = [m.value("metastasis_site") for m in st.ann.mentions if m.value("metastasis_site")]
+            distant = bool(re.search(r"à distance|distant|r[ée]trop[ée]riton", kept, re.I))
+            spread = [s for s in spread if s and (s != "lymph_node" or distant)]
+            facts.metastasis_sites += [s for s in spread if s not in facts.metastasis_sites]
+            if spread and all(e["type"] != "metastasis" for e in facts.events):
+                facts.events.append({"kind": "event", "type": "metastasis"})
+        for hit in _NEGATED_GENES.finditer(clause):
+            for gene in re.findall(r"[A-Z][A-Z0-9]{1,7}(?:/\d)?", hit.group(1)):
+                names = [gene] if "/" not in gene else [gene.split("/")[0], gene[:-3] + gene[-1]]
+                for name in names:
+                    if name in genes() and (name, "status") not in facts.markers:
+                        result = {"kind": "biomarker", "marker": name, "status": "wild_type"}
+                        facts.markers[(name, "status")] = result
+        unused += _terms(st)
+    if facts.sex is None:
+        people = re.sub(r"Madame,?\s+Monsieur|Monsieur,?\s+Madame|Dear Sir or Madam", " ", text)
+        f, m = len(_TITLE_F.findall(people)), len(_TITLE_M.findall(people))
+        if f == m:
+            f, m = len(_PRONOUN_F.findall(text)), len(_PRONOUN_M.findall(text))
+        facts.sex = "F" if f > m else "M" if m > f else None
+    _polarity(facts, text)
+    for rx, drug in _COMPANIONS:  # "FOLFOX": a letter's regimen includes what a cohort question leaves out
+        if rx.search(text) and drug not in facts.drugs:
+            facts.drugs.append(drug)
+    stage = _STAGE.search(text)
+    if stage and facts.tumours and not facts.tumours[0].get("stage"):
+        facts.tumours[0]["stage"] = [stage.group(1).upper()]
+    for hit in _EXON_VARIANT.finditer(text):  # "délétion de l'exon 19 d'EGFR", "KIT exon 11 délété"
+        kind = (hit.group(1) or hit.group(5) or "").lower()
+        word = {"ins": "INSERTION", "dup": "DUPLICATION"}.get(kind[:3], "DELETION")
+        exon = hit.group(2) or hit.group(4)
+        gene = hit.group(3)
+        if gene and gene.upper() in genes():
+            facts.markers.pop((gene.upper(), "status"), None)
+            facts.markers[(gene.upper(), "status")] = {
+                "kind": "biomarker", "marker": gene.upper(), "alteration": f"EXON {exon} {word}"
+            }
+        for data in facts.markers.values():
+            if str(data.get("alteration") or "").upper() == f"EXON {exon}":
+                data["alteration"] = f"EXON {exon} {word}"
+    for data in facts.markers.values():
+        if data.get("alteration") and data.get("status") in ("loss", "mutated", "positive"):
+            data.pop("status")
+    sbr = _SBR.search(text)
+    if sbr and facts.tumours and not facts.tumours[0].get("grade"):
+        facts.tumours[0]["grade"] = [{"I": 1, "II": 2, "III": 3}.get(sbr.group(1), 0) or int(sbr.group(1))]
+    from query_compiler.compiler.similar import case_age
+
+    named = _AGE_AFTER_NAME.search(text)
+    age = case_age(text) or (int(named.group(1)) if named and 0 < int(named.group(1)) < 110 else None)
+    atoms = facts.atoms(age)
+    criteria = parse_criteria({"kind": "all", "items": atoms}) if atoms else None
+    return CaseReading(criteria, atoms, list(dict.fromkeys(unused))[:20], lang)
