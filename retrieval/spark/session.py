@@ -47,7 +47,7 @@ def _conf(url: SparkUrl) -> dict[str, str]:
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": str(url.shuffle_partitions),
-        "spark.sql.adaptive.enabled": "true",
+        "spark.sql.adaptive.enabled": os.environ.get("COHORT_SPARK_AQE", "true"),
         "spark.sql.autoBroadcastJoinThreshold": str(64 * 1024 * 1024),
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.parquet.filterPushdown": "true",
