@@ -10,6 +10,7 @@ machine, and a quiet JVM (``log4j2.properties``: errors come back as Python exce
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -101,6 +102,10 @@ def root_session(url: SparkUrl) -> Any:
             builder = builder.config(key, value)
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("OFF")
+        from pyspark.logger import PySparkLogger
+
+        for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):  # raised to us anyway
+            PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
         if not url.local:
             session.sparkContext.addPyFile(_code_zip())
         _ROOT.update(session=session, master=url.master)
