@@ -28,7 +28,7 @@ from retrieval.ingest.progress import Bar, Workers, default_workers
 from retrieval.ingest.report import IngestReport
 from retrieval.ingest.writer import DocumentRow, Writer, upsert_sql, write_batch
 from retrieval.records import DocumentRecord, PatientRecord
-from retrieval.store import Store, batches, now_iso
+from retrieval.store import Store, StoreError, batches, now_iso
 
 PATIENT_BATCH = 500  # patients per transaction
 DOC_BATCH = 256  # documents per transaction
@@ -381,5 +381,7 @@ def ingest(
     workers: int | None = None,
 ) -> IngestReport:
     """Load a corpus directory into ``store`` (see the module docstring for the guarantees)."""
+    if store.dialect == "spark":  # its loader runs on the executors and reuses this module
+        raise StoreError("A Spark warehouse is loaded by retrieval.spark.ingest (`cohort ingest` does it).")
     corpus = open_corpus(corpus_dir)
     return Ingestion(corpus, store, ocr=ocr, progress=progress, workers=workers or default_workers()).run()

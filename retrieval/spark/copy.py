@@ -42,26 +42,40 @@ def _rows(store: Store, sql: str) -> Any:
         yield [tuple(_plain(v) for v in (r.values() if isinstance(r, dict) else r)) for r in chunk]
 
 
-def stage_table(src: Store, dst: Any, table: str, staging: str, progress: Progress | None) -> int:
-    """Rows of ``src.table`` as Parquet files under ``staging/table`` (dates as ISO text)."""
+def stage_batch(dst: Any, table: str, rows: list[tuple[Any, ...]], staging: str, k: int) -> None:
+    """Rows (in the warehouse column order, dates as ISO text) as one Parquet file of the staging
+    folder: written by pyarrow on a local warehouse, through Spark elsewhere."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     cols = spark_columns(dst.app, table)
+    schema = pa.schema([(c, _arrow_type(t)) for c, t in cols])
+    names = [c for c, _ in cols]
+    data = pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows], schema)
+    out = f"{staging}/{table}"
+    if dst.local_warehouse is not None:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, f"{out}/part-{k:06d}.parquet")
+    else:
+        dst.session().createDataFrame(data).write.mode("append").parquet(out)
+
+
+def staged(dst: Any, table: str, staging: str, n: int) -> Any:
+    """The staged rows of ``table`` as a DataFrame (an empty one when nothing was staged)."""
+    session = dst.session()
+    if n:
+        return session.read.parquet(f"{staging}/{table}")
+    return session.createDataFrame([], ", ".join(f"`{c}` {t}" for c, t in spark_columns(dst.app, table)))
+
+
+def stage_table(src: Store, dst: Any, table: str, staging: str, progress: Progress | None) -> int:
+    """Rows of ``src.table`` as Parquet files under ``staging/table`` (dates as ISO text)."""
+    cols = spark_columns(dst.app, table)
     have = {name for name, _ in sql_columns(src, table)}
     select = ", ".join(c if c in have else f"NULL AS {c}" for c, _ in cols)
-    schema = pa.schema([(c, _arrow_type(t)) for c, t in cols])
-    local = dst.local_warehouse is not None
-    session = None if local else dst.session()
     n = 0
     for k, chunk in enumerate(_rows(src, f"SELECT {select} FROM {table}")):
-        data = pa.Table.from_pylist([dict(zip([c for c, _ in cols], r, strict=True)) for r in chunk], schema)
-        out = f"{staging}/{table}"
-        if local:
-            Path(out).mkdir(parents=True, exist_ok=True)
-            pq.write_table(data, f"{out}/part-{k:06d}.parquet")
-        else:
-            session.createDataFrame(data).write.mode("append").parquet(out)
+        stage_batch(dst, table, chunk, staging, k)
         n += len(chunk)
         if progress:
             progress(table, n)
@@ -98,11 +112,7 @@ def copy_to_spark(src: Store, dst: Any, *, progress: Progress | None = None, app
     try:
         for table in CLINICAL_TABLES:
             counts[table] = stage_table(src, dst, table, staging, progress)
-            cols = spark_columns(dst.app, table)
-            if counts[table]:
-                df = session.read.parquet(f"{staging}/{table}")
-            else:
-                df = session.createDataFrame([], ", ".join(f"`{c}` {t}" for c, t in cols))
+            df = staged(dst, table, staging, counts[table])
             if table in ("segments", "mentions"):
                 df = rekey(df)
             if table == "segments":
@@ -118,7 +128,7 @@ def copy_to_spark(src: Store, dst: Any, *, progress: Progress | None = None, app
         if app_tables:
             counts.update(copy_app_tables(src, dst.app))
     finally:
-        _remove(dst, session, staging)
+        remove_staging(dst, staging)
     return counts
 
 
@@ -144,7 +154,7 @@ def copy_app_tables(src: Store, app: Store) -> dict[str, int]:
     return counts
 
 
-def _remove(dst: Any, session: Any, path: str) -> None:
+def remove_staging(dst: Any, path: str) -> None:
     local = dst.local_warehouse
     if local is not None:
         shutil.rmtree(Path(path), ignore_errors=True)
@@ -152,7 +162,7 @@ def _remove(dst: Any, session: Any, path: str) -> None:
         if staging.exists() and not any(staging.iterdir()):
             staging.rmdir()
     else:
-        dst.warehouse._delete(session, path)
+        dst.warehouse._delete(dst.session(), path)
 
 
 def describe(counts: dict[str, int], seconds: float) -> str:
