@@ -121,7 +121,7 @@ def copy_to_spark(src: Store, dst: Any, *, progress: Progress | None = None, app
                 counts["terms"] = written[-1].rows
                 if progress:
                     progress("terms", counts["terms"])
-            written.append(dst.warehouse.write(session, table, df))
+            written.append(dst.warehouse.write(session, table, df, rows=counts[table]))
             if table == "segments":
                 df.unpersist()
         dst.warehouse.publish(session, written, now_iso())

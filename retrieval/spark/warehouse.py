@@ -63,8 +63,9 @@ class Warehouse:
         return f"{self.root}/tables/{table}/v{version:06d}"
 
     # -- writing -----------------------------------------------------------------------------
-    def write(self, session: Any, table: str, df: Any) -> Written:
-        """Write ``df`` as the next version of ``table`` (not visible until ``publish``)."""
+    def write(self, session: Any, table: str, df: Any, rows: int | None = None) -> Written:
+        """Write ``df`` as the next version of ``table`` (not visible until ``publish``); ``rows``,
+        when the caller knows it, saves counting the written files."""
         from pyspark.sql import functions as F
 
         if table not in WAREHOUSE_TABLES:
@@ -85,7 +86,8 @@ class Warehouse:
             out = df.withColumn("bucket", F.pmod(F.col(key), F.lit(b)).cast("int"))
             out = out.repartition(b, "bucket").sortWithinPartitions("bucket", *SORT[table])
             out.write.options(**writer_opts).mode("overwrite").partitionBy("bucket").parquet(path)
-        rows = session.read.parquet(path).count()
+        if rows is None:
+            rows = session.read.parquet(path).count()
         return Written(table, version, rows)
 
     def _next_version(self, session: Any, table: str) -> int:
