@@ -87,8 +87,17 @@ class Warehouse:
             out = out.repartition(b, "bucket").sortWithinPartitions("bucket", *SORT[table])
             out.write.options(**writer_opts).mode("overwrite").partitionBy("bucket").parquet(path)
         if rows is None:
-            rows = session.read.parquet(path).count()
+            rows = self.read(session, table, version).count()
         return Written(table, version, rows)
+
+    def read(self, session: Any, table: str, version: int) -> Any:
+        """One version of a table, with its declared schema (no inference; an empty table has no
+        Parquet file at all)."""
+        cols = spark_columns(self.app, table)
+        if table in PATIENT_KEY:
+            cols = [*cols, ("bucket", "INT")]
+        df = session.read.schema(ddl(cols)).parquet(self.path(table, version))
+        return df.drop("bucket") if "bucket" in df.columns else df
 
     def _next_version(self, session: Any, table: str) -> int:
         current = self.versions().get(table, (0, 0))[0]
@@ -129,9 +138,7 @@ class Warehouse:
                     except Exception:  # noqa: BLE001 - a view that was never cached
                         pass
                 if version:
-                    df = session.read.parquet(self.path(table, version))
-                    if "bucket" in df.columns:
-                        df = df.drop("bucket")
+                    df = self.read(session, table, version)
                 else:
                     df = session.createDataFrame([], ddl(spark_columns(self.app, table)))
                 df.createOrReplaceTempView(table)
