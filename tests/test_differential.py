@@ -3,10 +3,10 @@ through Spark SQL on a Parquet warehouse (local mode) and through the pure-Pytho
 evaluator must give the same patients, tree by tree.
 
 Runs on the shared generated + ingested corpus (``corpus_dir`` / ``corpus_store``, copied row for
-row into PostgreSQL and into a Spark warehouse) and on ``tests/minidata.py``'s random dataset; the fixed trees cover every atom
-kind, nesting, negation, time relations and the real questions of USE_CASES.md, and hypothesis adds
-random trees. A tree set where almost nothing matches would prove little, so the share of trees
-with a non-trivial answer is checked too.
+row into PostgreSQL and into a Spark warehouse) and on ``tests/minidata.py``'s random dataset; the
+fixed trees cover every atom kind, nesting, negation, time relations and the real questions of
+USE_CASES.md, and hypothesis adds random trees. A tree set where almost nothing matches would prove
+little, so the share of trees with a non-trivial answer is checked too.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Spark store URLs: which cluster, which warehouse, where the small SQL store lives.
 
     spark://HOST:7077?warehouse=PATH          a standalone cluster (the master's own URL)
-    spark+local[2]?warehouse=PATH             one machine, 2 cores (spark+local: every core)
+    spark+local[2]?warehouse=PATH             one machine, 2 cores (local[*]: every core)
     spark+yarn?warehouse=hdfs:///cohort       any other Spark master after ``spark+``
 
 Options after ``?`` (``&``-separated): ``warehouse`` (required: where the Parquet tables live; a
@@ -54,7 +54,9 @@ class SparkUrl:
         m = re.fullmatch(r"local(?:\[(\d+|\*)\])?", self.master)
         if m is None:
             return 0
-        return int(m.group(1)) if m.group(1) and m.group(1) != "*" else (os.cpu_count() or 1)
+        if m.group(1) is None:
+            return 1  # Spark's own meaning of plain "local"
+        return int(m.group(1)) if m.group(1) != "*" else (os.cpu_count() or 1)
 
     @property
     def shuffle_partitions(self) -> int:
