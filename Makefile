@@ -3,7 +3,7 @@ VENV ?= .venv
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 
-.PHONY: install run test lint
+.PHONY: install run test test-spark lint
 install:
 	@bash scripts/install.sh
 
@@ -12,6 +12,9 @@ run: install
 
 test: install
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+test-spark: install   # the Spark store's tests alone (local mode, one Spark session)
+	$(VENV)/bin/python -m pytest -m spark $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,8 +1,14 @@
 """Query latency benchmark: the USE_CASES questions (``eval.use_cases``) as Criteria, count
-and first page, on SQLite and PostgreSQL side by side, at a stated corpus size.
+and first page, on SQLite, PostgreSQL and Spark side by side, at a stated corpus size.
 
-    python -m eval.bench_query --patients 100000            # build, then measure (SQLite + PostgreSQL)
+    python -m eval.bench_query --patients 100000            # build, then measure (SQLite, PostgreSQL, Spark)
     python -m eval.bench_query --db big.db [--pg-url URL]    # measure existing stores
+    python -m eval.bench_query --patients 100000 --scaling   # + Spark local[1] vs local[2], 1x vs 4x data
+
+Spark runs in local mode (``--spark-master local[2]``) on a warehouse copied from the same base
+store and replicated the same way (``build_spark``); ``--scaling`` measures Spark again in fresh
+processes (one Spark master per process) with one and two cores, on the warehouse and on one four
+times larger, and prints how latency and cost per patient grow.
 
 Building 100,000 patients by real ingestion would take hours on two shared cores (annotation is
 ~100 documents/s), so the store is built from a *base* corpus that is really generated and
@@ -160,6 +166,69 @@ def build_postgres(base_db: str, factor: int, url: str, log: Any = print) -> Non
     log(f"  GIN index built ({time.perf_counter() - t0:.0f} s)")
 
 
+# Spark-only tables and the id columns that must shift with the copies (see REPLICATED).
+SPARK_REPLICATED: dict[str, tuple[str | None, dict[str, str]]] = {
+    **REPLICATED,
+    "mentions": ("id", {"document_id": "documents", "patient_id": "patients"}),
+    "terms": (None, {"patient_id": "patients", "document_id": "documents", "segment_id": "segments"}),
+}
+
+
+def replicate_spark(store: Store, factor: int, log: Any = print) -> None:
+    """``replicate`` for a Spark warehouse: every table unioned with ``factor - 1`` shifted copies,
+    written to new versions and switched at once."""
+    from pyspark.sql import functions as F
+
+    from retrieval.spark.schema import spark_columns
+
+    session = store.session()
+    offsets = {
+        t: int(store.scalar(f"SELECT COALESCE(MAX({idc}), 0) + 1 FROM {t}"))
+        for t, (idc, _) in SPARK_REPLICATED.items()
+        if idc
+    }
+    written = []
+    for table, (idc, fks) in SPARK_REPLICATED.items():
+        t0 = time.perf_counter()
+        base = session.table(table)
+        cols = [c for c, _ in spark_columns(store.app, table)]
+        parts = [base]
+        for k in range(1, factor):
+            exprs = []
+            for c in cols:
+                if c == idc:
+                    exprs.append((F.col(c) + F.lit(k * offsets[table])).alias(c))
+                elif c in fks:
+                    exprs.append((F.col(c) + F.lit(k * offsets[fks[c]])).alias(c))
+                elif UNIQUE_TEXT.get(table) == c:
+                    exprs.append(F.concat(F.col(c), F.lit(f"-{k}")).alias(c))
+                else:
+                    exprs.append(F.col(c))
+            parts.append(base.select(*exprs))
+        df = parts[0]
+        for part in parts[1:]:
+            df = df.unionByName(part)
+        written.append(store.warehouse.write(session, table, df))
+        log(f"  {table} x{factor}: {written[-1].rows:,} rows ({time.perf_counter() - t0:.0f} s)")
+    from retrieval.store import now_iso
+
+    store.warehouse.publish(session, written, now_iso())
+
+
+def build_spark(base_db: str, factor: int, url: str, log: Any = print) -> None:
+    """The base store copied into a Spark warehouse, then replicated ``factor`` times (once)."""
+    from retrieval.spark.copy import copy_to_spark
+
+    store = Store(url)
+    if store.warehouse.versions().get("patients", (0, 0))[1]:
+        return
+    t0 = time.perf_counter()
+    copy_to_spark(Store(base_db, create=False), store, app_tables=False)
+    log(f"Spark: base copied in {time.perf_counter() - t0:.0f} s; replicating x{factor}")
+    if factor > 1:
+        replicate_spark(store, factor, log)
+
+
 def _pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
@@ -234,6 +303,8 @@ def report(results: dict[str, dict[str, Any]]) -> str:
     for db in dbs:
         r = results[db]
         cpu = f"; CPU p50 {r['cpu_p50']:.1f} ms p95 {r['cpu_p95']:.1f} ms" if db == "sqlite" else ""
+        if db == "spark":
+            cpu = f"; Spark master {r.get('master', '?')}"
         lines.append(
             f"{db}: {r['patients']:,} patients, {r['documents']:,} documents, {r['segments']:,} segments "
             f"(load average {r['load_average']:.1f} on {os.cpu_count()} cores)"
@@ -246,9 +317,10 @@ def report(results: dict[str, dict[str, Any]]) -> str:
             f"  with the stress search: first page p50 {r['all_page_p50']:.1f} ms"
             f" p95 {r['all_page_p95']:.1f} ms"
         )
-    if "postgres" in results and "sqlite" in results:
-        ratio = results["postgres"]["page_p95"] / max(results["sqlite"]["page_p95"], 1e-9)
-        lines.append(f"PostgreSQL / SQLite (first page p95, USE_CASES questions): {ratio:.2f}x")
+    for other, label in (("postgres", "PostgreSQL"), ("spark", "Spark")):
+        if other in results and "sqlite" in results:
+            ratio = results[other]["page_p95"] / max(results["sqlite"]["page_p95"], 1e-9)
+            lines.append(f"{label} / SQLite (first page p95, USE_CASES questions): {ratio:.2f}x")
     lite = results.get("sqlite")
     if lite:
         ok = lite["page_p95"] <= GOAL_P95_MS
@@ -260,22 +332,88 @@ def report(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def scaling_report(rows: list[dict[str, Any]]) -> str:
+    """Spark latency per configuration, and cost per patient (p50 / patients) relative to the first."""
+    head = f"{'Spark master':14} {'patients':>9} {'documents':>10} | {'p50 ms':>8} {'p95 ms':>8} | " \
+           f"{'us per patient (p50)':>21} {'relative':>9}"
+    lines = ["Scaling (count + first page, USE_CASES questions):", head, "-" * len(head)]
+    first = None
+    for r in rows:
+        per = 1000 * r["page_p50"] / r["patients"]
+        first = first or per
+        lines.append(
+            f"{r['master']:14} {r['patients']:9,d} {r['documents']:10,d} | {r['page_p50']:8.0f} "
+            f"{r['page_p95']:8.0f} | {per:21.2f} {per / first:8.2f}x"
+        )
+    return "\n".join(lines)
+
+
+def measure_spark(url: str, today: date, repeat: int, master: str) -> dict[str, Any]:
+    out = measure(Store(url), today, repeat)
+    out["master"] = master
+    return out
+
+
+def _spark_url(master: str, warehouse: Path) -> str:
+    return f"spark+{master}?warehouse={warehouse}"
+
+
+def scaling(args: argparse.Namespace, built: dict[str, Any]) -> list[dict[str, Any]]:
+    """Spark in fresh processes: local[1] and local[2], on the warehouse and on one 4x larger."""
+    import subprocess
+    import sys
+
+    big_wh = args.work / f"spark-{args.base * built['factor'] * 4}"
+    if not Store(_spark_url("local[2]", big_wh)).warehouse.versions().get("patients", (0, 0))[1]:
+        # separate process: a process runs one Spark master
+        subprocess.run([sys.executable, "-m", "eval.bench_query", "--build-spark", str(big_wh),
+                        "--base-db", built["base_db"], "--factor", str(built["factor"] * 4)], check=True)
+    rows = []
+    for wh in (args.work / f"spark-{args.base * built['factor']}", big_wh):
+        for master in ("local[1]", "local[2]"):
+            out = args.work / f"scaling-{wh.name}-{master}.json"
+            cmd = [sys.executable, "-m", "eval.bench_query", "--spark-url", _spark_url(master, wh), "--today",
+                   built["reference_date"], "--repeat", str(args.repeat), "--out", str(out), "--spark-only"]
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+            rows.append(json.loads(out.read_text(encoding="utf-8"))["spark"])
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description="Latency of the USE_CASES questions on SQLite and PostgreSQL.")
+    ap = argparse.ArgumentParser(description="USE_CASES questions: latency on SQLite, PostgreSQL, Spark.")
     ap.add_argument("--patients", type=int, default=100_000)
     ap.add_argument("--base", type=int, default=5_000, help="patients really generated and ingested")
     ap.add_argument("--seed", type=int, default=20240517)
     ap.add_argument("--work", type=Path, default=Path("/tmp/cohort-bench-query"))
     ap.add_argument("--db", help="measure this existing SQLite store instead of building one")
     ap.add_argument("--pg-url", help="measure this existing PostgreSQL store")
-    ap.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    ap.add_argument("--no-postgres", action="store_true", help="no PostgreSQL")
+    ap.add_argument("--no-spark", action="store_true", help="no Spark")
+    ap.add_argument("--spark-master", default="local[2]", help="Spark master for the side-by-side run")
+    ap.add_argument("--spark-url", help="measure this existing Spark store")
+    ap.add_argument("--spark-only", action="store_true", help="measure --spark-url only")
+    ap.add_argument("--scaling", action="store_true", help="Spark local[1]/local[2] x 1x/4x data")
+    ap.add_argument("--build-spark", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--base-db", help=argparse.SUPPRESS)
+    ap.add_argument("--factor", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--today", help="reference date (default: the corpus manifest's)")
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--out", type=Path, help="write the results as JSON here")
     args = ap.parse_args(argv)
 
+    if args.build_spark:
+        build_spark(args.base_db, args.factor, _spark_url("local[2]", args.build_spark))
+        return
     results: dict[str, dict[str, Any]] = {}
+    if args.spark_only:
+        master = args.spark_url.split("?")[0].removeprefix("spark+")
+        results["spark"] = measure_spark(args.spark_url, date.fromisoformat(args.today), args.repeat, master)
+        print(report(results))
+        out = args.out or (args.work / "bench_query_spark.json")
+        out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        return
     pg = None
+    built: dict[str, Any] = {}
     try:
         if args.db:
             lite_path, today = args.db, date.fromisoformat(args.today or date.today().isoformat())
@@ -303,7 +441,18 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if pg is not None:
             pg.stop()
+    spark_url = args.spark_url
+    if spark_url is None and not args.no_spark and built:
+        wh = args.work / f"spark-{args.base * built['factor']}"
+        spark_url = _spark_url(args.spark_master, wh)
+        build_spark(built["base_db"], built["factor"], spark_url)
+    if spark_url:
+        results["spark"] = measure_spark(spark_url, today, args.repeat, args.spark_master)
     print(report(results))
+    if args.scaling and built:
+        rows = scaling(args, built)
+        results["scaling"] = {"rows": rows}  # type: ignore[assignment]
+        print(scaling_report(rows))
     out = args.out or (args.work / "bench_query.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -95,6 +95,32 @@ def tables() -> tuple[frozenset[int], dict[str, str]]:
     return seps, fold
 
 
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """Folded words with their ``[start, end)`` character offsets, as FTS5 unicode61 cuts them.
+
+    The one tokenizer of the project: the query side (``query_compiler.criteria.terms``) and the
+    Spark store's table of words (``retrieval.spark.terms``) both call it, so a word is the same
+    word in a query, in FTS5, in tsvector and in Parquet."""
+    seps, fold = tables()
+    out: list[tuple[str, int, int]] = []
+    buf: list[str] = []
+    start = -1
+    for i, ch in enumerate(text):
+        if ord(ch) in seps:
+            if start >= 0:
+                word = "".join(buf)
+                if word:
+                    out.append((word, start, i))
+                buf, start = [], -1
+            continue
+        if start < 0:
+            start = i
+        buf.append(fold.get(ch, ch))
+    if start >= 0 and (word := "".join(buf)):
+        out.append((word, start, len(text)))
+    return out
+
+
 def _esc(cp: int) -> str:
     return f"\\u{cp:04X}" if cp <= 0xFFFF else f"\\U{cp:08X}"
 

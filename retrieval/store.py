@@ -1,4 +1,4 @@
-"""The store: one SQLite file by default, PostgreSQL when the URL says so.
+"""The store: one SQLite file by default, PostgreSQL or a Spark warehouse when the URL says so.
 
 Everything above this module speaks SQL with named parameters written ``:name``; the store turns
 them into the driver's style, so the same hand-written statement runs on both. Compiled cohort
@@ -7,6 +7,10 @@ queries come from ``query_compiler`` already rendered for ``store.dialect``.
 Migrations are versioned files in ``retrieval/migrations``: ``NNNN_name.sql`` holds the portable
 part, ``NNNN_name.<dialect>.sql`` what only one dialect has (full-text indexes). Each version is
 applied once, in order, inside a transaction, and recorded in ``schema_migrations``.
+
+A ``spark://`` or ``spark+MASTER`` URL gives a ``retrieval.spark.store.SparkStore`` (a subclass:
+``Store(url)`` picks it), whose clinical tables are Parquet read by Spark SQL and whose
+application tables stay in a small SQL store beside the warehouse.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any, Literal
 from retrieval.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-Dialect = Literal["sqlite", "postgres"]
+Dialect = Literal["sqlite", "postgres", "spark"]
 
 AUTOID = {
     "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
@@ -48,13 +52,19 @@ class Migration:
 
 
 def parse_url(url: str) -> tuple[Dialect, str]:
-    """Accept a plain path, ``sqlite:///path`` or ``postgresql://...``."""
+    """Accept a plain path, ``sqlite:///path``, ``postgresql://...``, ``spark://HOST:PORT?warehouse=...``
+    or ``spark+local[N]?warehouse=...`` (any Spark master after ``spark+``)."""
     if url.startswith(("postgresql://", "postgres://")):
         return "postgres", url
     if url.startswith("sqlite:///"):
         return "sqlite", url[len("sqlite:///") :]
+    if url.startswith(("spark://", "spark+")):
+        return "spark", url
     if "://" in url:
-        raise StoreError(f"Unsupported store URL {url!r}: use a SQLite file path or a postgresql:// URL.")
+        raise StoreError(
+            f"Unsupported store URL {url!r}: use a SQLite file path, a postgresql:// URL or a Spark URL"
+            " (spark+local[2]?warehouse=PATH, spark://HOST:7077?warehouse=PATH)."
+        )
     return "sqlite", url
 
 
@@ -120,6 +130,11 @@ def now_iso() -> str:
 
 class Store:
     """A connection to the clinical store, safe to share between threads (one connection each)."""
+
+    def __new__(cls, url: str, *args: Any, **kwargs: Any) -> Store:
+        if cls is Store and parse_url(url)[0] == "spark":
+            return super().__new__(spark_store.SparkStore)
+        return super().__new__(cls)
 
     def __init__(self, url: str, *, migrate: bool = True, create: bool = True) -> None:
         self.url = url
@@ -276,3 +291,8 @@ def open_store(url: str | None = None, **kwargs: Any) -> Store:
     """Open the configured store (``--db`` / ``COHORT_DB``, else the demo store)."""
 
     return Store(url or get_settings().db_url, **kwargs)
+
+
+# The Spark store subclasses Store, so its module is imported once Store exists (it imports this
+# module); ``Store(url)`` reaches it through this name at call time.
+import retrieval.spark.store as spark_store  # noqa: E402

@@ -14,12 +14,14 @@ LLAMA_DIR="$WHEEL_CACHE/llama-cpp-python-$LLAMA_VERSION-portable-avx2"
 
 say() { printf '\033[1m[install]\033[0m %s\n' "$*"; }
 
-# 1. System packages (Debian): OCR, browser for UI tests, PostgreSQL for the server store, fonts for scans.
+# 1. System packages (Debian): OCR, browser for UI tests, PostgreSQL for the server store, Java 17 for the
+#    Spark store (PySpark itself is a pinned PyPI package), fonts for scans.
 need_apt=()
 command -v tesseract >/dev/null || need_apt+=(tesseract-ocr)
 [ -f /usr/share/tesseract-ocr/5/tessdata/fra.traineddata ] || ls /usr/share/tesseract-ocr/*/tessdata/fra.traineddata >/dev/null 2>&1 || need_apt+=(tesseract-ocr-fra)
 command -v chromium >/dev/null || need_apt+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql postgresql-contrib)
+command -v java >/dev/null || [ -n "${JAVA_HOME:-}" ] || need_apt+=(openjdk-17-jre-headless)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 command -v make >/dev/null || need_apt+=(make)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -49,7 +51,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
   say "pip install (pinned; torch==2.13.0 CPU build)"
   "$VENV/bin/pip" install -q --find-links "$LLAMA_DIR" torch==2.13.0 2>&1 | grep -v "is ignored" || true
   "$VENV/bin/pip" install -q --find-links "$LLAMA_DIR" -e ".[dev]" 2>&1 | grep -v "is ignored" || true
-  "$VENV/bin/python" -c "import llama_cpp, torch, faiss, presidio_analyzer, edsnlp, chainlit" \
+  "$VENV/bin/python" -c "import llama_cpp, torch, faiss, presidio_analyzer, edsnlp, chainlit, pyspark" \
     || { echo "install check failed" >&2; exit 1; }
   echo "$want" > "$STAMP"
 fi

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["tests.pg"]  # the real PostgreSQL server fixture (pg_server)
+pytest_plugins = ["tests.pg", "tests.spark"]  # real PostgreSQL (pg_server), Spark stores (spark_copy)
 
 CORPUS_PATIENTS = 250
 CORPUS_CENTRES = 3

@@ -1,11 +1,12 @@
-"""Differential test: the same Criteria through SQL on SQLite, through SQL on a real PostgreSQL, and
-through the pure-Python reference evaluator must give the same patients, tree by tree.
+"""Differential test: the same Criteria through SQL on SQLite, through SQL on a real PostgreSQL,
+through Spark SQL on a Parquet warehouse (local mode) and through the pure-Python reference
+evaluator must give the same patients, tree by tree.
 
 Runs on the shared generated + ingested corpus (``corpus_dir`` / ``corpus_store``, copied row for
-row into PostgreSQL) and on ``tests/minidata.py``'s random dataset; the fixed trees cover every atom
-kind, nesting, negation, time relations and the real questions of USE_CASES.md, and hypothesis adds
-random trees. A tree set where almost nothing matches would prove little, so the share of trees
-with a non-trivial answer is checked too.
+row into PostgreSQL and into a Spark warehouse) and on ``tests/minidata.py``'s random dataset; the
+fixed trees cover every atom kind, nesting, negation, time relations and the real questions of
+USE_CASES.md, and hypothesis adds random trees. A tree set where almost nothing matches would prove
+little, so the share of trees with a non-trivial answer is checked too.
 """
 
 from __future__ import annotations
@@ -228,24 +229,24 @@ def test_enough_trees_and_every_kind():
 
 
 class World:
-    """One dataset seen three ways: SQLite, PostgreSQL, reference."""
+    """One dataset seen four ways: SQLite, PostgreSQL, Spark, reference."""
 
-    def __init__(self, lite, pg, ref: Evaluator, today: date) -> None:
+    def __init__(self, lite, pg, ref: Evaluator, today: date, spark=None) -> None:
         self.lite = CohortEngine(lite, today)
         self.pg = CohortEngine(pg, today) if pg is not None else None
+        self.spark = CohortEngine(spark, today) if spark is not None else None
         self.ref = ref
+
+    @property
+    def engines(self) -> list[tuple[str, CohortEngine]]:
+        pairs = [("sqlite", self.lite), ("postgres", self.pg), ("spark", self.spark)]
+        return [(name, e) for name, e in pairs if e is not None]
 
     def check(self, tree: C.Node) -> set[int]:
         expected = self.ref.patients(tree)
-        got = set(self.lite.patient_ids(tree, EVERYONE))
-        assert got == expected, ("sqlite", sorted(got - expected)[:10], sorted(expected - got)[:10])
-        if self.pg is not None:
-            got_pg = set(self.pg.patient_ids(tree, EVERYONE))
-            assert got_pg == expected, (
-                "postgres",
-                sorted(got_pg - expected)[:10],
-                sorted(expected - got_pg)[:10],
-            )
+        for name, engine in self.engines:
+            got = set(engine.patient_ids(tree, EVERYONE))
+            assert got == expected, (name, sorted(got - expected)[:10], sorted(expected - got)[:10])
         return expected
 
 
@@ -259,15 +260,16 @@ def _copy_to_pg(store, pg_server, name: str):
 
 
 @pytest.fixture(scope="module")
-def corpus_world(corpus_dir, corpus_store, pg_server) -> World:
+def corpus_world(corpus_dir, corpus_store, pg_server, spark_copy) -> World:
     manifest = json.loads((corpus_dir / "manifest.json").read_text(encoding="utf-8"))
     today = date.fromisoformat(manifest["reference_date"])
     ref = Evaluator(ReferenceData.load(corpus_dir, corpus_store), today)
-    return World(corpus_store, _copy_to_pg(corpus_store, pg_server, "diff_corpus"), ref, today)
+    pg = _copy_to_pg(corpus_store, pg_server, "diff_corpus")
+    return World(corpus_store, pg, ref, today, spark=spark_copy(corpus_store, "diff_corpus"))
 
 
 @pytest.fixture(scope="module")
-def mini_world(tmp_path_factory, pg_server) -> World:
+def mini_world(tmp_path_factory, pg_server, spark_copy) -> World:
     ds = minidata.make_dataset(200, seed=5)
     store = minidata.sqlite_store(tmp_path_factory.mktemp("diff") / "mini.db", ds)
     return World(
@@ -275,16 +277,19 @@ def mini_world(tmp_path_factory, pg_server) -> World:
         _copy_to_pg(store, pg_server, "diff_mini"),
         minidata.reference_for(ds, store),
         minidata.REFERENCE_DATE,
+        spark=spark_copy(store, "diff_mini"),
     )
 
 
 @pytest.mark.postgres
+@pytest.mark.spark
 @pytest.mark.parametrize("name", list(TREES))
 def test_fixed_trees_on_the_generated_corpus(corpus_world, name):
     corpus_world.check(TREES[name])
 
 
 @pytest.mark.postgres
+@pytest.mark.spark
 def test_fixed_trees_mostly_select_someone_but_not_everyone(corpus_world):
     total = len(corpus_world.ref.data.patients)
     informative = [n for n, t in TREES.items() if 0 < len(corpus_world.ref.patients(t)) < total]
@@ -292,12 +297,14 @@ def test_fixed_trees_mostly_select_someone_but_not_everyone(corpus_world):
 
 
 @pytest.mark.postgres
+@pytest.mark.spark
 @pytest.mark.parametrize("name", list(TREES))
 def test_fixed_trees_on_random_data(mini_world, name):
     mini_world.check(TREES[name])
 
 
 @pytest.mark.postgres
+@pytest.mark.spark
 @given(trees())
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 def test_random_trees_on_random_data(mini_world, tree):
@@ -305,6 +312,7 @@ def test_random_trees_on_random_data(mini_world, tree):
 
 
 @pytest.mark.postgres
+@pytest.mark.spark
 @given(trees())
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_random_trees_on_the_generated_corpus(corpus_world, tree):
@@ -312,6 +320,7 @@ def test_random_trees_on_the_generated_corpus(corpus_world, tree):
 
 
 @pytest.mark.postgres
+@pytest.mark.spark
 def test_scope_is_applied_inside_the_query(corpus_world):
     tree = USE_CASES["nets_any_origin_text"]
     ids = corpus_world.ref.patients(tree)
@@ -329,7 +338,7 @@ def test_scope_is_applied_inside_the_query(corpus_world):
             if (scope.centre_ids is None or patients[i].centre_id in scope.centre_ids)
             and not (scope.exclude_opposed and patients[i].opposition)
         }
-        for engine in (corpus_world.lite, corpus_world.pg):
+        for _, engine in corpus_world.engines:
             assert set(engine.patient_ids(tree, scope)) == expected
             assert engine.count(tree, scope) == len(expected)
             by_centre = engine.count_by_centre(tree, scope)

@@ -64,12 +64,17 @@ def ingest_command(
     are embedded), so `cohort similar` finds what was just loaded.
     """
     from retrieval.ingest import CorpusError, ingest
+    from retrieval.spark.ingest import ingest as ingest_on_spark
 
     store = open_db(db, create=True)
     try:
-        report = ingest(
-            corpus_dir, store, centre=centre, ocr=not no_ocr, progress=not (quiet or as_json), workers=workers
-        )
+        if store.dialect == "spark":  # validation, OCR and annotation run on the Spark executors
+            report = ingest_on_spark(corpus_dir, store, ocr=not no_ocr, progress=not quiet and not as_json)
+        else:
+            report = ingest(
+                corpus_dir, store, centre=centre, ocr=not no_ocr, progress=not (quiet or as_json),
+                workers=workers,
+            )
     except CorpusError as exc:
         raise UserError(str(exc)) from exc
     if as_json:

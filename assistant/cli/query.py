@@ -30,7 +30,7 @@ from assistant.cli.common import (
 )
 from assistant.cli.common import LangOption as LangOpt
 
-DialectOption = Annotated[str, typer.Option("--dialect", help="sqlite or postgres.")]
+DialectOption = Annotated[str, typer.Option("--dialect", help="sqlite, postgres or spark.")]
 LangOption = Annotated[str, typer.Option("--lang", help="Language of the readable rendering: fr or en.")]
 TodayOption = Annotated[
     str | None, typer.Option("--today", help="Reference date for ages today (YYYY-MM-DD); default: today.")

@@ -280,7 +280,7 @@ def compile_text(a: C.Text, ctx: Ctx) -> Source:
     """Segments matching any term, whose qualifier flags are allowed, in the wanted documents."""
     parsed = [T.parse_term(term) for term in a.terms]
     d = ctx.dialect
-    conds = [d.text_match(ctx.param(d.text_query(parsed)), "s")]
+    conds = [d.text_condition(ctx, parsed, "s")]
     conds += [eq(col(f, "s"), exp.Literal.number(0)) for f in FLAGS if f not in a.include]
     q = select_from("segments", "s")
     if a.doc_types or a.date_from or a.date_to:

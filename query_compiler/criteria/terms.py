@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from retrieval.fts_chars import tables
+from retrieval.fts_chars import tokenize
 
 DEFAULT_NEAR = 10
 MAX_NEAR = 30
@@ -68,26 +68,8 @@ Term = Phrase | Near
 
 
 # -- tokenizer -------------------------------------------------------------------------------------
-def tokenize(text: str) -> list[tuple[str, int, int]]:
-    """Folded words with their ``[start, end)`` character offsets, as FTS5 unicode61 cuts them."""
-    seps, fold = tables()
-    out: list[tuple[str, int, int]] = []
-    buf: list[str] = []
-    start = -1
-    for i, ch in enumerate(text):
-        if ord(ch) in seps:
-            if start >= 0:
-                word = "".join(buf)
-                if word:
-                    out.append((word, start, i))
-                buf, start = [], -1
-            continue
-        if start < 0:
-            start = i
-        buf.append(fold.get(ch, ch))
-    if start >= 0 and (word := "".join(buf)):
-        out.append((word, start, len(text)))
-    return out
+# ``tokenize(text)``: folded words with their ``[start, end)`` offsets, as FTS5 unicode61 cuts them
+# (defined in ``retrieval.fts_chars``, shared with the Spark store's table of words).
 
 
 def words(text: str) -> list[str]:

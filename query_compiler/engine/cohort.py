@@ -183,12 +183,11 @@ class CohortEngine(SavedMixin):
         # running the cohort query twice, for a count and for a page, would cost twice as much).
         comp = self.compiler()
         q = self._scoped(comp, tree, scope)
-        order = (
-            [col("id", "p")]
-            if key == "id"
-            else [exp.Ordered(this=self._sort_key(comp, key), desc=desc, nulls_first=False), col("id", "p")]
-        )
-        if key == "id" and desc:
+        order: list[exp.Expression] = [col("id", "p")]
+        if key != "id":  # the key is projected, then sorted on: Spark sorts on subqueries only so
+            q = q.select(exp.alias_(self._sort_key(comp, key), "sort_key", copy=False), copy=False)
+            order = [exp.Ordered(this=exp.column("sort_key"), desc=desc, nulls_first=False), col("id", "p")]
+        elif desc:
             order = [exp.Ordered(this=col("id", "p"), desc=True)]
         sql = comp.render(q.order_by(*order, copy=False))
         cur = self.store.execute(sql.sql, sql.params)

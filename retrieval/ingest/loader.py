@@ -133,6 +133,25 @@ def describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def parse_line(raw: bytes, number: int, rel: str, model: type[R]) -> tuple[R | None, Rejection | None]:
+    """One JSON line as a validated record, or the one-sentence reason it cannot be loaded (also
+    used line by line by the Spark ingestion, which reads each file in ranges of lines)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, Rejection(rel, number, f"not valid UTF-8 (byte {exc.start + 1})")
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, Rejection(rel, number, f"invalid JSON ({exc.msg} at column {exc.colno})")
+    if not isinstance(data, dict):
+        return None, Rejection(rel, number, "expected a JSON object")
+    try:
+        return model.model_validate(data), None
+    except ValidationError as exc:
+        return None, Rejection(rel, number, describe(exc))
+
+
 def read_records(
     file: InputFile, model: type[R] | None = None
 ) -> Iterator[tuple[int, R | None, Rejection | None]]:
@@ -147,27 +166,9 @@ def read_records(
         for number, raw in enumerate(fh, start=1):
             if not raw.strip():
                 continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield number, None, Rejection(file.rel, number, f"not valid UTF-8 (byte {exc.start + 1})")
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield (
-                    number,
-                    None,
-                    Rejection(file.rel, number, f"invalid JSON ({exc.msg} at column {exc.colno})"),
-                )
-                continue
-            if not isinstance(data, dict):
-                yield number, None, Rejection(file.rel, number, "expected a JSON object")
-                continue
-            try:
-                record = model.model_validate(data)  # type: ignore[union-attr]
-            except ValidationError as exc:
-                yield number, None, Rejection(file.rel, number, describe(exc))
+            record, rejection = parse_line(raw, number, file.rel, model)  # type: ignore[arg-type]
+            if rejection is not None:
+                yield number, None, rejection
                 continue
             key = getattr(record, "id", None)
             if key in seen:

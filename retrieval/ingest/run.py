@@ -30,7 +30,7 @@ from retrieval.ingest.progress import Bar, Workers, default_workers
 from retrieval.ingest.report import IngestReport
 from retrieval.ingest.writer import DocumentRow, Writer, upsert_sql, write_batch
 from retrieval.records import DocumentRecord, PatientRecord
-from retrieval.store import Store, batches, now_iso
+from retrieval.store import Store, StoreError, batches, now_iso
 
 PATIENT_BATCH = 500  # patients per transaction
 DOC_BATCH = 256  # documents per transaction
@@ -386,6 +386,8 @@ def ingest(
     """Load a corpus directory, a FHIR export or an OMOP CDM export into ``store`` (see the module
     docstring for the guarantees); what was given is recognised by ``detect``. A centre's export
     needs ``centre`` (its records' centre, created if new); a corpus keeps its own centres."""
+    if store.dialect == "spark":  # its loader runs on the executors and reuses this module
+        raise StoreError("A Spark warehouse is loaded by retrieval.spark.ingest (`cohort ingest` does it).")
     source = detect(corpus_dir)
     workers = workers or default_workers()
     if source == "corpus":

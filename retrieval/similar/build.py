@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Spark stores compute facts and vectors on the executors (that module imports this package's
+# modules, so it is bound as a module, reached at call time).
+import retrieval.spark.similar as spark_similar
 from retrieval.similar.config import GROUP_WEIGHTS, get_similar_settings
 from retrieval.similar.facts import PatientInfo
 from retrieval.similar.features import Vocabulary, capacity_for, weighted_features
@@ -71,8 +74,20 @@ def _kind_for(n: int) -> str:
     return "hnsw" if n > get_similar_settings().hnsw_threshold else "flat"
 
 
+def _patient_facts(store: Store, ids: list[int], from_reports: bool) -> list[PatientInfo]:
+    if store.dialect == "spark":
+        return spark_similar.patient_facts(store, ids, from_reports)
+    return patient_facts(store, ids, from_reports)
+
+
 def _vectors_in_batches(store: Store, patients: list[PatientInfo], vocab: Vocabulary, spec: VectorSpec,
                         progress: Progress | None) -> np.ndarray:
+    if store.dialect == "spark":
+        batch = get_similar_settings().batch_size
+        vectors = spark_similar.patient_vectors(store, patients, vocab, spec, batch)
+        if progress:
+            progress(len(patients), len(patients))
+        return vectors
     out = []
     for start in range(0, len(patients), BATCH):
         out.append(patient_vectors(store, patients[start : start + BATCH], vocab, spec,
@@ -91,7 +106,7 @@ def build_index(store: Store, *, spec: VectorSpec | None = None, kind: str | Non
     spec = spec or default_spec()
     marks = watermarks(store)  # taken first: rows ingested during the build are caught by the next update
     ids = [r["id"] for r in store.query("SELECT id FROM patients ORDER BY id")]
-    patients = patient_facts(store, ids, spec.report_facts)
+    patients = _patient_facts(store, ids, spec.report_facts)
     feats = [weighted_features(p.facts, spec.group_weights) for p in patients]
     vocab = Vocabulary.build(f.keys() for f in feats)
     cfg = get_similar_settings()
@@ -135,7 +150,7 @@ def update_index(store: Store, progress: Progress | None = None) -> IndexReport:
     gone = [p for p in index.patient_ids() if p not in existing]
     if not changed and not gone:
         return _report(index, "unchanged", 0, t0)
-    patients = patient_facts(store, sorted(changed & existing), meta.spec.report_facts)
+    patients = _patient_facts(store, sorted(changed & existing), meta.spec.report_facts)
     feats = [weighted_features(p.facts, meta.spec.group_weights) for p in patients]
     new_keys = {k for f in feats for k in f}
     if not meta.vocab.extend(new_keys):
