@@ -333,10 +333,25 @@ def register(eval_app: typer.Typer) -> None:
         no_stock: Annotated[bool, typer.Option("--no-stock", help="Skip Presidio's stock setup.")] = False,
         show_misses: Annotated[int, typer.Option("--show-misses", help="Print N missed spans.")] = 0,
         as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+        hand_set: Annotated[str | None, typer.Option(
+            "--set", help="Score a hand-written set of eval/deid_sets/ instead (dev or heldout): no "
+                          "store, no corpus; names without titles, lower case, foreign, English.")] = None,
     ) -> None:
         """Precision, recall, F2 per identifier type (ours vs Presidio stock), clinical false masks,
-        page latency."""
+        page latency; or, with --set, recall per type on a hand-written set."""
         from assistant.cli.common import UserError, console, open_db
+
+        if hand_set is not None:
+            from eval.deid_hand import evaluate_set, print_set_report
+
+            if hand_set not in ("dev", "heldout"):
+                raise UserError("--set takes dev or heldout.")
+            res = evaluate_set(hand_set)
+            if as_json:
+                print(json.dumps(res, ensure_ascii=False, indent=2, default=str))
+            else:
+                print_set_report(res, console, show_misses)
+            return
 
         if not (corpus / "truth" / "identifiers.jsonl").exists():
             raise UserError(f"{corpus} has no truth/identifiers.jsonl: give --corpus DIR written by "
