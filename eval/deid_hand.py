@@ -54,7 +54,8 @@ Hodgkin|Burkitt|Ewing|Wilms|Kahler|Waldenström|Lynch|Li-Fraumeni|Cowden|Peutz-J
 |PERSONNE À PRÉVENIR|PRESCRIPTEUR|OPÉRATEUR|ANESTHÉSISTE|ASSURÉ|DATE D'ENTRÉE|SERVICE|MACROSCOPIE
 |MICROSCOPIE|CONCLUSION|PROPOSITION|HÉMOGLOBINE|PLAQUETTES|CRÉATININE|FOIE|RATE|REINS|VÉSICULE|SEIN
 |PATIENT|NAME|DOB|MRN|HOSP NO|CLINICIAN|SPECIMEN|OUTCOME
-|NCT\\d{8}|CIP \\d{13}|UCD \\d{13}|PSA \\d+[.,]\\d+|CA 15-3|CA 19-9|BRCA1|BRCA2|KRAS G12C|BRAF V600E|EGFR C797S
+|NCT\\d{8}|CIP \\d{13}|UCD \\d{13}|PSA \\d+[.,]\\d+|CA 15-3|CA 19-9|BRCA1|BRCA2|KRAS G12C|BRAF V600E
+|EGFR C797S
 """.replace("\n", "")
 _LOOK = re.compile(r"(?<!\w)(?:" + LOOKALIKES.strip("|") + r")(?!\w)")
 
@@ -143,7 +144,8 @@ def print_set_report(res: dict[str, Any], console: Any, show_misses: int = 0) ->
             cells += [str(row["n"]), _fmt(row["recall"])]
         table.add_row(kind, *cells, _fmt(res["types"]["all"][kind]["precision"]))
     wide.print(table)
-    below = [t for t in TYPES if res["types"]["all"][t]["n"] and (res["types"]["all"][t]["recall"] or 0) < GOAL]
+    rows = res["types"]["all"]
+    below = [t for t in TYPES if rows[t]["n"] and (rows[t]["recall"] or 0) < GOAL]
     look = res["lookalikes"]
     wide.print(f"recall < {GOAL} for: {', '.join(below) or 'none'}; clinical look-alikes masked "
                f"{look['masked']}/{look['occurrences']} = {100 * look['rate']:.2f} % (goal ≤ 1 %); "

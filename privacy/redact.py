@@ -79,6 +79,25 @@ class RedactedText:
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "spans": [asdict(s) for s in self.spans]}
 
+    def map_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where the original ``[start, end)`` lies in the redacted text (a span overlapping a masked
+        region grows to cover its placeholder): how an excerpt is located after redaction."""
+        delta = 0
+        out_start = out_end = None
+        for s in self.spans:
+            if out_start is None and start < s.end:
+                out_start = s.out_start if start >= s.start else start + delta
+            if out_end is None and end <= s.start:
+                out_end = end + delta
+            elif out_end is None and end <= s.end:
+                out_end = s.out_end
+            delta = s.out_end - s.end
+        if out_start is None:
+            out_start = start + delta
+        if out_end is None:
+            out_end = end + delta
+        return out_start, max(out_start, out_end)
+
 
 def date_shift_days(patient_id: object) -> int:
     """The patient's date shift: non-zero, within ±365 days, derived from the secret."""
