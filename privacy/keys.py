@@ -7,8 +7,9 @@ stable within a deployment, unguessable without the secret, and unlinkable betwe
 There is no default secret: a public one would let anyone map every pseudonym shown or exported
 back to a store id offline. The secret comes from ``COHORT_SECRET`` or the file named by
 ``COHORT_SECRET_FILE``; the demo store alone (``cohort demo``) has its own random secret in a file
-beside it (``demo/secret``, readable by its owner only), used only when the demo store is the store
-in use. Anything else is refused with a sentence naming the variable.
+beside it (``demo/secret``, readable by its owner only), used whenever the demo store is the store
+in use and never for another one. Anything else is refused with a sentence naming the variable;
+the CLI and the chat check it before they open a store (``require_secret``).
 """
 
 from __future__ import annotations
@@ -62,17 +63,19 @@ def _read(path: Path, what: str) -> str:
 
 
 def secret_source(store_url: str | None = None) -> tuple[str, str]:
-    """(secret, where it came from) for the store in use (``store_url``, default the configured one)."""
+    """(secret, where it came from) for the store in use (``store_url``, default the configured one).
+    The demo store always uses its own file (so its pseudonyms and audit chain stay consistent
+    whatever the environment says); any other store needs COHORT_SECRET or COHORT_SECRET_FILE."""
     settings = get_settings()
-    value, source = settings.secret, "COHORT_SECRET"
-    if not value and settings.secret_file:
+    demo = demo_secret_path()
+    url = store_url or settings.db_url
+    if demo.exists() and _same_store(url, str(settings.demo_dir / "cohort.db")):
+        value, source = _read(demo, "The demo secret"), "demo"
+    elif settings.secret:
+        value, source = settings.secret, "COHORT_SECRET"
+    elif settings.secret_file:
         value, source = _read(Path(settings.secret_file), "COHORT_SECRET_FILE"), "COHORT_SECRET_FILE"
-    if not value:
-        demo = demo_secret_path()
-        url = store_url or settings.db_url
-        if demo.exists() and _same_store(url, str(settings.demo_dir / "cohort.db")):
-            value, source = _read(demo, "The demo secret"), "demo"
-    if not value:
+    else:
         raise SecretMissing(
             "COHORT_SECRET is not set: set COHORT_SECRET (or COHORT_SECRET_FILE) to this deployment's "
             "secret, at least 16 characters, kept private; only the demo store has its own.")

@@ -11,6 +11,7 @@ applied once, in order, inside a transaction, and recorded in ``schema_migration
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -129,6 +130,8 @@ class Store:
             if not create and not path.exists():
                 raise StoreError(f"No store at {path}. Create one with `cohort ingest DIR --db {path}`.")
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():  # patient data: readable by its owner only (SQLite gives the -wal and
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # -shm files the same mode)
         self._local = threading.local()
         if migrate:
             self.migrate()

@@ -251,7 +251,8 @@ def test_differencing_pair_carries_no_membership_signal(tmp_path, monkeypatch):
             " AND p.opposition = 0 AND t.icd10 = 'C50.4' ORDER BY p.id")]
         if with_x:  # the target also has the second tumour
             store.execute("INSERT INTO tumours (id, patient_id, icd10, topography, diagnosis_date,"
-                          " age_at_diagnosis) VALUES (9999, :p, 'C34.1', 'C34.1', '2019-01-01', 60)", {"p": breast_c2[0]})
+                          " age_at_diagnosis) VALUES (9999, :p, 'C34.1', 'C34.1', '2019-01-01', 60)",
+                          {"p": breast_c2[0]})
         mallory = add_user(store, "mallory", "password123", "researcher", "C1", by="test")
         gov = GovernedEngine(store, mallory, min_count=10)
         first = {c.centre_id: c for c in gov.count_by_centre(a)}["C2"]
