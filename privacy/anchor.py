@@ -6,6 +6,12 @@ audit key (a writer cannot forge an anchor without the key), and the anchor only
 (concurrent writers take a file lock; a lower id never replaces a higher one). ``AuditLog.verify``
 then requires the anchored entry to be in the table with that hash.
 
+The anchor never moves away from evidence: it advances only when the entry it names is still in
+the table with its hash, and it is created only for a trail that had no entry before. So after
+the last rows (or the anchor file) were deleted, the next entries do not paper over it; only a
+person with the right to read the trail re-anchors, explicitly and on the record
+(``cohort audit anchor``, e.g. after restoring a backup, which is itself a rollback).
+
 Where: ``COHORT_AUDIT_ANCHOR_DIR`` when set (best on another mount, or a folder copied off the
 machine, since whoever can write both the store and the anchor can roll both back to an earlier
 copy); otherwise beside a SQLite store (``<store>.audit-anchor``: every writer of the store can
@@ -60,16 +66,29 @@ def _mac(store: Any, entry_id: int, digest: str, key: bytes) -> str:
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
-def write_anchor(store: Any, entry_id: int, digest: str, key: bytes) -> Anchor:
-    """Move the anchor to (entry_id, digest) unless it already names a later entry."""
+def write_anchor(store: Any, entry_id: int, digest: str, key: bytes, *, force: bool = False) -> Anchor | None:
+    """Move the anchor to (entry_id, digest) unless it names a later entry, or the entry it names is
+    gone or changed, or it is missing while earlier entries exist (``force``: an explicit re-anchor)."""
     path = anchor_path(store)
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = os.open(str(path) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         current = _load(path)
-        if current is not None and int(current.get("id", 0)) >= entry_id:
-            return Anchor(int(current["id"]), str(current["hash"]))
+        if not force:
+            if current is None:
+                if store.scalar("SELECT COUNT(*) FROM audit_log WHERE id < :i", {"i": entry_id}):
+                    return None  # entries exist but no anchor: leave the evidence as it is
+            else:
+                anchored = Anchor(int(current.get("id", 0)), str(current.get("hash", "")))
+                if anchored.id >= entry_id:
+                    return anchored
+                expected = _mac(store, anchored.id, anchored.hash, key)
+                if not hmac.compare_digest(expected, str(current.get("mac"))):
+                    return None
+                still = store.scalar("SELECT hash FROM audit_log WHERE id = :i", {"i": anchored.id})
+                if still != anchored.hash:
+                    return None  # the anchored entry is gone or changed: keep pointing at it
         data = {"id": entry_id, "hash": digest, "mac": _mac(store, entry_id, digest, key)}
         tmp = path.with_name(path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

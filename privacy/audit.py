@@ -143,12 +143,13 @@ class AuditLog:
             write_anchor(self.store, int(new_id), digest, key)  # committed: move the anchor forward
         return AuditEntry(id=int(new_id), prev_hash=prev, hash=digest, **fields)
 
-    def anchor_now(self) -> Anchor | None:
-        """Anchor the current head (after a caller's enclosing transaction committed)."""
+    def anchor_now(self, *, force: bool = False) -> Anchor | None:
+        """Anchor the current head (after a caller's enclosing transaction committed); ``force`` re-anchors
+        a trail whose anchor is missing or stale (an explicit, audited act: ``GovernedEngine.reanchor``)."""
         rows = self.store.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
         if not rows:
             return None
-        return write_anchor(self.store, int(rows[0]["id"]), rows[0]["hash"], audit_key())
+        return write_anchor(self.store, int(rows[0]["id"]), rows[0]["hash"], audit_key(), force=force)
 
     def entries(self, *, username: str | None = None, since: str | None = None, action: str | None = None,
                 limit: int | None = None, centre_id: str | None = None) -> list[AuditEntry]:

@@ -339,6 +339,19 @@ class GovernedEngine:
         self.audit.record(self.user, "audit_verify", details={"ok": report.ok, "checked": report.checked})
         return report
 
+    def reanchor(self, *, reason: str) -> VerifyReport:
+        """Accept the trail's current head as the reference (after restoring a backup, or moving the
+        store): recorded with the reason and the report of the chain as it was."""
+        self.require(Permission.READ_AUDIT, "audit_anchor")
+        if not reason or len(reason.strip()) < MIN_PURPOSE:
+            raise UserProblem("Re-anchoring the audit trail needs a reason (a sentence: which restore, "
+                              "which ticket).")
+        before = self.audit.verify()
+        self.audit.record(self.user, "audit_anchor", details={"reason": reason.strip(), "was_ok": before.ok,
+                                                             "was": before.sentence()})
+        self.audit.anchor_now(force=True)
+        return self.audit.verify()
+
     def set_opposition(self, patient: str, opposed: bool, *, note: str | None = None) -> str:
         """Record or withdraw a patient's opposition to research use; returns the pseudonymous id."""
         self.require(Permission.MANAGE_OPPOSITION, "manage_opposition")

@@ -30,6 +30,7 @@ from assistant.cli.common import (
     token_file,
     write_token,
 )
+from privacy.roles import Permission
 
 AsOption = Annotated[
     str | None,
@@ -269,6 +270,20 @@ def audit_verify(db: DbOption = None, acting: AsOption = None, as_json: JsonOpti
         console.print(("[green]" if report.ok else "[bold red]") + report.sentence())
     if not report.ok:
         raise typer.Exit(2)
+
+
+@audit_app.command("anchor")
+@friendly
+def audit_anchor(
+    reason: Annotated[str, typer.Option("--reason", help="Why (e.g. the restore's ticket); recorded.")],
+    db: DbOption = None,
+    acting: AsOption = None,
+) -> None:
+    """Accept the trail's current head as its reference (after restoring a backup); recorded."""
+    s = open_session(db, acting)
+    s.require(Permission.READ_AUDIT)
+    report = s.governed.reanchor(reason=reason)
+    console.print(("[green]" if report.ok else "[bold red]") + report.sentence())
 
 
 @audit_app.command("show")
