@@ -458,3 +458,65 @@ def test_chat_serves_the_store_given_with_db(secured, tmp_path, monkeypatch):
     assert '"*"' not in config
     monkeypatch.delenv("COHORT_DB")
     get_settings.cache_clear()
+
+
+def test_cohort_chat_db_and_cors_end_to_end(secured, tmp_path):
+    """The real `cohort chat --db X` with COHORT_DB naming another store: signing in works on X, and a
+    page from another origin gets no CORS permission (with credentials) to read the answers."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from tests.browser.harness import free_port
+
+    db, _ = secured
+    port = free_port()
+    env = {**os.environ, "COHORT_HOME": str(tmp_path / "home"), "COHORT_SIMILAR_TEXT_MODEL": "none",
+           "COHORT_DB": str(tmp_path / "elsewhere.db")}
+    log = open(tmp_path / "chat.log", "wb")  # noqa: SIM115 - closed below
+    cmd = [sys.executable, "-c", "from assistant.cli import main; main()", "chat", "--db", db,
+           "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def post_login(username: str, password: str, origin: str | None = None):  # noqa: ANN202
+        body = urllib.parse.urlencode({"username": username, "password": password}).encode()
+        req = urllib.request.Request(f"{base}/login", data=body, method="POST")
+        if origin:
+            req.add_header("Origin", origin)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers)
+
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=5).close()
+                break
+            except OSError:
+                alive = proc.poll() is None and time.monotonic() < deadline
+                assert alive, (tmp_path / "chat.log").read_text()
+                time.sleep(0.5)
+        status, _ = post_login("clinician.c1", "clinician-demo-2024")
+        assert status == 200, (tmp_path / "chat.log").read_text()[-2000:]
+        status, headers = post_login("clinician.c1", "clinician-demo-2024", origin="http://evil.example")
+        assert headers.get("access-control-allow-origin") != "http://evil.example"
+        assert "access-control-allow-credentials" not in {k.lower() for k in headers} or \
+            headers.get("access-control-allow-origin") in (None, base)
+        status, headers = post_login("clinician.c1", "clinician-demo-2024", origin=base)
+        assert status == 200 and headers.get("access-control-allow-origin") == base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
