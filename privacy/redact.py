@@ -24,7 +24,7 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
 from privacy.clinical_words import clinical_words
-from privacy.engine import build_analyzer, common_words, french_nlp
+from privacy.engine import build_analyzer, common_words, redaction_nlp
 from privacy.keys import keyed, keyed_int
 from privacy.names import NameIndex
 from privacy.operators import OPERATORS, SHIFTED, STRATEGIES
@@ -147,7 +147,7 @@ class Redactor:
             NameIndex.from_store(store) if store is not None else NameIndex())
         ctx = RecognizerContext(name_index=self.name_index, clinical_words=clinical_words())
         ctx.common_words = common_words()  # type: ignore[attr-defined]
-        self.nlp = french_nlp()
+        self.nlp = redaction_nlp()
         self.analyzer = build_analyzer(ctx)
         self.anonymizer = AnonymizerEngine()
         for op in OPERATORS:
