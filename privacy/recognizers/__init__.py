@@ -13,6 +13,8 @@ from privacy.recognizers.date import FrDateRecognizer
 from privacy.recognizers.email import FrEmailRecognizer
 from privacy.recognizers.first_name import FirstNameRecognizer
 from privacy.recognizers.header_name import HeaderNameRecognizer
+from privacy.recognizers.intl_address import IntlAddressRecognizer
+from privacy.recognizers.intl_phone import IntlPhoneRecognizer
 from privacy.recognizers.ipp import IppRecognizer
 from privacy.recognizers.nir import NirRecognizer
 from privacy.recognizers.patient_identifiers import PatientIdentifierRecognizer
@@ -34,6 +36,8 @@ ALL_RECOGNIZERS: list[type] = [
     NerPersonRecognizer,
     FirstNameRecognizer,
     HeaderNameRecognizer,
+    IntlPhoneRecognizer,
+    IntlAddressRecognizer,
 ]
 
 ENTITIES = ("PERSON", "DATE_OF_BIRTH", "DATE", "NIR", "IPP", "PHONE", "EMAIL", "ADDRESS")

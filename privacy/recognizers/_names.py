@@ -86,6 +86,13 @@ def english_words() -> frozenset[str]:
     return frozenset(found)
 
 
+def default_common_words() -> frozenset[str]:
+    """The French dictionary of the redaction pipeline, for a recogniser built without a context."""
+    from privacy.engine import common_words  # the engine builds the recognisers: import when used
+
+    return common_words()
+
+
 def name_shaped(word: str) -> bool:
     return word[:1].isupper() and any(c.isalpha() for c in word)
 

@@ -12,8 +12,15 @@ from __future__ import annotations
 from presidio_analyzer import Pattern, RecognizerResult
 
 from privacy.recognizers._base import FrPatternRecognizer
-from privacy.recognizers._names import is_clinical, is_first_name, is_last_name, is_ordinary, is_place
-from privacy.text import words
+from privacy.recognizers._names import (
+    TITLE_WORDS,
+    is_clinical,
+    is_first_name,
+    is_last_name,
+    is_ordinary,
+    is_place,
+)
+from privacy.text import fold, words
 
 _W = r"\p{Lu}[\p{L}\p{M}'’]*(?:-\p{Lu}[\p{L}\p{M}'’]*)*"
 _PART = r"(?:de|du|des|da|dos|das|di|del|van|von|der|den|le|la|ben|el|al|ould|DE|DU|DA|DOS|LE|LA|VAN|BEN|EL)"
@@ -44,7 +51,11 @@ class HeaderNameRecognizer(FrPatternRecognizer):
         return cls(common_words=getattr(ctx, "common_words", frozenset()))
 
     def accept(self, text: str, result: RecognizerResult) -> bool:
-        toks = [w for _s, _e, w in words(text[result.start:result.end]) if len(w) > 1]
+        spans = words(text[result.start:result.end])
+        while spans and fold(spans[0][2]).rstrip(".") in TITLE_WORDS:  # "Mme Jeanne Vasseur, née le"
+            result.start += spans[1][0] if len(spans) > 1 else spans[0][1]
+            spans = words(text[result.start:result.end])
+        toks = [w for _s, _e, w in spans if len(w) > 1]
         if not toks or any(is_clinical(w) or is_place(w) for w in toks):
             return False
         lexicon = any(is_first_name(w) or is_last_name(w) for w in toks)

@@ -142,7 +142,14 @@ class TitleNameRecognizer(FrPatternRecognizer):
         key = fold(word)
         if _is_lexicon_first_name(key) or key in last_names():
             return False
-        return is_acronym(word) or key in self.clinical_words or key in self.common_words or key in english_words()
+        return is_acronym(word) or key in self.clinical_words or key in self._common() or key in english_words()
+
+    def _common(self) -> frozenset[str]:
+        if not self.common_words:
+            from privacy.recognizers._names import default_common_words
+
+            self.common_words = default_common_words()
+        return self.common_words
 
     def _accept_lower(self, text: str, result: RecognizerResult, toks: list) -> bool:
         from privacy.lexicons import first_names, last_names
@@ -153,8 +160,9 @@ class TitleNameRecognizer(FrPatternRecognizer):
             key = fold(word)
             if key in _PARTICLE_WORDS:
                 continue
-            lexicon = key in first_names() or key in last_names()
-            ordinary = key in self.clinical_words or key in self.common_words or key in english_words()
+            ordinary = key in self.clinical_words or key in self._common() or key in english_words()
+            # an ordinary word is a name only as a first name ("marc") or after the name began
+            lexicon = key in first_names() or (named or not ordinary) and key in last_names()
             if ordinary and not lexicon:
                 run_of_ordinary += 1
                 if not named or run_of_ordinary > 1:
