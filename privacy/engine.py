@@ -71,7 +71,8 @@ class FrenchSpacyEngine(SpacyNlpEngine):
         if not self.light:
             return super()._doc_to_nlp_artifact(doc, language)
         lemmas = [t.lower_ for t in doc]
-        return NlpArtifacts(entities=list(doc.ents), tokens=doc, tokens_indices=[t.idx for t in doc], lemmas=lemmas,
+        return NlpArtifacts(entities=list(doc.ents), tokens=doc, tokens_indices=[t.idx for t in doc],
+                            lemmas=lemmas,
                             nlp_engine=self, language=language, scores=[])
 
 

@@ -20,7 +20,8 @@ from privacy.text import fold
 WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*")
 PARTICLES = frozenset("de du des d la le les van der den von da das do dos di del della ben bin ibn el al "
                       "ould mac mc o st saint sainte".split())
-TITLE_WORDS = frozenset("m mr mrs ms mme mmes mlle madame monsieur mademoiselle dr docteur pr professeur prof "
+TITLE_WORDS = frozenset("m mr mrs ms mme mmes mlle madame monsieur mademoiselle dr docteur pr professeur "
+                        "prof "
                         "me maitre miss sir dame".split())
 # Words after which a capitalised word is the start of an eponym, not a person: "maladie de Kahler".
 EPONYM_NOUNS = regex.compile(
@@ -30,7 +31,8 @@ EPONYM_NOUNS = regex.compile(
     r"|cellules?|corps|an[ée]vrisme|canal|diverticule|polype|disease|sign|node|lymphoma|sarcoma|tumou?r"
     r"|procedure|classification|staging|scale|criteria|cells?|disorder|phenomenon|ph[ée]nom[èe]ne)"
     r"\s+(?:de\s+|d['’]\s*|du\s+|of\s+)?$")
-EPONYM_AFTER = regex.compile(r"^(?:['’]s)?\s+(?i:disease|sign|node|lymphoma|sarcoma|tumou?r|syndrome|procedure"
+EPONYM_AFTER = regex.compile(r"^(?:['’]s)?\s+(?i:disease|sign|node|lymphoma|sarcoma|tumou?r|syndrome"
+                             r"|procedure"
                              r"|classification|criteria|score|cells?|staging|scale)\b")
 
 
@@ -64,7 +66,8 @@ MULTI_EPONYMS = regex.compile(
     r"|Mallory[ -]Weiss|Zollinger[ -]Ellison|Epstein[ -]Barr|Memorial[ \t]+Sloan)")
 # Institutions named after people (not identifiers): French cancer centres and a few others.
 INSTITUTIONS = regex.compile(
-    r"(?i:L[ée]on[ -]B[ée]rard|Gustave[ -]Roussy|Oscar[ -]Lambret|Fran[çc]ois[ -]Baclesse|Antoine[ -]Lacassagne"
+    r"(?i:L[ée]on[ -]B[ée]rard|Gustave[ -]Roussy|Oscar[ -]Lambret|Fran[çc]ois[ -]Baclesse"
+    r"|Antoine[ -]Lacassagne"
     r"|Henri[ -]Becquerel|Paoli[ -]Calmettes|Georges[ -]Fran[çc]ois[ -]Leclerc|Jean[ -]Perrin|Paul[ -]Strauss"
     r"|Eug[èe]ne[ -]Marquis|Jean[ -]Godinot|Alexis[ -]Vautrin|Claudius[ -]Regaud|Val[ -]d['’]Aurelle"
     r"|Ren[ée][ -]Gauducheau|Paul[ -]Papin|Jules[ -]Bordet|Sainte[ -]Catherine|Saint[ -]Louis|Saint[ -]Luc"
@@ -155,7 +158,8 @@ def eponym_context(text: str, start: int, end: int) -> bool:
     if EPONYM_NOUNS.search(before) or EPONYM_AFTER.match(text[end:end + 30]):
         return True
     lo = max(0, start - 30)
-    return any(m.start() + lo < end and start < m.end() + lo for m in MULTI_EPONYMS.finditer(text[lo:end + 30]))
+    found = MULTI_EPONYMS.finditer(text[lo:end + 30])
+    return any(m.start() + lo < end and start < m.end() + lo for m in found)
 
 
 INSTITUTION = regex.compile(

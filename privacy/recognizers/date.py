@@ -20,11 +20,13 @@ _MON = r"(?:0?[1-9]|1[0-2])"
 _YEAR = r"(?:19|20)\d{2}"
 _NUMERIC = rf"(?<![\d/.\-])({_DAY})([/.\-]){_MON}\2(?:{_YEAR}|\d{{2}})(?![\d/\-]|\.\d)"
 _ISO = rf"(?<![\d\-]){_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d\-])"
-_WRITTEN = rf"(?<!\w)(?:1er|1ᵉʳ|premier|{_DAY}(?:st|nd|rd|th)?)[\s\-]+(?:{MONTH_RE})(?!\w)[\s\-]+{_YEAR}(?!\d)"
+_WRITTEN = (rf"(?<!\w)(?:1er|1ᵉʳ|premier|{_DAY}(?:st|nd|rd|th)?)[\s\-]+(?:{MONTH_RE})(?!\w)[\s\-]+"
+            rf"{_YEAR}(?!\d)")
 _WRITTEN_US = rf"(?<!\w)(?:{MONTH_RE})(?!\w)\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}(?!\d)"
 _US_NUMERIC = rf"(?<![\d/.\-])(?:0?[1-9]|1[0-2])([/.\-])(?:1[3-9]|2\d|3[01])\1{_YEAR}(?![\d/\-]|\.\d)"
 # Without a year, only after a word that introduces a date ("le 4 novembre", "du 20/06").
-_DATE_CUE = r"(?<=(?<!\w)(?i:le|du|au|on|from|until|depuis|jusqu'au|jusqu’au|dès le|vendredi|lundi|mardi|mercredi|jeudi|samedi|dimanche)\s)"
+_DATE_CUE = (r"(?<=(?<!\w)(?i:le|du|au|on|from|until|depuis|jusqu'au|jusqu’au|dès le|vendredi|lundi|mardi"
+             r"|mercredi|jeudi|samedi|dimanche)\s)")
 _DAY_MONTH = rf"{_DATE_CUE}(?:1er|{_DAY})\s+(?:{MONTH_RE})(?!\w)(?!\s+\d)"
 _NUM_DAY_MONTH = rf"{_DATE_CUE}(?:0[1-9]|[12]\d|3[01])/(?:0[1-9]|1[0-2])(?![\d/])"
 _MONTH_YEAR = rf"(?<!\w)(?:{MONTH_RE})(?!\w)\s+{_YEAR}(?!\d)"

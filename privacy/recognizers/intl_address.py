@@ -16,17 +16,20 @@ from privacy.recognizers._base import FrPatternRecognizer
 
 _CAP = r"\p{Lu}[\p{L}\p{M}'’\-]*"
 _WORDS = rf"(?:{_CAP}[ \t]+){{0,3}}"
-_EN_WAY = (r"(?:Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Drive|Dr|Court|Ct|Close|Way|Place|Pl|Crescent|Cres|Terrace"
+_EN_WAY = (r"(?:Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Drive|Dr|Court|Ct|Close|Way|Place|Pl|Crescent|Cres"
+           r"|Terrace"
            r"|Gardens|Gdns|Square|Sq|Boulevard|Blvd|Hill|Row|Mews|Walk|Grove|Park|Parade|Highway|Hwy)\.?")
 _UNIT = r"(?:Flat|Apt|Apartment|Unit|Suite|Appt|Appartement|Bât\.?|Bâtiment|Batiment|Esc\.?|Escalier)"
 _UK_PC = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}"
 _US_ZIP = r"[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?"
 _TOWN = rf"{_CAP}(?:[ \t\-]+{_CAP}){{0,2}}"
 _EN_STREET = (rf"(?<![\w])(?:{_UNIT}[ \t]+[\w\-]+,[ \t]*)?\d{{1,4}}[A-Za-z]?[ \t]+{_WORDS}{_EN_WAY}"
-              rf"(?:,[ \t]*{_UNIT}[ \t]+[\w\-]+)?(?:,[ \t]*{_TOWN}){{0,3}}(?:,?[ \t]*(?:{_UK_PC}|{_US_ZIP}))?")
+              rf"(?:,[ \t]*{_UNIT}[ \t]+[\w\-]+)?(?:,[ \t]*{_TOWN}){{0,3}}"
+              rf"(?:,?[ \t]*(?:{_UK_PC}|{_US_ZIP}))?")
 _TOWN_UK_PC = rf"(?<![\w]){_TOWN},?[ \t]+{_UK_PC}(?![\w])"
 _TOWN_US_ZIP = rf"(?<![\w]){_TOWN},[ \t]*{_US_ZIP}(?![\w])"
-_CONT_WAY = (r"(?:Rua|Via|Viale|Piazza|Largo|Calle|Carrer|Avenida|Paseo|Plaza|Travessa|Rue|Avenue|Chemin|Boulevard"
+_CONT_WAY = (r"(?:Rua|Via|Viale|Piazza|Largo|Calle|Carrer|Avenida|Paseo|Plaza|Travessa|Rue|Avenue|Chemin"
+             r"|Boulevard"
              r"|Place|Quai|Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Laan|Straat|Plein|Kade|Steenweg|Ulica"
              r"|ul\.)")
 _CONT_PC_TOWN = rf"(?:\d{{4}}(?:-\d{{3}})?|\d{{5}})[ \t]+{_TOWN}"
@@ -35,10 +38,12 @@ _CONT_STREET = (rf"(?<![\w]){_CONT_WAY}[ \t]+(?:[\p{{L}}\p{{M}}'’\-]+[ \t]+){{
 _FR_VOIE_LOWER = (r"(?i:rue|avenue|av\.|boulevard|bd|impasse|allée|allee|chemin|place|route|quai|cours|square"
                   r"|passage|lotissement|résidence|residence|hameau|lieu-dit|clos|sentier|voie|cité|cite)")
 _LWORD = r"[\p{Ll}\p{M}'’\-]+"
-_FR_LOWER = (rf"(?<![\w])\d{{1,4}}(?:[ \t]?(?:bis|ter))?,?[ \t]+{_FR_VOIE_LOWER}[ \t]+(?:{_LWORD}[ \t]+){{0,4}}"
+_FR_LOWER = (rf"(?<![\w])\d{{1,4}}(?:[ \t]?(?:bis|ter))?,?[ \t]+{_FR_VOIE_LOWER}[ \t]+"
+             rf"(?:{_LWORD}[ \t]+){{0,4}}"
              rf"{_LWORD}(?:,?[ \t]*\d{{5}}[ \t]+{_LWORD}(?:[ \t]+{_LWORD})?)?")
-_BUILDING = (rf"(?<![\w])(?:(?:{_UNIT}|Résidence|Residence|Lotissement|Lieu-dit|Hameau|Domaine|Villa|Immeuble)"
-             rf"[ \t]+[\p{{L}}\p{{M}}\d'’\-]+(?:[ \t]+[\p{{L}}\p{{M}}\d'’\-]+){{0,3}}[ \t]*[,\n][ \t]*){{1,3}}"
+_BUILDING = (rf"(?<![\w])(?:(?:{_UNIT}|Résidence|Residence|Lotissement|Lieu-dit|Hameau|Domaine|Villa"
+             rf"|Immeuble)[ \t]+[\p{{L}}\p{{M}}\d'’\-]+(?:[ \t]+[\p{{L}}\p{{M}}\d'’\-]+){{0,3}}"
+             rf"[ \t]*[,\n][ \t]*){{1,3}}"
              rf"(?=\d{{1,4}}[ \t,]|{_UNIT}|Résidence)")
 
 

@@ -64,7 +64,8 @@ def _is_lexicon_first_name(key: str) -> bool:
     return is_first_name_key(key)
 
 
-_PARTICLE_WORDS = frozenset("de la le les du des d van der den von dos das da do di del della ben bin ould el al"
+_PARTICLE_WORDS = frozenset("de la le les du des d van der den von dos das da do di del della ben "
+                            "bin ould el al"
                             .split())
 
 
@@ -142,7 +143,8 @@ class TitleNameRecognizer(FrPatternRecognizer):
         key = fold(word)
         if _is_lexicon_first_name(key) or key in last_names():
             return False
-        return is_acronym(word) or key in self.clinical_words or key in self._common() or key in english_words()
+        return (is_acronym(word) or key in self.clinical_words or key in self._common()
+                or key in english_words())
 
     def _common(self) -> frozenset[str]:
         if not self.common_words:
