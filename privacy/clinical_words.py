@@ -91,7 +91,7 @@ def _collect_terms(node: object, out: list[str]) -> None:
 
 def _load_terminology() -> list[str]:
     """Terms of the parser's terminology (query_compiler/parser/terminology), when it is there."""
-    folder = ROOT / "query_compiler" / "terminology"
+    folder = ROOT / "query_compiler" / "parser" / "terminology"
     terms: list[str] = []
     if not folder.is_dir():
         return terms

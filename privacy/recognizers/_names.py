@@ -116,10 +116,22 @@ def is_ordinary(word: str, common: frozenset[str]) -> bool:
             or all(p in common or p in english_words() or p in clinical_words() for p in parts))
 
 
+# International non-proprietary name stems and medical word endings: a capitalised word with one of
+# these ("Alectinib", "Abiratérone" at a sentence start, "Métastasectomie") is clinical, not a name.
+MEDICAL_ENDING = regex.compile(
+    r"(?:mab|nib|tinib|ciclib|parib|lisib|rafenib|zomib|platine?|rubicine?|taxel|mide|tide|reline?|relin"
+    r"|stat|xaban|parine|terone|lutamide|citabine|tabine|trexed|mustine|fosfamide|sporine|olimus|limus"
+    r"|azole|cycline|mycine?|cilline|floxacine?|ectomie|ectomy|otomie|otomy|stomie|scopie|scopy|graphie"
+    r"|graphy|scanner|plastie|pathie|pathy|emie|aemia|emia|itis|ome|oma|omes|omas|osis|algie|algia)$")
+
+
 def is_clinical(word: str) -> bool:
-    """Clinical vocabulary, an eponym (any part of "Peutz-Jeghers") or a brand."""
+    """Clinical vocabulary, an eponym (any part of "Peutz-Jeghers"), a brand, or a word with a drug
+    stem or a medical ending that no first-name list knows."""
     key = fold(word)
     if key in clinical_words() or key in eponym_words() or key in brand_words():
+        return True
+    if len(key) > 6 and MEDICAL_ENDING.search(key) and not is_first_name_key(key) and key not in last_names():
         return True
     parts = [p for p in key.split("-") if p]
     return len(parts) > 1 and (any(p in brand_words() for p in parts) or all(

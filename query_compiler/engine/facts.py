@@ -13,7 +13,7 @@ a wider ``context`` of the document (the excerpt window plus ``CONTEXT_MARGIN`` 
 extended to a line or sentence boundary), and the privacy layer redacts the whole context, then cuts
 the excerpt out of the redacted text (``excerpt``). An identifier that touches the excerpt lies
 wholly inside the context as long as it is shorter than the margin (identifiers are under 80
-characters; the margin is 250). ``snippet`` keeps the raw excerpt for the engine's own tests.
+characters with their label; the margin is 160). ``snippet`` keeps the raw excerpt for the engine's own tests.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
 MAX_FACTS_PER_ATOM = 3
 SNIPPET_WINDOW = 70
-CONTEXT_MARGIN = 250  # characters of document redacted beyond the excerpt window, each side
-BOUNDARY_SLACK = 150  # how much further a context may reach for a line or sentence end
+CONTEXT_MARGIN = 160  # characters of document redacted beyond the excerpt window, each side
+BOUNDARY_SLACK = 100  # how much further a context may reach for a line or sentence end
 
 
 @dataclass(frozen=True)
