@@ -520,3 +520,43 @@ def test_cohort_chat_db_and_cors_end_to_end(secured, tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+# -- finding 9: names and places the registry does not know ---------------------------------------------
+LEAKS = [  # the examples, without any registry
+    ("Lefebvre-Dubois Marie-Claire, 58 ans, adressée par son médecin.", "Lefebvre-Dubois Marie-Claire"),
+    ("Patiente anxieuse, vue avec Kevin (IDE) ce jour.", "Kevin"),
+    ("transmissions de nuit\npt bernard fontaine ch 12 : agité vers 2h", "bernard fontaine"),
+    ("signale un changement d'adresse : 4 impasse du moulin 24200 sarlat-la-canéda.", "4 impasse du moulin"),
+    ("DUPONT JEAN-PIERRE né le 12/03/1954\nIPP : 8001234567", "DUPONT JEAN-PIERRE"),
+    ("Dear Dr O'Connor,\nRe: Jessica Smith, DOB 14/02/1971", "Jessica Smith"),
+    ("She can be reached on +44 20 7946 0958 or by e-mail.", "+44 20 7946 0958"),
+    ("221B Baker Street, London NW1 6XE\n\nThank you for seeing this lady.",
+     "221B Baker Street, London NW1 6XE"),
+    ("Mme Trần Thị Hương, 34 ans, en rémission complète.", "Trần Thị Hương"),
+    ("Mme Maria da Conceição dos Santos, née le 17 août 1949 au Portugal.", "Maria da Conceição dos Santos"),
+]
+KEPT = [  # and what must stay readable
+    ("NOM : MARTIN     PRÉNOM : Sophie\nNÉE LE : 23/12/1956", "NÉE LE"),
+    ("Lymphome de Burkitt, maladie de Kahler, macroglobulinémie de Waldenström, maladie de Hodgkin.",
+     "Burkitt"),
+    ("maladie de Hodgkin, maladie de Kahler", "Kahler"),
+    ("macroglobulinémie de Waldenström", "Waldenström"),
+    ("Traitement par Keytruda puis Darzalex-Velcade-dexaméthasone.", "Keytruda"),
+    ("Adressée au Centre Léon Bérard puis à l'Institut Gustave Roussy.", "Léon Bérard"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), LEAKS)
+def test_names_and_places_without_registry_are_masked(text, secret):
+    from privacy.redact import Redactor
+
+    out = Redactor.default().redact(text).text
+    assert secret not in out and all(part not in out for part in secret.split() if len(part) > 3), out
+
+
+@pytest.mark.parametrize(("text", "word"), KEPT)
+def test_clinical_words_stay(text, word):
+    from privacy.redact import Redactor
+
+    assert word in Redactor.default().redact(text).text

@@ -22,7 +22,7 @@ _EN_WAY = (r"(?:Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Drive|Dr|Court|Ct|Close|Way
 _UNIT = r"(?:Flat|Apt|Apartment|Unit|Suite|Appt|Appartement|Bât\.?|Bâtiment|Batiment|Esc\.?|Escalier)"
 _UK_PC = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}"
 _US_ZIP = r"[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?"
-_TOWN = rf"{_CAP}(?:[ \t\-]+{_CAP}){{0,2}}"
+_TOWN = rf"{_CAP}(?!\d)(?:[ \t\-]+{_CAP}(?!\d)){{0,2}}"  # never the start of a postcode ("NW1")
 _EN_STREET = (rf"(?<![\w])(?:{_UNIT}[ \t]+[\w\-]+,[ \t]*)?\d{{1,4}}[A-Za-z]?[ \t]+{_WORDS}{_EN_WAY}"
               rf"(?:,[ \t]*{_UNIT}[ \t]+[\w\-]+)?(?:,[ \t]*{_TOWN}){{0,3}}"
               rf"(?:,?[ \t]*(?:{_UK_PC}|{_US_ZIP}))?")
