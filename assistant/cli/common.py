@@ -44,14 +44,16 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON 
 LangOption = Annotated[str | None, typer.Option("--lang", help="fr or en (default: the user's language).")]
 
 
-def open_db(db: str | None, *, create: bool = False) -> Any:
-    """Open the store named on the command line, the environment, or the demo default; refuse a store
-    without a deployment secret (``COHORT_SECRET``) before anything is read or written."""
+def open_db(db: str | None, *, create: bool = False, secret: bool = False) -> Any:
+    """Open the store named on the command line, the environment, or the demo default. ``secret``:
+    refuse at once a store without a deployment secret (``COHORT_SECRET``), for every command that
+    signs in, shows or pseudonymises patient data (ingesting, indexing and statistics need none)."""
     from privacy.keys import require_secret
     from retrieval.settings import get_settings
     from retrieval.store import open_store
 
-    require_secret(db or get_settings().db_url)
+    if secret:
+        require_secret(db or get_settings().db_url)
     return open_store(db, create=create)
 
 
@@ -170,7 +172,7 @@ def open_session(
     ...`` works like the chat."""
     from assistant.core.session import Session
 
-    store = open_db(db)
+    store = open_db(db, secret=True)
     info = signed_in(store, user)
     session = Session(store, info, lang=lang, use_llm=use_llm, today=today)
     state = _state_file(info.username)

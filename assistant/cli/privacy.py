@@ -66,7 +66,7 @@ def login(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True)
-    store = open_db(db)
+    store = open_db(db, secret=True)
     user = authenticate(store, username.strip(), password)
     if user is None:
         raise UserError("Wrong username or password (or too many failed attempts: wait 15 minutes).")
@@ -95,7 +95,7 @@ def logout(db: DbOption = None) -> None:
     from privacy.sessions import revoke
 
 
-    store = open_db(db)
+    store = open_db(db, secret=True)
     saved = read_token(store)
     who = revoke(store, saved["token"]) if saved and saved.get("token") else None
     token_file(store).unlink(missing_ok=True)
@@ -105,7 +105,7 @@ def logout(db: DbOption = None) -> None:
 @friendly
 def whoami(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Who is signed in on this store (role, centre)."""
-    user = signed_in(open_db(db), function="whoami")
+    user = signed_in(open_db(db, secret=True), function="whoami")
     if as_json:
         console.print_json(json.dumps({"username": user.username, "role": user.role.value,
                                        "centre": user.centre_id, "language": user.language}))
@@ -145,7 +145,7 @@ def users_bootstrap(
     """Create the first administrator of a centre that has none (refused once it has one)."""
     from privacy.users import bootstrap_admin
 
-    user = bootstrap_admin(open_db(db), username, _password(password, "Password"), centre)
+    user = bootstrap_admin(open_db(db, secret=True), username, _password(password, "Password"), centre)
     console.print(f"Administrator [bold]{user.username}[/bold] created for centre {user.centre_id}.")
 
 
