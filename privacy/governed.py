@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from privacy.audit import AuditEntry, AuditLog, VerifyReport, canonical
-from privacy.opposition import is_opposed, opposed_patients, resolve_patient, set_opposition
+from privacy.audit import AuditLog, canonical
+from privacy.opposition import is_opposed
 from privacy.pseudonym import pseudo_id, real_ids
 from privacy.redact import Redactor
+from privacy.registers import MIN_PURPOSE, Registers, UnknownPatient
 from privacy.release import ReleasedCell, release
 from privacy.roles import Permission, permission_label
 from privacy.users import AccessDenied, User, UserProblem, require_user, scope_for
@@ -38,12 +39,6 @@ from retrieval.settings import get_settings
 from retrieval.similar import Filters, similar_to_case, similar_to_patient
 from retrieval.similar.facts import Facts
 from retrieval.store import batches, bind_in
-
-MIN_PURPOSE = 10  # characters: an export's purpose is a sentence, not a word
-
-
-class UnknownPatient(UserProblem):
-    """No patient of the user's centre has this pseudonymous id."""
 
 
 @dataclass
@@ -97,7 +92,7 @@ def as_dict(obj: Any) -> dict[str, Any]:
     return dict(vars(obj))
 
 
-class GovernedEngine:
+class GovernedEngine(Registers):
     """Queries as one user: scope, rights, redaction, pseudonyms and audit applied."""
 
     def __init__(self, store: Any, user: User | str, *, engine: Any = None, redactor: Redactor | None = None,
@@ -321,62 +316,6 @@ class GovernedEngine:
         patient_id = self._own_patient(pseudo, "timeline")
         self.audit.record(self.user, "timeline", result_size=1, details={"patient": pseudo_id(patient_id)})
         return load_course(self.store, patient_id)
-
-    # -- audit trail and opposition register ------------------------------------------------
-    def audit_entries(self, *, username: str | None = None, since: str | None = None,
-                      action: str | None = None, limit: int = 50) -> list[AuditEntry]:
-        """Entries of the trail (reading it is itself audited)."""
-        self.require(Permission.READ_AUDIT, "read_audit")
-        entries = self.audit.entries(username=username, since=since, action=action, limit=limit,
-                                     centre_id=self.user.centre_id)
-        self.audit.record(self.user, "audit_read", details={"user": username, "since": since,
-                                                            "action": action, "shown": len(entries)})
-        return entries
-
-    def verify_audit(self) -> VerifyReport:
-        self.require(Permission.READ_AUDIT, "read_audit")
-        report = self.audit.verify()
-        self.audit.record(self.user, "audit_verify", details={"ok": report.ok, "checked": report.checked})
-        return report
-
-    def reanchor(self, *, reason: str) -> VerifyReport:
-        """Accept the trail's current head as the reference (after restoring a backup, or moving the
-        store): recorded with the reason and the report of the chain as it was."""
-        self.require(Permission.READ_AUDIT, "audit_anchor")
-        if not reason or len(reason.strip()) < MIN_PURPOSE:
-            raise UserProblem("Re-anchoring the audit trail needs a reason (a sentence: which restore, "
-                              "which ticket).")
-        before = self.audit.verify()
-        self.audit.record(self.user, "audit_anchor", details={"reason": reason.strip(), "was_ok": before.ok,
-                                                             "was": before.sentence()})
-        self.audit.anchor_now(force=True)
-        return self.audit.verify()
-
-    def set_opposition(self, patient: str, opposed: bool, *, note: str | None = None) -> str:
-        """Record or withdraw a patient's opposition to research use; returns the pseudonymous id."""
-        self.require(Permission.MANAGE_OPPOSITION, "manage_opposition")
-        try:
-            pid = resolve_patient(self.store, patient)
-        except UserProblem:
-            pid = None
-        rows = self.store.query("SELECT centre_id FROM patients WHERE id = :p", {"p": pid}) if pid else []
-        if not rows or rows[0]["centre_id"] != self.user.centre_id:
-            self.audit.record(self.user, "denied", details={"function": "manage_opposition",
-                                                            "reason": "other centre" if rows else "unknown"})
-            raise UnknownPatient(f"No patient {patient!r} in your centre.")
-        set_opposition(self.store, pid, opposed, by=self.user, note=note)
-        return pseudo_id(pid)
-
-    def opposed_patients(self, centre_id: str | None = None) -> list[dict[str, Any]]:
-        """Opposed patients (pseudonymous ids), for the DPO's review."""
-        self.require(Permission.MANAGE_OPPOSITION, "opposition_list")
-        if centre_id not in (None, self.user.centre_id):
-            self.audit.record(self.user, "denied",
-                              details={"function": "opposition_list", "centre": centre_id})
-            raise AccessDenied(f"You keep the opposition register of centre {self.user.centre_id} only.")
-        rows = opposed_patients(self.store, self.user.centre_id)
-        self.audit.record(self.user, "opposition_list", result_size=len(rows))
-        return rows
 
     # -- guards ---------------------------------------------------------------------------
     def _own_patient(self, pseudo: str, function: str) -> int:
