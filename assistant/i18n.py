@@ -243,6 +243,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.no_question": ("Posez d'abord une question.", "Ask a question first."),
     "error.empty": ("Le message est vide.", "The message is empty."),
+    "error.too_long": (
+        "Question trop longue ({length} caractères, {limit} au plus) : posez-la en une ou deux phrases.",
+        "Question too long ({length} characters, {limit} at most): ask it in one or two sentences.",
+    ),
     "error.not_understood": (
         "Je n'ai pas compris de critère dans « {question} ». Essayez par exemple : « {example} ».",
         "I found no criterion in “{question}”. Try for example: “{example}”.",

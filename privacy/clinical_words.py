@@ -91,7 +91,7 @@ def _collect_terms(node: object, out: list[str]) -> None:
 
 def _load_terminology() -> list[str]:
     """Terms of the parser's terminology (query_compiler/parser/terminology), when it is there."""
-    folder = ROOT / "query_compiler" / "terminology"
+    folder = ROOT / "query_compiler" / "parser" / "terminology"
     terms: list[str] = []
     if not folder.is_dir():
         return terms
@@ -132,7 +132,56 @@ def clinical_terms(*, terminology: bool = False) -> list[str]:
 @lru_cache(maxsize=1)
 def clinical_words() -> frozenset[str]:
     """Folded single words that are clinical vocabulary (never a name on capitalisation alone)."""
-    found = {fold(w) for w in EXTRA_CLINICAL}
+    found = {fold(w) for w in EXTRA_CLINICAL} | set(BRANDS)
     for term in clinical_terms(terminology=True):
         found.update(fold(w) for _, _, w in words(term) if len(w) > 1)
     return frozenset(found)
+
+
+# Proper names that clinical text uses as eponyms (diseases, signs, classifications, procedures).
+# Kept apart from ``clinical_words``: a registry surname that is also an eponym (Bernard, Gilbert,
+# Lewis) must still be masked where the registry says so; only the detectors that guess names
+# without a registry (spaCy's PER, the first-name lexicon) stand back for these.
+EPONYMS = """
+hodgkin burkitt ewing wilms kahler waldenstrom lynch fraumeni cowden peutz jeghers hippel lindau kaposi
+castleman sezary merkel paget bence jones reed sternberg horner pancoast tobias lambert eaton klatskin
+bismuth corlette krukenberg brenner warthin meigs troisier virchow trousseau courvoisier barrett crohn
+gilbert cushing conn klinefelter richter plummer vinson fournier whipple hartmann ivor mohs bricker
+philadelphie philadelphia child pugh clavien dindo lauren siewert fuhrman miettinen masaoka koga binet
+ann arbor lugano deauville bethesda scarff bloom richardson elston ellis nottingham dukes astler coller
+stupp bonner gleason breslow clark karnofsky charlson zubrod glasgow epstein barr fanconi gorlin gardner
+turcot muir torre birt hogg dube carney zollinger ellison verner morrison budd chiari mallory weiss
+zenker schatzki menetrier hirschsprung meckel wernicke korsakoff guillain barre parkinson alzheimer
+raynaud sjogren hashimoto basedow addison kussmaul cheyne stokes osler rendu sturge recklinghausen
+bourneville pringle peyronie dupuytren bowen queyrat buschke lowenstein spitz hutchinson schwann leydig
+sertoli askin denys drash beckwith wiedemann langerhans erdheim rosai dorfman kikuchi kimura mikulicz
+riedel quervain hurthle askanazy mondor ranson apache wells caprini khorana kps ecog recist imdc heng
+memorial sloan kettering mayo manchester amsterdam lugano durie salmon rai enneking
+""".split()
+
+# Oncology brand names and regimens (never a person, whatever a name detector guesses).
+BRANDS = """
+keytruda opdivo yervoy tecentriq imfinzi bavencio libtayo herceptin herceptine perjeta phesgo kadcyla enhertu
+avastin erbitux vectibix tagrisso iressa tarceva giotrif alecensa xalkori lorviqua lynparza zejula rubraca
+kisqali ibrance verzenios afinitor faslodex femara arimidex aromasin nolvadex zoladex decapeptyl eligard
+xtandi zytiga erleada nubeqa xofigo pluvicto revlimid imnovid velcade kyprolis darzalex sarclisa empliciti
+ninlaro imbruvica calquence brukinsa venclyxto gazyva mabthera rituxan adcetris polivy glivec gleevec
+sprycel tasigna iclusig bosulif jakavi lumykras krazati padcev trodelvy pemazyre balversa inlyta sutent
+votrient nexavar stivarga cabometyx lenvima yondelis halaven xeloda taxotere taxol abraxane navelbine
+gemzar alimta eloxatine campto onivyde lonsurf temodal zometa xgeva prolia zophren emend akynzeo kytril
+lovenox innohep fragmine xarelto eliquis skenan actiskenan oxynorm oxycontin durogesic abstral doliprane
+dafalgan efferalgan solupred medrol humira creon neulasta granocyte zarzio aranesp eprex retacrit
+tecvayli elrexfio carvykti abecma kymriah yescarta blincyto besponsa mylotarg vyxeos vidaza dacogen
+onureg xospata rydapt tibsovo idhifa folfox folfiri folfirinox folfoxiri chop abvd beacopp flot capox
+xelox dhap fec vrd vtd macmillan
+""".split()
+
+
+@lru_cache(maxsize=1)
+def eponym_words() -> frozenset[str]:
+    return frozenset(EPONYMS)
+
+
+@lru_cache(maxsize=1)
+def brand_words() -> frozenset[str]:
+    return frozenset(BRANDS)

@@ -18,6 +18,7 @@ MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "
 _ABBR_FR = ["janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc"]
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December"]
+_ABBR_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 _MONTH_KEYS: dict[str, tuple[int, str]] = {}
 for _i, (_full, _abbr) in enumerate(zip(MONTHS_FR, _ABBR_FR, strict=True), start=1):
@@ -26,16 +27,25 @@ for _i, (_full, _abbr) in enumerate(zip(MONTHS_FR, _ABBR_FR, strict=True), start
     _MONTH_KEYS.setdefault(fold(_abbr) + ".", (_i, "abbr."))
 for _i, _name in enumerate(MONTHS_EN, start=1):
     _MONTH_KEYS.setdefault(fold(_name), (_i, "en"))
+for _i, _name in enumerate(_ABBR_EN, start=1):
+    _MONTH_KEYS.setdefault(fold(_name), (_i, "en_abbr"))
+    _MONTH_KEYS.setdefault(fold(_name) + ".", (_i, "en_abbr"))
+_MONTH_KEYS.setdefault("sept", (9, "abbr"))
 
 # Regex alternation of month words (longest first so "juillet" wins over "juil").
 MONTH_RE = "|".join(
     sorted({*MONTHS_FR, *(a + r"\." for a in _ABBR_FR), *_ABBR_FR, "fevrier", "aout", "decembre",
-            "fevr", "dec", *MONTHS_EN}, key=len, reverse=True)
+            "fevr", "dec", *MONTHS_EN, *_ABBR_EN, "Sept"}, key=len, reverse=True)
 )
 
 _NUMERIC = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_WRITTEN = re.compile(r"^(1er|1ᵉʳ|premier|\d{1,2})\s+([^\W\d]+\.?)\s+(\d{4})$", re.IGNORECASE)
+_WRITTEN = re.compile(r"^(1er|1ᵉʳ|premier|\d{1,2})(?:st|nd|rd|th)?([\s\-]+)([^\W\d]+\.?)[\s\-]+(\d{4})$",
+                      re.IGNORECASE)
+_WRITTEN_US = re.compile(r"^([^\W\d]+\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$", re.IGNORECASE)
+_DAY_MONTH = re.compile(r"^(1er|\d{1,2})\s+([^\W\d]+\.?)$", re.IGNORECASE)
+_NUM_DAY_MONTH = re.compile(r"^(\d{2})/(\d{2})$")
+NO_YEAR = 2000  # a leap year: any day and month given without a year exists in it
 _MONTH_YEAR = re.compile(r"^([^\W\d]+\.?)\s+(\d{4})$", re.IGNORECASE)
 _NUM_MONTH_YEAR = re.compile(r"^(\d{1,2})([/.\-])(\d{4})$")
 
@@ -68,19 +78,37 @@ def parse(text: str) -> FoundDate | None:
     try:
         if m := _NUMERIC.match(s):
             d, sep, mo, y = m.groups()
+            if int(mo) > 12 and int(d) <= 12:  # month first ("04/23/2024"): US notes
+                return FoundDate(date(_year(y), int(d), int(mo)), "numeric_us", sep, len(mo) == 2,
+                                 len(d) == 2, len(y))
             return FoundDate(date(_year(y), int(mo), int(d)), "numeric", sep, len(d) == 2,
                              len(mo) == 2, len(y))
         if m := _ISO.match(s):
             return FoundDate(date(int(m[1]), int(m[2]), int(m[3])), "iso", "-")
         if m := _WRITTEN.match(s):
-            day_txt, month_txt, y = m.groups()
+            day_txt, gap, month_txt, y = m.groups()
             month = _MONTH_KEYS.get(fold(month_txt))
             if month is None:
                 return None
             first = day_txt if not day_txt.isdigit() else ""
             day = 1 if first else int(day_txt)
-            return FoundDate(date(int(y), month[0], day), "written", " ", day_txt.startswith("0"), True, 4,
-                             first, month[1], month_txt[:1].isupper())
+            return FoundDate(date(int(y), month[0], day), "written", "-" if "-" in gap else " ",
+                             day_txt.startswith("0"), True, 4, first, month[1], month_txt[:1].isupper())
+        if m := _WRITTEN_US.match(s):
+            month = _MONTH_KEYS.get(fold(m[1]))
+            if month is None:
+                return None
+            return FoundDate(date(int(m[3]), month[0], int(m[2])), "written_us", " ", False, True, 4, "",
+                             month[1], m[1][:1].isupper())
+        if m := _DAY_MONTH.match(s):
+            month = _MONTH_KEYS.get(fold(m[2]))
+            if month is None:
+                return None
+            first = m[1] if not m[1].isdigit() else ""
+            return FoundDate(date(NO_YEAR, month[0], 1 if first else int(m[1])), "day_month", " ",
+                             m[1].startswith("0"), True, 0, first, month[1], m[2][:1].isupper())
+        if m := _NUM_DAY_MONTH.match(s):
+            return FoundDate(date(NO_YEAR, int(m[2]), int(m[1])), "num_day_month", "/", True, True, 0)
         if m := _MONTH_YEAR.match(s):
             month = _MONTH_KEYS.get(fold(m[1]))
             if month is None:
@@ -97,6 +125,8 @@ def parse(text: str) -> FoundDate | None:
 def _month_word(month: int, style: str, capitalised: bool) -> str:
     if style == "en":
         word = MONTHS_EN[month - 1]
+    elif style == "en_abbr":
+        word = _ABBR_EN[month - 1]
     elif style.startswith("abbr"):
         word = _ABBR_FR[month - 1]
         if style == "abbr." and word != MONTHS_FR[month - 1]:
@@ -108,6 +138,13 @@ def _month_word(month: int, style: str, capitalised: bool) -> str:
 
 def render(found: FoundDate, value: date) -> str:
     """Write ``value`` in the shape of ``found``."""
+    if found.shape == "numeric_us":
+        d = f"{value.day:02d}" if found.pad_month else str(value.day)
+        m = f"{value.month:02d}" if found.pad_day else str(value.month)
+        y = f"{value.year:04d}" if found.year_digits == 4 else f"{value.year % 100:02d}"
+        return f"{m}{found.sep}{d}{found.sep}{y}"
+    if found.shape == "num_day_month":
+        return f"{value.day:02d}/{value.month:02d}"
     if found.shape == "numeric":
         d = f"{value.day:02d}" if found.pad_day else str(value.day)
         m = f"{value.month:02d}" if found.pad_month else str(value.month)
@@ -116,12 +153,16 @@ def render(found: FoundDate, value: date) -> str:
     if found.shape == "iso":
         return value.isoformat()
     month = _month_word(value.month, found.month_style, found.capitalised)
-    if found.shape == "written":
-        if value.day == 1:
+    if found.shape in ("written", "day_month"):
+        if value.day == 1 and found.month_style not in ("en", "en_abbr"):
             day = found.first or "1er"
         else:
             day = f"{value.day:02d}" if found.pad_day else str(value.day)
-        return f"{day} {month} {value.year}"
+        if found.shape == "day_month":
+            return f"{day} {month}"
+        return f"{day}{found.sep}{month}{found.sep}{value.year}"
+    if found.shape == "written_us":
+        return f"{month} {value.day}, {value.year}"
     if found.shape == "month_year":
         return f"{month} {value.year}"
     m = f"{value.month:02d}" if found.pad_month else str(value.month)

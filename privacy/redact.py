@@ -24,7 +24,7 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
 from privacy.clinical_words import clinical_words
-from privacy.engine import build_analyzer, common_words, french_nlp
+from privacy.engine import build_analyzer, common_words, redaction_nlp
 from privacy.keys import keyed, keyed_int
 from privacy.names import NameIndex
 from privacy.operators import OPERATORS, SHIFTED, STRATEGIES
@@ -79,6 +79,25 @@ class RedactedText:
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "spans": [asdict(s) for s in self.spans]}
 
+    def map_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where the original ``[start, end)`` lies in the redacted text (a span overlapping a masked
+        region grows to cover its placeholder): how an excerpt is located after redaction."""
+        delta = 0
+        out_start = out_end = None
+        for s in self.spans:
+            if out_start is None and start < s.end:
+                out_start = s.out_start if start >= s.start else start + delta
+            if out_end is None and end <= s.start:
+                out_end = end + delta
+            elif out_end is None and end <= s.end:
+                out_end = s.out_end
+            delta = s.out_end - s.end
+        if out_start is None:
+            out_start = start + delta
+        if out_end is None:
+            out_end = end + delta
+        return out_start, max(out_start, out_end)
+
 
 def date_shift_days(patient_id: object) -> int:
     """The patient's date shift: non-zero, within ±365 days, derived from the secret."""
@@ -128,7 +147,7 @@ class Redactor:
             NameIndex.from_store(store) if store is not None else NameIndex())
         ctx = RecognizerContext(name_index=self.name_index, clinical_words=clinical_words())
         ctx.common_words = common_words()  # type: ignore[attr-defined]
-        self.nlp = french_nlp()
+        self.nlp = redaction_nlp()
         self.analyzer = build_analyzer(ctx)
         self.anonymizer = AnonymizerEngine()
         for op in OPERATORS:

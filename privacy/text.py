@@ -13,7 +13,8 @@ import unicodedata
 # A word: letters, possibly joined by apostrophes or hyphens (Jean-Pierre, d'Arc, O'Neil).
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "–": "-", "‑": "-"})
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "–": "-", "‑": "-", "œ": "oe", "Œ": "OE",
+                              "æ": "ae", "Æ": "AE", "ß": "ss"})
 
 
 def fold(text: str) -> str:

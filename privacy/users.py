@@ -1,14 +1,22 @@
 """Users: personal logins with a bcrypt password hash, one role, one centre.
 
 ``authenticate`` answers the same way for an unknown user and a wrong password (no user
-enumeration) and logs both; ``scope_for(user)`` is what the query engine receives: the user's
-centre only, opposed patients excluded. Every change to users is audited.
+enumeration) and logs both; after ``COHORT_LOGIN_MAX_FAILURES`` failures in 15 minutes an account
+waits (refused without checking the password, audited). ``scope_for(user)`` is what the query
+engine receives: the user's centre only, opposed patients excluded.
+
+Accounts are administered by an authenticated administrator of the *same* centre: creating a user,
+changing a role, (de)activating, resetting a password in another centre is refused, and nobody
+changes their own role. The first administrator of a centre comes from ``bootstrap_admin`` (the
+command ``cohort users bootstrap``), refused once the centre has one. Every change is audited, and
+a deactivation or a password reset ends the person's open sign-ins.
 """
 
 from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -17,9 +25,11 @@ import bcrypt
 from privacy.audit import AuditLog
 from privacy.roles import PERMISSIONS, Permission, Role, parse_role
 from query_compiler.engine import Scope
+from retrieval.settings import get_settings
 from retrieval.store import now_iso
 
 MIN_PASSWORD = 8
+LOCKOUT_MINUTES = 15
 
 
 class AccessDenied(PermissionError):
@@ -105,8 +115,9 @@ def list_users(store: Any) -> list[User]:
 
 def add_user(store: Any, username: str, password: str, role: Role | str, centre_id: str, *,
              language: str = "fr", display_name: str | None = None, by: Any = None) -> User:
-    """Create a user; ``by`` (a User with MANAGE_USERS, or None for the local shell) is audited."""
-    _check_manager(store, by, "add a user")
+    """Create a user; ``by`` is an administrator of ``centre_id`` (a User), or the name of a system
+    step (``bootstrap:...``, the demo's seeding) that code alone can pass; audited."""
+    _check_manager(store, by, "add a user", centre_id=centre_id)
     role = parse_role(str(role))
     username = username.strip()
     if not username or any(c.isspace() for c in username):
@@ -143,9 +154,9 @@ def bootstrap_admin(store: Any, username: str, password: str, centre_id: str) ->
 
 
 def set_role(store: Any, username: str, role: Role | str, *, by: Any = None) -> User:
-    _check_manager(store, by, "change a role")
     role = parse_role(str(role))
     user = require_known(store, username)
+    _check_manager(store, by, "change a role", centre_id=user.centre_id, target=username, own_ok=False)
     store.execute("UPDATE users SET role = :r WHERE username = :u", {"r": role.value, "u": username})
     AuditLog(store).record(by or system_actor(), "user_set_role", centre_id=user.centre_id,
                            details={"user": username, "from": user.role.value, "to": role.value})
@@ -153,19 +164,23 @@ def set_role(store: Any, username: str, role: Role | str, *, by: Any = None) -> 
 
 
 def set_active(store: Any, username: str, active: bool, *, by: Any = None) -> User:
-    _check_manager(store, by, "deactivate or reactivate a user")
     user = require_known(store, username)
+    _check_manager(store, by, "deactivate or reactivate a user", centre_id=user.centre_id, target=username,
+                   own_ok=not active)
     store.execute("UPDATE users SET active = :a WHERE username = :u", {"a": int(active), "u": username})
+    if not active:
+        end_sessions(store, username)
     AuditLog(store).record(by or system_actor(), "user_activate" if active else "user_deactivate",
                            centre_id=user.centre_id, details={"user": username})
     return require_known(store, username)
 
 
 def set_password(store: Any, username: str, password: str, *, by: Any = None) -> None:
-    _check_manager(store, by, "reset a password")
     user = require_known(store, username)
+    _check_manager(store, by, "reset a password", centre_id=user.centre_id, target=username, own_ok=True)
     store.execute("UPDATE users SET password_hash = :h WHERE username = :u",
                   {"h": hash_password(password), "u": username})
+    end_sessions(store, username)
     AuditLog(store).record(by or system_actor(), "user_password", centre_id=user.centre_id,
                            details={"user": username})
 
@@ -177,16 +192,52 @@ def require_known(store: Any, username: str) -> User:
     return user
 
 
-def _check_manager(store: Any, by: Any, what: str) -> None:
-    if by is None or isinstance(by, str):
-        return  # the server's shell (local administrator)
+def end_sessions(store: Any, username: str) -> None:
+    """Revoke every open sign-in of a user (table of ``privacy.sessions``)."""
+    store.execute("UPDATE auth_sessions SET revoked_at = :t WHERE username = :u AND revoked_at IS NULL",
+                  {"t": now_iso(), "u": username})
+
+
+def _check_manager(store: Any, by: Any, what: str, *, centre_id: str, target: str | None = None,
+                   own_ok: bool = True) -> None:
+    """An authenticated administrator of the target's centre; never on their own role. A string
+    ``by`` is a system step named in code (bootstrap, demo seeding): no person types it."""
+    if isinstance(by, str) and by:
+        return
+    if by is None:
+        AuditLog(store).record(system_actor(), "denied", centre_id=centre_id,
+                               details={"function": "manage_users", "attempt": what,
+                                        "reason": "nobody signed in"})
+        raise AccessDenied(f"Only a signed-in administrator of centre {centre_id} can {what}.")
+    reason = None
     if not by.can(Permission.MANAGE_USERS):
-        AuditLog(store).record(by, "denied", details={"function": "manage_users", "attempt": what})
-        raise AccessDenied(f"The role {by.role.value} cannot {what}.")
+        reason, message = "role", f"The role {by.role.value} cannot {what}."
+    elif by.centre_id != centre_id:
+        reason, message = "other centre", (f"An administrator of centre {by.centre_id} cannot {what} in "
+                                           f"centre {centre_id}: ask an administrator of {centre_id}.")
+    elif target == by.username and not own_ok:
+        reason, message = "own account", (f"Nobody can {what} on their own account: ask another "
+                                          f"administrator of centre {centre_id}.")
+    if reason is not None:
+        AuditLog(store).record(by, "denied", details={"function": "manage_users", "attempt": what,
+                                                      "target": target, "target_centre": centre_id,
+                                                      "reason": reason})
+        raise AccessDenied(message)
+
+
+def recent_failures(store: Any, username: str) -> int:
+    since = (datetime.now(UTC) - timedelta(minutes=LOCKOUT_MINUTES)).isoformat(timespec="microseconds")
+    return int(store.scalar("SELECT COUNT(*) FROM audit_log WHERE username = :u AND action = 'login_failed'"
+                            " AND ts >= :s", {"u": username, "s": since}) or 0)
 
 
 def authenticate(store: Any, username: str, password: str) -> User | None:
-    """The user when the password matches and the account is active; None otherwise (logged)."""
+    """The user when the password matches and the account is active; None otherwise (logged).
+    After too many recent failures the password is not even checked (the attempt is logged)."""
+    if recent_failures(store, username) >= get_settings().login_max_failures:
+        _check_password(password, _dummy_hash())  # same cost: the answer does not tell it is locked
+        AuditLog(store).record(username, "login_failed", details={"reason": "too many failures, waiting"})
+        return None
     rows = store.query("SELECT * FROM users WHERE username = :u", {"u": username})
     if not rows:
         _check_password(password, _dummy_hash())  # same cost as a real check

@@ -31,9 +31,20 @@ class Settings(BaseSettings):
         "minilm", description="'minilm', 'e5' (multilingual), or a sentence-transformers folder."
     )
     secret: str = Field(
-        "demo-secret-change-me",
-        description="Key for pseudonymous ids; stable per deployment, never shown.",
+        "",
+        description="Key for pseudonymous ids, date shifts and the audit chain; stable per deployment, "
+        "never shown. Required outside the demo (privacy.keys refuses to run without it).",
     )
+    secret_file: str = Field("", description="A file holding the secret (instead of COHORT_SECRET).")
+    audit_key: str = Field("", description="Key of the audit chain's HMAC (default: from the secret).")
+    audit_anchor_dir: str = Field(
+        "", description="Where the audit trail's signed head is kept (default: beside a SQLite store, "
+        "$COHORT_HOME/audit for PostgreSQL); a separate or remote-synced place makes truncation evident.",
+    )
+    session_idle_minutes: int = Field(30, description="A CLI sign-in ends after this long without use.")
+    session_max_hours: int = Field(12, description="A CLI sign-in ends this long after `cohort login`.")
+    release_budget: int = Field(200, description="Distinct cross-centre questions per user per 24 h.")
+    login_max_failures: int = Field(5, description="Failed sign-ins in 15 minutes before an account waits.")
     min_count: int = Field(10, description="Cross-centre counts below this show as '< N'.")
     demo_patients: int = 1500
     demo_centres: int = 3

@@ -15,6 +15,7 @@ application tables stay in a small SQL store beside the warehouse.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -144,6 +145,8 @@ class Store:
             if not create and not path.exists():
                 raise StoreError(f"No store at {path}. Create one with `cohort ingest DIR --db {path}`.")
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():  # patient data: readable by its owner only (SQLite gives the -wal and
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # -shm files the same mode)
         self._local = threading.local()
         if migrate:
             self.migrate()

@@ -15,7 +15,8 @@ LLAMA_DIR="$WHEEL_CACHE/llama-cpp-python-$LLAMA_VERSION-portable-avx2"
 say() { printf '\033[1m[install]\033[0m %s\n' "$*"; }
 
 # 1. System packages (Debian): OCR, browser for UI tests, PostgreSQL for the server store, Java 17 for the
-#    Spark store (PySpark itself is a pinned PyPI package), fonts for scans.
+#    Spark store (PySpark itself is a pinned PyPI package), fonts for scans, an English word list
+#    (de-identification tells English vocabulary from names with it).
 need_apt=()
 command -v tesseract >/dev/null || need_apt+=(tesseract-ocr)
 [ -f /usr/share/tesseract-ocr/5/tessdata/fra.traineddata ] || ls /usr/share/tesseract-ocr/*/tessdata/fra.traineddata >/dev/null 2>&1 || need_apt+=(tesseract-ocr-fra)
@@ -24,6 +25,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql pos
 command -v java >/dev/null || [ -n "${JAVA_HOME:-}" ] || need_apt+=(openjdk-17-jre-headless)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 command -v make >/dev/null || need_apt+=(make)
+[ -f /usr/share/dict/british-english ] || need_apt+=(wbritish)  # English vocabulary for the name detectors
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -2,7 +2,10 @@
 
 Built once under ``get_settings().demo_dir``; a ``READY`` file written last marks a complete store,
 so an interrupted first start (Ctrl-C during ingestion) simply starts over instead of serving half
-a store. Each stage prints what it does and how long it took, because a first start takes minutes.
+a store. The demo has its own random secret (``demo/secret``, 0600, written before anything
+pseudonymous is computed), used only for the demo store: no deployment secret is needed to try it,
+and no public default exists. A demo store built before it had a secret is rebuilt. Each stage
+prints what it does and how long it took, because a first start takes minutes.
 The chat then starts on it like on any store (``cohort chat``), which builds the similar-patient
 index in the background.
 """
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from privacy.keys import demo_secret_path, write_demo_secret
 from privacy.users import get_user, seed_demo_users
 from retrieval.ingest import ingest
 from retrieval.settings import get_settings
@@ -71,11 +75,13 @@ def ensure_demo(
     ready = demo_dir / "READY"
     report = DemoReport(db_url=str(db_path), built=False)
     started = time.perf_counter()
-    if not ready.exists():
+    own_secret = demo_dir / demo_secret_path().name
+    if not ready.exists() or not own_secret.exists():
         report.built = True
         if demo_dir.exists():
             shutil.rmtree(demo_dir)
-        demo_dir.mkdir(parents=True)
+        demo_dir.mkdir(parents=True, mode=0o700)
+        write_demo_secret(own_secret)
         n = patients or settings.demo_patients
         k = centres or settings.demo_centres
         corpus = demo_dir / "corpus"

@@ -13,12 +13,16 @@ expectations and for malformed input.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# A deployment secret for the whole run (there is no default any more; subprocesses inherit it).
+os.environ.setdefault("COHORT_SECRET", "test-secret-of-the-suite-0123456789")
 
 pytest_plugins = ["tests.pg", "tests.spark"]  # real PostgreSQL (pg_server), Spark stores (spark_copy)
 

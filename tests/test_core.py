@@ -344,8 +344,15 @@ def cli(core_store, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setenv("COHORT_DB", str(core_store.path))
     get_settings.cache_clear()
     runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args), catch_exceptions=True)
+    yield lambda *args, input=None: runner.invoke(app, list(args), input=input, catch_exceptions=True)
     get_settings.cache_clear()
+
+
+def sign_in(cli, username: str) -> None:  # noqa: ANN001
+    """The demo account's password is ``<role>-demo-2024``; sign in through the real CLI."""
+    from tests.cli_login import login
+
+    login(cli, username, f"{username.split('.')[0]}-demo-2024")
 
 
 def test_cli_ask_export_timeline_saved_and_requests(cli, core_store, centres, tmp_path):
@@ -353,6 +360,7 @@ def test_cli_ask_export_timeline_saved_and_requests(cli, core_store, centres, tm
 
     first, _ = centres
     referent, novice = f"referent.{first.lower()}", f"clinician.{first.lower()}"
+    sign_in(cli, referent)
     res = cli("ask", BROAD, "--user", referent, "--json", "--no-llm")
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
@@ -375,18 +383,22 @@ def test_cli_ask_export_timeline_saved_and_requests(cli, core_store, centres, tm
     assert len(out.read_text(encoding="utf-8").splitlines()) == data["count"] + 1
 
     png = tmp_path / "frise.png"
+    sign_in(cli, novice)
     res = cli("timeline", pseudo, "--out", str(png), "--user", novice)
     assert res.exit_code == 0, res.output
     assert png.read_bytes()[:4] == b"\x89PNG"
 
+    sign_in(cli, referent)
     res = cli("saved", "save", "sein métastatique (CLI)", "--user", referent)
     assert res.exit_code == 0 and "enregistrée" in res.output
     res = cli("saved", "list", "--user", referent)
     assert "sein métastatique (CLI)" in res.output
 
+    sign_in(cli, novice)
     res = cli("requests", "send", "--comment", "Et les vivantes ?", "--question", BROAD, "--user", novice)
     assert res.exit_code == 0, res.output
     req_id = int(re.search(r"n° (\d+)", res.output).group(1))
+    sign_in(cli, referent)
     res = cli("requests", "list", "--user", referent)
     assert f"n° {req_id}" in res.output
     res = cli(
@@ -402,6 +414,7 @@ def test_cli_ask_export_timeline_saved_and_requests(cli, core_store, centres, tm
     )
     assert res.exit_code == 0 and "répondue" in res.output, res.output
     query_id = int(re.search(r"requête enregistrée n° (\d+)", res.output).group(1))
+    sign_in(cli, novice)
     res = cli("saved", "run", str(query_id), "--user", novice)
     assert res.exit_code == 0 and "vivant" in res.output
 
@@ -410,10 +423,11 @@ def test_cli_refusals_are_sentences(cli, centres):
     from assistant.cli.common import UserError
 
     novice = f"clinician.{centres[0].lower()}"
+    res = cli("ask", BROAD)
+    assert isinstance(res.exception, UserError) and "cohort login" in str(res.exception)
+    sign_in(cli, novice)
     res = cli("ask", BROAD, "--user", novice, "--no-llm")
     assert res.exit_code == 0
     res = cli("export", "--purpose", "Une étude suffisamment décrite", "--out", "x.csv", "--user", novice)
     assert res.exit_code != 0 and isinstance(res.exception, UserError)
     assert "ne permet pas" in str(res.exception) and "Traceback" not in str(res.exception)
-    res = cli("ask", BROAD)
-    assert isinstance(res.exception, UserError) and "--user" in str(res.exception)

@@ -179,6 +179,9 @@ def test_cli_query_counts_and_lists(cli, mini, tmp_path, monkeypatch):
     get_settings.cache_clear()
     compact = tmp_path / "q.txt"
     compact.write_text(to_compact(C.All(items=[C.Tumour(site=["C50"]), FERTILITY])))
+    from tests.cli_login import login
+
+    login(cli, "ref-C1", "secret-123", "--db", str(path))
     out = cli("query", str(compact), "--db", str(path), "--json", "--today", "2024-06-30", "--user", "ref-C1")
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
@@ -192,25 +195,30 @@ def test_cli_query_counts_and_lists(cli, mini, tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
-def test_cli_errors_are_sentences(mini):
+def test_cli_errors_are_sentences(mini, tmp_path):
+    import os
     import subprocess
     import sys
 
     _, store, path = mini
     _referents(store)
+    env = {**os.environ, "COHORT_HOME": str(tmp_path / "home")}
+    main = [sys.executable, "-c", "from assistant.cli import main; main()"]
     user = ["--db", str(path), "--user", "ref-C1"]
+    out = subprocess.run([*main, "query", "sex=F", "--db", str(path)], capture_output=True, text=True,
+                         env=env)
+    assert out.returncode == 1 and "cohort login" in out.stdout + out.stderr  # nobody signed in
+    signed = subprocess.run([*main, "login", "ref-C1", "--password-stdin", "--db", str(path)],
+                            input="secret-123\n", capture_output=True, text=True, env=env)
+    assert signed.returncode == 0, signed
     for args, says in (
         (["query", "tumour(site=C50", *user], "line 1, column 16"),
         (["query", '{"kind": "age", "min": 200}', *user], "200 is too large"),
         (["compile", "missing.json"], "No criteria file"),
         (["query", "sex=F", *user, "--sort", "name"], "Unknown sort"),
-        (["query", "sex=F", "--db", str(path)], "--user"),
+        (["query", "sex=F", "--db", str(path), "--user", "ref-C2"], "signed in as ref-C1"),
     ):
-        out = subprocess.run(
-            [sys.executable, "-c", "from assistant.cli import main; main()", *args],
-            capture_output=True,
-            text=True,
-        )
+        out = subprocess.run([*main, *args], capture_output=True, text=True, env=env)
         assert out.returncode == 1, out
         assert says in out.stdout + out.stderr and "Traceback" not in out.stdout + out.stderr
 

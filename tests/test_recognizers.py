@@ -260,3 +260,94 @@ def test_patient_identifiers_any_separator():
                    ("+33 6 12 34 56 78", "PHONE"), ("04.72.11.22.33", "PHONE"), ("jd@exemple.fr", "EMAIL"),
                    ("12 rue  des Lilas", "ADDRESS"), ("75012 Paris", "ADDRESS"), ("Barbier", "PERSON"),
                    ("Ophélie", "PERSON")}
+
+
+# -- names without a registry: first-name lexicon, header lines, spaCy NER --------------------------
+from privacy.recognizers.first_name import FirstNameRecognizer  # noqa: E402
+from privacy.recognizers.header_name import HeaderNameRecognizer  # noqa: E402
+from privacy.recognizers.intl_address import IntlAddressRecognizer  # noqa: E402
+from privacy.recognizers.intl_phone import IntlPhoneRecognizer  # noqa: E402
+
+FIRST_NAMES = [
+    ("Patiente anxieuse, vue avec Kevin (IDE) ce jour.", ["Kevin"]),
+    ("pt bernard fontaine ch 12 : agité", ["bernard fontaine"]),
+    ("appel de sa femme josiane, rassurée", ["josiane"]),
+    ("LEFEBVRE-DUBOIS Marie-Claire, 58 ans", ["LEFEBVRE-DUBOIS Marie-Claire"]),
+    ("Present: Grace Okonkwo (CNS)", ["Grace Okonkwo"]),
+    ("Her mother Margaret died aged 61.", ["Margaret"]),
+]
+NOT_FIRST_NAMES = ["Centre François Baclesse", "maladie de Hodgkin", "douleur EVA 6/10", "patient ASA 3",
+                   "la rose des vents", "en France chez son fils", "Rose de Noël en cadeau"]
+
+
+@pytest.mark.parametrize(("text", "spans"), FIRST_NAMES)
+def test_first_names(text, spans):
+    assert found(FirstNameRecognizer.create(_ctx()), text) == sorted(spans)
+
+
+@pytest.mark.parametrize("text", NOT_FIRST_NAMES)
+def test_not_first_names(text):
+    assert found(FirstNameRecognizer.create(_ctx()), text) == []
+
+
+HEADERS = [
+    ("DUPONT JEAN-PIERRE né le 12/03/1954", ["DUPONT JEAN-PIERRE"]),
+    ("KOWALSKI, ANNA     DOB 11/30/1962", ["KOWALSKI, ANNA"]),
+    ("Mme Jeanne Vasseur, née le 12/03/1961", ["Jeanne Vasseur"]),
+]
+NOT_HEADERS = ["COMPTE RENDU OPÉRATOIRE     Date : 12/03/2024", "CONCLUSION     Carcinome",
+               "NÉE LE : 23/12/1956"]
+
+
+@pytest.mark.parametrize(("text", "spans"), HEADERS)
+def test_header_names(text, spans):
+    assert found(HeaderNameRecognizer.create(_ctx()), text) == sorted(spans)
+
+
+@pytest.mark.parametrize("text", NOT_HEADERS)
+def test_not_header_names(text):
+    assert found(HeaderNameRecognizer.create(_ctx()), text) == []
+
+
+INTL_PHONES = [("reached on +44 20 7946 0958 or", "+44 20 7946 0958"),
+               ("call her on 07700 900123.", "07700 900123"), ("tel. (617) 555-0123.", "(617) 555-0123"),
+               ("Contacts : +351 21 123 4567 /", "+351 21 123 4567")]
+NOT_INTL_PHONES = ["CIP 3400930036738", "PSA 14.2 ng/ml", "pT3N1 8/12", "NCT04035486", "2024-06-12"]
+
+
+@pytest.mark.parametrize(("text", "span"), INTL_PHONES)
+def test_intl_phones(text, span):
+    assert found(IntlPhoneRecognizer(), text) == [span]
+
+
+@pytest.mark.parametrize("text", NOT_INTL_PHONES)
+def test_not_intl_phones(text):
+    assert found(IntlPhoneRecognizer(), text) == []
+
+
+INTL_ADDRESSES = [
+    ("221B Baker Street, London NW1 6XE\n", "221B Baker Street, London NW1 6XE"),
+    ("Home: Via Roma 10, 00184 Roma, Italy", "Via Roma 10, 00184 Roma"),
+    ("adresse : 4 impasse du moulin 24200 sarlat-la-canéda.", "4 impasse du moulin 24200 sarlat-la-canéda"),
+    ("Contact\nChicago, IL 60614\nReason", "Chicago, IL 60614"),
+]
+NOT_INTL_ADDRESSES = ["Ki67 20 % sur 3 rue", "score de Gleason 4+3", "HER2 3+ en IHC, 10 cycles"]
+
+
+@pytest.mark.parametrize(("text", "span"), INTL_ADDRESSES)
+def test_intl_addresses(text, span):
+    assert span in found(IntlAddressRecognizer(), text)
+
+
+@pytest.mark.parametrize("text", NOT_INTL_ADDRESSES)
+def test_not_intl_addresses(text):
+    assert found(IntlAddressRecognizer(), text) == []
+
+
+def _ctx() -> RecognizerContext:
+    from privacy.clinical_words import clinical_words
+    from privacy.engine import common_words
+
+    ctx = RecognizerContext(name_index=NameIndex(), clinical_words=clinical_words())
+    ctx.common_words = common_words()  # type: ignore[attr-defined]
+    return ctx

@@ -391,6 +391,11 @@ def test_cli_similar_and_index_commands_act_as_a_user_of_one_centre(built, tmp_p
     assert "similar-patient index" in out.output
     own = store.scalar("SELECT MIN(id) FROM patients WHERE centre_id = 'C1' AND opposition = 0")
     c1 = {pseudo_id(r["id"]) for r in store.query("SELECT id FROM patients WHERE centre_id = 'C1'")}
+    invoke = lambda *args, input=None: runner.invoke(app, list(args), input=input)  # noqa: E731
+    assert invoke("similar", pseudo_id(own), "--db", store.url).exit_code != 0  # nobody signed in
+    from tests.cli_login import login
+
+    login(invoke, "h6_clinician", "a long enough password 42", "--db", store.url)
     before = store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'similar'")
     user = ["--user", "h6_clinician", "--db", store.url]
     out = runner.invoke(app, ["similar", pseudo_id(own), "--k", "3", "--json", *user])
@@ -408,7 +413,6 @@ def test_cli_similar_and_index_commands_act_as_a_user_of_one_centre(built, tmp_p
     out = runner.invoke(app, ["similar", pseudo_id(other), *user])
     assert out.exit_code != 0 and "P-" in str(out.exception)
     assert runner.invoke(app, ["similar", "--db", store.url]).exit_code != 0
-    assert runner.invoke(app, ["similar", pseudo_id(own), "--db", store.url]).exit_code != 0  # nobody acting
     get_settings.cache_clear()
 
 

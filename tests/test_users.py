@@ -41,7 +41,7 @@ def test_role_table_is_complete_and_separates_duties():
 
 
 def test_add_and_authenticate(store):
-    user = add_user(store, "alice", "correct horse", "clinician", "C1")
+    user = add_user(store, "alice", "correct horse", "clinician", "C1", by="test")
     row = store.query("SELECT password_hash FROM users WHERE username = 'alice'")[0]
     assert row["password_hash"].startswith("$2") and "correct horse" not in row["password_hash"]
     assert authenticate(store, "alice", "correct horse") == user
@@ -53,24 +53,24 @@ def test_add_and_authenticate(store):
 
 
 def test_deactivated_user_cannot_log_in(store):
-    add_user(store, "bob", "password123", "researcher", "C2")
-    set_active(store, "bob", False)
+    add_user(store, "bob", "password123", "researcher", "C2", by="test")
+    set_active(store, "bob", False, by="test")
     assert authenticate(store, "bob", "password123") is None
     assert not get_user(store, "bob").permissions
 
 
 def test_bad_input_is_explained(store):
-    add_user(store, "alice", "password123", "clinician", "C1")
+    add_user(store, "alice", "password123", "clinician", "C1", by="test")
     with pytest.raises(UserProblem, match="already exists"):
-        add_user(store, "alice", "password123", "clinician", "C1")
+        add_user(store, "alice", "password123", "clinician", "C1", by="test")
     with pytest.raises(UserProblem, match="Unknown centre 'C9'.*C1, C2, C3"):
-        add_user(store, "carol", "password123", "clinician", "C9")
+        add_user(store, "carol", "password123", "clinician", "C9", by="test")
     with pytest.raises(UserProblem, match="at least 8"):
-        add_user(store, "dave", "short", "clinician", "C1")
+        add_user(store, "dave", "short", "clinician", "C1", by="test")
 
 
 def test_only_managers_manage_users_and_refusals_are_logged(store):
-    admin = add_user(store, "root", "password123", "admin", "C1")
+    admin = add_user(store, "root", "password123", "admin", "C1", by="test")
     clin = add_user(store, "clin", "password123", "clinician", "C1", by=admin)
     with pytest.raises(AccessDenied):
         add_user(store, "eve", "password123", "admin", "C1", by=clin)
@@ -96,5 +96,5 @@ def test_seed_demo_users(store):
 def test_scope_is_own_centre_without_opposed(store):
     from privacy.users import scope_for
 
-    scope = scope_for(add_user(store, "alice", "password123", "clinician", "C3"))
+    scope = scope_for(add_user(store, "alice", "password123", "clinician", "C3", by="test"))
     assert tuple(scope.centre_ids) == ("C3",) and scope.exclude_opposed

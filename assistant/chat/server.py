@@ -10,11 +10,18 @@ its Google-Fonts/KaTeX CDN links, so the browser never reaches the network eithe
 
 ``python -m assistant.chat.server --db PATH --port N [--root DIR]`` runs it in its own process
 (the browser tests use that); ``cohort chat`` calls ``serve()`` in-process.
+
+Two settings are written here rather than trusted to defaults: the store is the one given with
+``--db`` (the settings cache is cleared after ``COHORT_DB`` is set: a cached default would silently
+serve the demo store), and cross-origin requests are allowed only from the chat's own address
+(Chainlit's ``allow_origins = ["*"]`` with credentials would let any web page a signed-in user
+visits read the answers).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import secrets
@@ -51,11 +58,23 @@ def _chainlit_dist() -> Path:
     return Path(str(distribution("chainlit").locate_file("chainlit"))) / "frontend" / "dist"
 
 
-def prepare_app_root(root: Path) -> Path:
-    """Write the Chainlit app root (idempotent) and return it."""
+def own_origins(host: str, port: int) -> list[str]:
+    """The addresses the chat's own page is served from: the only origins allowed cross-origin."""
+    local = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+    names = ["127.0.0.1", "localhost"] if host in local else [host]
+    return [f"http://{name}:{port}" for name in names]
+
+
+def prepare_app_root(root: Path, origins: list[str] | None = None) -> Path:
+    """Write the Chainlit app root (idempotent) and return it; ``origins`` replace Chainlit's ``*``."""
     root = root.resolve()
-    (root / ".chainlit").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(CHAT_DIR / "config.toml", root / ".chainlit" / "config.toml")
+    (root / ".chainlit").mkdir(parents=True, exist_ok=True, mode=0o700)
+    config = (CHAT_DIR / "config.toml").read_text(encoding="utf-8")
+    allowed = json.dumps(origins or own_origins("127.0.0.1", 8000))
+    config, n = re.subn(r"(?m)^allow_origins\s*=.*$", f"allow_origins = {allowed}", config)
+    if n != 1:
+        raise RuntimeError("assistant/chat/config.toml must set allow_origins once")
+    (root / ".chainlit" / "config.toml").write_text(config, encoding="utf-8")
     for name in ("chainlit.md", "chainlit_fr-FR.md", "chainlit_en-US.md"):
         shutil.copyfile(CHAT_DIR / "chainlit.md", root / name)
     shutil.copytree(CHAT_DIR / "public", root / "public", dirs_exist_ok=True)
@@ -76,8 +95,6 @@ def prepare_app_root(root: Path) -> Path:
 
 def _write_translations(target: Path) -> None:
     """Chainlit's own labels (login page, input box) with ours on top: 'Identifiant', not 'e-mail'."""
-    import json
-
     ours = json.loads((CHAT_DIR / "translations.json").read_text(encoding="utf-8"))
     source = _chainlit_dist().parents[1] / "translations"
     target.mkdir(parents=True, exist_ok=True)
@@ -108,14 +125,25 @@ def default_root() -> Path:
     return get_settings().home / "chat"
 
 
+def configure(db_url: str) -> None:
+    """Make ``db_url`` the store of this process: environment, and the settings cache dropped (a
+    ``get_settings()`` read earlier, e.g. by ``cohort chat`` itself, would still name the default);
+    refused at once when the store has no deployment secret."""
+    from privacy.keys import require_secret
+
+    os.environ["COHORT_DB"] = db_url
+    get_settings.cache_clear()
+    require_secret(db_url)
+
+
 def serve(db_url: str, *, host: str = "127.0.0.1", port: int = 8000, root: Path | None = None) -> None:
     """Run the chat until interrupted. Must run before anything imports ``chainlit`` in this process."""
     if "chainlit" in sys.modules:
         raise RuntimeError("serve() must run before chainlit is imported (its app root is read at import)")
     for name in _SCRUB_ENV:
         os.environ.pop(name, None)
-    os.environ["COHORT_DB"] = db_url  # before get_settings() is first called (it is cached)
-    root = prepare_app_root(root or default_root())
+    configure(db_url)
+    root = prepare_app_root(root or default_root(), own_origins(host, port))
     os.environ["CHAINLIT_APP_ROOT"] = str(root)
     os.environ["CHAINLIT_AUTH_SECRET"] = _jwt_secret(root)
     os.environ["CHAINLIT_HOST"] = host

@@ -1,9 +1,10 @@
-"""`cohort users`, `cohort audit`, `cohort opposition`, `cohort reidentify` and `cohort redact`.
+"""`cohort login` / `logout` / `whoami`, `cohort users`, `cohort audit`, `cohort opposition`,
+`cohort reidentify` and `cohort redact`.
 
-Thin: every command acts as a user through the same ``Session`` as the chat (``--as`` names the
-acting administrator, DPO or clinician), and every rule — rights, audit, redaction — is the privacy
-layer's. The one exception is ``users bootstrap``, which creates the first administrator of a
-centre that has none (whoever can write the store file can do that much, and no more).
+Thin: every command acts as the person signed in with ``cohort login`` through the same ``Session``
+as the chat (``--as`` only checks who that is), and every rule — rights, audit, redaction — is the
+privacy layer's. The one exception is ``users bootstrap``, which creates the first administrator of
+a centre that has none (whoever can write the store file can do that much, and no more).
 """
 
 from __future__ import annotations
@@ -24,12 +25,17 @@ from assistant.cli.common import (
     friendly,
     open_db,
     open_session,
+    read_token,
+    signed_in,
+    token_file,
+    write_token,
 )
+from privacy.roles import Permission
 
 AsOption = Annotated[
     str | None,
     typer.Option("--as", envvar="COHORT_USER",
-                 help="The acting user (their rights are checked, the action audited)."),
+                 help="Check that this is the signed-in user (`cohort login NAME`); never chooses who acts."),
 ]
 
 users_app = typer.Typer(help="Personal accounts: role, centre, language.", no_args_is_help=True)
@@ -39,6 +45,72 @@ opposition_app = typer.Typer(help="Patients' opposition to research use.", no_ar
 
 def _password(given: str | None, prompt: str) -> str:
     return given if given is not None else typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
+
+# -- signing in -----------------------------------------------------------------------------------
+@friendly
+def login(
+    username: Annotated[str, typer.Argument(help="Your personal account.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="Read the password from standard input "
+                                                      "(first line) instead of a prompt.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Sign in: every later command on this store acts as you until `cohort logout` or inactivity."""
+    from privacy.sessions import open_session as open_sign_in
+    from privacy.users import authenticate
+    from retrieval.settings import get_settings
+
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True)
+    store = open_db(db, secret=True)
+    user = authenticate(store, username.strip(), password)
+    if user is None:
+        raise UserError("Wrong username or password (or too many failed attempts: wait 15 minutes).")
+    try:
+        previous = read_token(store)
+    except UserError:
+        previous = None
+    if previous and previous.get("token"):
+        from privacy.sessions import revoke
+
+        revoke(store, previous["token"])
+    opened = open_sign_in(store, user, via="cli")
+    write_token(store, user.username, opened.token)
+    hours = get_settings().session_max_hours
+    console.print(f"Signed in as [bold]{user.username}[/bold] ({user.role.value}, centre {user.centre_id}). "
+                  f"The sign-in ends after {opened.idle_minutes} minutes without use, or {hours} h "
+                  "after now; "
+                  "`cohort logout` ends it at once.")
+    err_console.print(f"(token kept in {token_file(store)}, readable by you only)", markup=False,
+                      highlight=False)
+
+
+@friendly
+def logout(db: DbOption = None) -> None:
+    """End your sign-in on this store now."""
+    from privacy.sessions import revoke
+
+
+    store = open_db(db, secret=True)
+    saved = read_token(store)
+    who = revoke(store, saved["token"]) if saved and saved.get("token") else None
+    token_file(store).unlink(missing_ok=True)
+    console.print(f"Signed out ({who})." if who else "You were not signed in on this store.")
+
+
+@friendly
+def whoami(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Who is signed in on this store (role, centre)."""
+    user = signed_in(open_db(db, secret=True), function="whoami")
+    if as_json:
+        console.print_json(json.dumps({"username": user.username, "role": user.role.value,
+                                       "centre": user.centre_id, "language": user.language}))
+        return
+    console.print(f"{user.username} ({user.role.value}, centre {user.centre_id})")
 
 
 # -- users ----------------------------------------------------------------------------------------
@@ -73,7 +145,7 @@ def users_bootstrap(
     """Create the first administrator of a centre that has none (refused once it has one)."""
     from privacy.users import bootstrap_admin
 
-    user = bootstrap_admin(open_db(db), username, _password(password, "Password"), centre)
+    user = bootstrap_admin(open_db(db, secret=True), username, _password(password, "Password"), centre)
     console.print(f"Administrator [bold]{user.username}[/bold] created for centre {user.centre_id}.")
 
 
@@ -200,6 +272,20 @@ def audit_verify(db: DbOption = None, acting: AsOption = None, as_json: JsonOpti
         raise typer.Exit(2)
 
 
+@audit_app.command("anchor")
+@friendly
+def audit_anchor(
+    reason: Annotated[str, typer.Option("--reason", help="Why (e.g. the restore's ticket); recorded.")],
+    db: DbOption = None,
+    acting: AsOption = None,
+) -> None:
+    """Accept the trail's current head as its reference (after restoring a backup); recorded."""
+    s = open_session(db, acting)
+    s.require(Permission.READ_AUDIT)
+    report = s.governed.reanchor(reason=reason)
+    console.print(("[green]" if report.ok else "[bold red]") + report.sentence())
+
+
 @audit_app.command("show")
 @friendly
 def audit_show(
@@ -280,6 +366,9 @@ def reidentify(
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    app.command("login")(login)
+    app.command("logout")(logout)
+    app.command("whoami")(whoami)
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")
     app.add_typer(opposition_app, name="opposition")

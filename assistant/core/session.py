@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from assistant.core.errors import AssistantError, log
+from assistant.core.limits import check_question
 from assistant.core.operations import Operations
 from assistant.core.present import highlight_words, patient_row
 from assistant.core.results import CentreCount, PatientRow, TurnResult, Understanding
@@ -129,6 +130,7 @@ class Session(Operations):
         text = (text or "").strip()
         if not text:
             raise AssistantError("error.empty")
+        check_question(text)
         previous = self._current().understanding.criteria if refine else None
         started = time.perf_counter()
         res = understand(text, previous, use_llm=self.use_llm)

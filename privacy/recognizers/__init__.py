@@ -11,9 +11,14 @@ from privacy.recognizers._base import FrPatternRecognizer, RecognizerContext
 from privacy.recognizers.address import FrAddressRecognizer
 from privacy.recognizers.date import FrDateRecognizer
 from privacy.recognizers.email import FrEmailRecognizer
+from privacy.recognizers.first_name import FirstNameRecognizer
+from privacy.recognizers.header_name import HeaderNameRecognizer
+from privacy.recognizers.intl_address import IntlAddressRecognizer
+from privacy.recognizers.intl_phone import IntlPhoneRecognizer
 from privacy.recognizers.ipp import IppRecognizer
 from privacy.recognizers.nir import NirRecognizer
 from privacy.recognizers.patient_identifiers import PatientIdentifierRecognizer
+from privacy.recognizers.person_ner import NerPersonRecognizer
 from privacy.recognizers.phone import FrPhoneRecognizer
 from privacy.recognizers.registry_names import RegistryNameRecognizer
 from privacy.recognizers.title_name import TitleNameRecognizer
@@ -28,6 +33,11 @@ ALL_RECOGNIZERS: list[type] = [
     TitleNameRecognizer,
     RegistryNameRecognizer,
     PatientIdentifierRecognizer,
+    NerPersonRecognizer,
+    FirstNameRecognizer,
+    HeaderNameRecognizer,
+    IntlPhoneRecognizer,
+    IntlAddressRecognizer,
 ]
 
 ENTITIES = ("PERSON", "DATE_OF_BIRTH", "DATE", "NIR", "IPP", "PHONE", "EMAIL", "ADDRESS")

@@ -20,7 +20,15 @@ _MON = r"(?:0?[1-9]|1[0-2])"
 _YEAR = r"(?:19|20)\d{2}"
 _NUMERIC = rf"(?<![\d/.\-])({_DAY})([/.\-]){_MON}\2(?:{_YEAR}|\d{{2}})(?![\d/\-]|\.\d)"
 _ISO = rf"(?<![\d\-]){_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d\-])"
-_WRITTEN = rf"(?<!\w)(?:1er|1ᵉʳ|premier|{_DAY})\s+(?:{MONTH_RE})(?!\w)\s+{_YEAR}(?!\d)"
+_WRITTEN = (rf"(?<!\w)(?:1er|1ᵉʳ|premier|{_DAY}(?:st|nd|rd|th)?)[\s\-]+(?:{MONTH_RE})(?!\w)[\s\-]+"
+            rf"{_YEAR}(?!\d)")
+_WRITTEN_US = rf"(?<!\w)(?:{MONTH_RE})(?!\w)\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}(?!\d)"
+_US_NUMERIC = rf"(?<![\d/.\-])(?:0?[1-9]|1[0-2])([/.\-])(?:1[3-9]|2\d|3[01])\1{_YEAR}(?![\d/\-]|\.\d)"
+# Without a year, only after a word that introduces a date ("le 4 novembre", "du 20/06").
+_DATE_CUE = (r"(?<=(?<!\w)(?i:le|du|au|on|from|until|depuis|jusqu'au|jusqu’au|dès le|vendredi|lundi|mardi"
+             r"|mercredi|jeudi|samedi|dimanche)\s)")
+_DAY_MONTH = rf"{_DATE_CUE}(?:1er|{_DAY})\s+(?:{MONTH_RE})(?!\w)(?!\s+\d)"
+_NUM_DAY_MONTH = rf"{_DATE_CUE}(?:0[1-9]|[12]\d|3[01])/(?:0[1-9]|1[0-2])(?![\d/])"
 _MONTH_YEAR = rf"(?<!\w)(?:{MONTH_RE})(?!\w)\s+{_YEAR}(?!\d)"
 _NUM_MONTH_YEAR = rf"(?<![\d/.\-])(?:0[1-9]|1[0-2])/{_YEAR}(?![\d/])"
 
@@ -36,6 +44,10 @@ class FrDateRecognizer(FrPatternRecognizer):
     ENTITY = "DATE"
     PATTERNS = [
         Pattern("date_written", _WRITTEN, 0.85),
+        Pattern("date_written_us", _WRITTEN_US, 0.8),
+        Pattern("date_numeric_us", _US_NUMERIC, 0.6),
+        Pattern("date_day_month", _DAY_MONTH, 0.6),
+        Pattern("date_day_month_numeric", _NUM_DAY_MONTH, 0.55),
         Pattern("date_numeric", _NUMERIC, 0.6),
         Pattern("date_iso", _ISO, 0.6),
         Pattern("date_month_year", _MONTH_YEAR, 0.55),

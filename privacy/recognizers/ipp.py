@@ -13,10 +13,13 @@ from presidio_analyzer import Pattern
 
 from privacy.recognizers._base import FrPatternRecognizer
 
-_CODE = r"(?:[A-Z]{1,4}[\-/ ]?)?\d{2,}(?:[\-/ ]?\d{2,}){0,3}(?![\w])"
+_CODE = r"(?:[A-Z]{1,4}[\-/ ]?)?\d{2,}(?:[\-/ ]?[A-Z]{0,2}\d{2,}){0,3}(?![\w])"
 _LABEL = (
     r"(?:IPP|I\.P\.P\.|n°\s?IPP|identifiant(?:\s+permanent)?(?:\s+du)?\s+patient|n°\s?patient"
-    r"|num[ée]ro\s+(?:de\s+)?patient|n°\s?(?:de\s+)?dossier|dossier\s+n°|NIP|MRN|patient\s+id)"
+    r"|num[ée]ro\s+(?:de\s+)?patient|n°\s?(?:de\s+)?dossier|dossier\s+n°|NIP|MRN|patient\s+id"
+    r"|n°\s?(?:de\s+)?s[ée]jour|num[ée]ro\s+de\s+s[ée]jour|NDA|hospital\s+(?:no|number|n°|num)\.?"
+    r"|hosp\.?\s*(?:no|number)\.?|unit\s+(?:no|number)\.?|case\s+(?:no|number)\.?|chart\s+(?:no|number)\.?"
+    r"|record\s+(?:no|number)\.?|medical\s+record\s+number|RM\s+(?:no|number)\.?)"
 )
 
 

@@ -6,6 +6,14 @@ shown is exactly a record the query used. Text facts carry the document, its typ
 snippet with the matched words located by ``query_compiler.criteria.terms`` (the same folding as the
 index), so highlighting is identical on SQLite and PostgreSQL. Snippets are raw report text: the
 privacy layer must redact them before a person sees them.
+
+An excerpt must never be redacted alone: a window cut through an identifier ("N° SS : 2 45 12 51
+285…") leaves a piece no recogniser can read, so it would be shown as is. Text facts therefore carry
+a wider ``context`` of the document (the excerpt window plus ``CONTEXT_MARGIN`` characters each side,
+extended to a line or sentence boundary), and the privacy layer redacts the whole context, then cuts
+the excerpt out of the redacted text (``excerpt``). An identifier that touches the excerpt lies
+wholly inside the context as long as it is shorter than the margin (identifiers are under 80
+characters with their label; the margin is 160). ``snippet`` keeps the raw excerpt for the engine's own tests.
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ if TYPE_CHECKING:
 
 MAX_FACTS_PER_ATOM = 3
 SNIPPET_WINDOW = 70
+CONTEXT_MARGIN = 160  # characters of document redacted beyond the excerpt window, each side
+BOUNDARY_SLACK = 100  # how much further a context may reach for a line or sentence end
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,8 @@ class Fact:
     document_type: str | None = None
     snippet: str | None = None
     highlights: tuple[tuple[int, int], ...] = ()  # [start, end) offsets in ``snippet``
+    context: str | None = None  # raw document text around the match, to redact before cutting
+    context_spans: tuple[tuple[int, int], ...] = ()  # match offsets in ``context``
 
     def marked(self, open_: str = "**", close: str = "**") -> str:
         """The snippet with matched words wrapped (Markdown bold by default)."""
@@ -101,6 +113,47 @@ def snippet(
         (s - start + len(prefix), e - start + len(prefix)) for s, e in spans if s >= start and e <= end
     )
     return prefix + text[start:end] + suffix, inside
+
+
+def excerpt(
+    text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...], window: int = SNIPPET_WINDOW
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The excerpt shown to a person, cut from an already-redacted context (same rule as ``snippet``)."""
+    return snippet(text, list(spans), window)
+
+
+def _boundary_before(text: str, at: int) -> int:
+    """A start at or before ``at``: the nearest line start, else sentence start, else word start."""
+    if at <= 0:
+        return 0
+    lo = max(0, at - BOUNDARY_SLACK)
+    for sep in ("\n", ". ", " "):
+        k = text.rfind(sep, lo, at)
+        if k != -1:
+            return k + len(sep)
+    return lo
+
+
+def _boundary_after(text: str, at: int) -> int:
+    if at >= len(text):
+        return len(text)
+    hi = min(len(text), at + BOUNDARY_SLACK)
+    for sep in ("\n", ". ", " "):
+        k = text.find(sep, at, hi)
+        if k != -1:
+            return k + (1 if sep == ". " else 0)
+    return hi
+
+
+def context_window(
+    text: str, spans: list[tuple[int, int]], window: int = SNIPPET_WINDOW, margin: int = CONTEXT_MARGIN
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The part of a document to redact for one excerpt, and the spans' offsets inside it."""
+    first = spans[0] if spans else (0, 0)
+    start = _boundary_before(text, first[0] - window - margin)
+    end = _boundary_after(text, max(first[1], 2 * window if not spans else 0) + window + margin)
+    inside = tuple((s - start, e - start) for s, e in spans if s >= start and e <= end)
+    return text[start:end], inside
 
 
 def matched_facts(
@@ -168,7 +221,8 @@ def _text_facts(
     segs = {
         r["id"]: r
         for r in engine.store.query(
-            "SELECT s.id, s.document_id, s.text, d.type, d.date FROM segments s JOIN documents d"
+            "SELECT s.id, s.document_id, s.text, s.start_char, d.type, d.date, d.text AS doc_text"
+            " FROM segments s JOIN documents d"
             f" ON d.id = s.document_id WHERE s.id IN ({marks})",
             {f"s{k}": v for k, v in enumerate(seg_ids)},
         )
@@ -177,7 +231,9 @@ def _text_facts(
     for pid, rows in per.items():
         for r in rows:
             seg = segs[int(r["ref"])]
-            text, marks_ = snippet(seg["text"], matcher.spans(seg["text"]))
+            spans = matcher.spans(seg["text"])
+            text, marks_ = snippet(seg["text"], spans)
+            context, context_spans = _document_context(seg, spans)
             out[pid].append(
                 Fact(
                     "text",
@@ -187,5 +243,18 @@ def _text_facts(
                     seg["type"],
                     text,
                     marks_,
+                    context,
+                    context_spans,
                 )
             )
+
+
+def _document_context(
+    seg: dict[str, Any], spans: list[tuple[int, int]]
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The segment's match placed in its document, and the document context around it."""
+    doc = seg.get("doc_text") or ""
+    offset = int(seg.get("start_char") or 0)
+    if not doc or doc[offset : offset + len(seg["text"])] != seg["text"]:
+        doc, offset = seg["text"], 0  # a segment whose document text moved: its own text only
+    return context_window(doc, [(s + offset, e + offset) for s, e in spans])

@@ -205,6 +205,8 @@ class Ingestion:
             n = self._annotate_and_write(ocr_docs, workers, bar, tasks, rejections)
             self.report.documents_ocr += n
             loaded += n
+            # A scan whose OCR failed is retried by the next run: its file stays partial.
+            pending = len(scans) - len(ocr_docs)
         elif scans:
             pending = len(scans)
             self.report.scans_pending += pending
