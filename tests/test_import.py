@@ -20,6 +20,7 @@ from retrieval.ingest.detect import detect
 from retrieval.store import Store
 from synthetic.export_fhir import export_fhir
 from synthetic.export_omop import export_omop
+from tests.cli_login import login
 from tests.test_ingest import snapshot
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -104,7 +105,12 @@ def fixture_cli(tmp_path_factory):  # noqa: ANN201
         outputs[name] = json.loads(res.output)
     store = Store(str(db))
     seed_demo_users(store)
-    yield store, outputs, lambda *args: runner.invoke(app, [*args, "--db", str(db)], catch_exceptions=True)
+
+    def invoke(*args: str, **kwargs):  # noqa: ANN202
+        return runner.invoke(app, [*args, "--db", str(db)], catch_exceptions=True, **kwargs)
+
+    login(invoke, "referent.tst", "referent-demo-2024")  # identity comes from the sign-in only
+    yield store, outputs, invoke
     os.environ.pop("COHORT_HOME", None)
 
 

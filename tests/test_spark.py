@@ -231,6 +231,7 @@ def test_cli_store_copy_then_ask_on_spark(stores, centre, tmp_path, monkeypatch)
 
     from assistant.cli import app
     from retrieval.settings import get_settings
+    from tests.cli_login import login
 
     lite, _ = stores
     target = spark_url(tmp_path / "wh")
@@ -241,6 +242,8 @@ def test_cli_store_copy_then_ask_on_spark(stores, centre, tmp_path, monkeypatch)
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)["rows"]
     assert rows["patients"] == lite.scalar("SELECT COUNT(*) FROM patients") and rows["users"] > 0
+    login(lambda *a, **k: runner.invoke(app, list(a), **k), f"referent.{centre.lower()}",
+          "referent-demo-2024", "--db", target)  # identity comes from the sign-in only
     res = runner.invoke(app, ["ask", BROAD, "--user", f"referent.{centre.lower()}", "--db", target, "--json",
                               "--no-llm"])
     assert res.exit_code == 0, res.output
