@@ -37,6 +37,7 @@ from eval.annotation_score import (
     QUALS,
     Confusion,
     baseline_predictions,
+    foreign_documents,
     keyword_predictions,
     load_truth,
     ocr_accuracy,
@@ -286,7 +287,13 @@ def register(eval_app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Qualifier precision/recall against the generator's truth (+ mention detection, OCR accuracy)."""
+        from assistant.cli.common import UserError
         from retrieval.ingest import ingest
+
+        if db is not None and corpus is None:
+            # generating a corpus into someone's store mixed two corpora in it (the seed-7 "search
+            # false positives" of issue 13): a store given is scored against its own corpus only
+            raise UserError("--db needs --corpus: the corpus directory that was ingested into that store.")
 
         with tempfile.TemporaryDirectory() as tmp:
             if corpus is None:
@@ -298,6 +305,9 @@ def register(eval_app: typer.Typer) -> None:
                 db = str(Path(tmp) / "eval.db")
             store = Store(db)
             ingest(corpus, store, progress=not as_json)  # idempotent: a store already loaded is kept
+            problem = foreign_documents(store, corpus)
+            if problem:
+                raise UserError(problem)
             result = evaluate(store, corpus, baselines=not no_baselines)
         if as_json:
             print(json.dumps({k: v for k, v in result.items() if k != "errors"}, indent=2))

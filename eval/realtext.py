@@ -72,21 +72,24 @@ def ours(texts: list[str]) -> list[Flags]:
     from retrieval.ingest.annotate import get_annotator
 
     out = []
-    for ann in get_annotator().annotate(texts):
-        out.append(
-            Flags([(s.start, s.end, s.negated, s.hypothetical, getattr(s, "cue", "")) for s in ann.segments])
-        )
+    for ann in get_annotator().annotate(texts, explain=True):
+        out.append(Flags([(s.start, s.end, s.negated, s.hypothetical, _cues(s.why)) for s in ann.segments]))
     return out
+
+
+def _cues(why: tuple) -> str:
+    return ", ".join(f"{w.qualifier[:3]} «{w.cue}» {w.rule}" for w in why)
 
 
 def stock_pipeline() -> Any:
     """edsnlp as shipped: sentences, normalizer, negation and hypothesis with default cues, every token."""
-    from retrieval.ingest.annotate import spacy_factories_first
+    from retrieval.ingest.annotate import quiet_edsnlp, spacy_factories_first
 
     spacy_factories_first()
     import edsnlp
     import edsnlp.pipes as eds
 
+    quiet_edsnlp()
     nlp = edsnlp.blank("eds")
     nlp.add_pipe(eds.sentences())
     nlp.add_pipe(eds.normalizer())
@@ -102,10 +105,7 @@ def stock(texts: list[str]) -> list[Flags]:
         doc = nlp(text)
         out.append(
             Flags(
-                [
-                    (t.idx, t.idx + max(1, len(t)), bool(t._.negation), bool(t._.hypothesis), "")
-                    for t in doc
-                ]
+                [(t.idx, t.idx + max(1, len(t)), bool(t._.negation), bool(t._.hypothesis), "") for t in doc]
             )
         )
     return out

@@ -24,6 +24,7 @@ from typing import Annotated
 
 import typer
 
+from eval.annotation_score import foreign_documents
 from query_compiler import criteria as C
 from query_compiler.engine import CohortEngine, Scope
 from retrieval.store import Store
@@ -150,7 +151,11 @@ def register(eval_app: typer.Typer) -> None:
 
         if not (corpus / "truth" / "mentions.jsonl").exists():
             raise UserError(f"{corpus} has no truth/mentions.jsonl: give the generated corpus directory.")
-        rows = measure(Store(db, create=False), corpus)
+        store = Store(db, create=False)
+        problem = foreign_documents(store, corpus)
+        if problem:
+            raise UserError(problem)
+        rows = measure(store, corpus)
         if as_json:
             print(
                 json.dumps(

@@ -6,10 +6,10 @@ not allowed in a case: every mention the matcher finds must be tagged, so misses
 from __future__ import annotations
 
 import pytest
+from retrieval.ingest.qualify import KINDS, scope
 
 from eval.annotation import SETS_DIR, parse_annotated
 from retrieval.ingest.annotate import QUALIFIERS, Annotator, build_pipeline
-from retrieval.ingest.qualify import KINDS, scope
 
 
 def parse(annotated: str) -> tuple[str, list[tuple[int, int, str, frozenset[str]]]]:
