@@ -25,8 +25,8 @@ Two results per document:
   TNM expressions ``eds.tnm`` finds (concept ``"tnm"``, e.g. "pT2N1M0");
 - *segments*: the text cut into runs of tokens that share the same four flags, with exact
   character offsets, so a free-text search can count affirmed words only ("Pas de métastase
-  hépatique, mais ..." puts "de métastase hépatique," in a negated segment). Cue words stay in the
-  segment they belong to ("Pas" itself is not negated); punctuation and spaces join the run before
+  hépatique, mais ..." puts "métastase hépatique," in a negated segment). Cue words stay in the
+  segment they belong to ("Pas de" itself is not negated); punctuation and spaces join the run before
   them so that flags, not commas, decide where a segment ends. Segments cover every non-space
   character of the text exactly once.
 
@@ -41,7 +41,7 @@ Example::
     >>> [(m.concept, m.negated) for m in ann.mentions]
     [('metastasis', True)]
     >>> [(s.start, s.end, s.negated) for s in ann.segments]
-    [(0, 3, False), (4, 27, True), (28, 52, False)]
+    [(0, 6, False), (7, 27, True), (28, 52, False)]
     >>> ann = Annotator().annotate(["Carcinome bronchique non à petites cellules, EGFR non muté."])[0]
     >>> [(m.concept, m.negated) for m in ann.mentions]
     [('lung_cancer', False)]

@@ -244,6 +244,8 @@ class Qualifiers:
             opener = self._example_opener(words, j)
             if opener:
                 j += opener
+                while j < n and not punct[j] and words[j] in G.DETERMINERS:
+                    j += 1
                 budget = cap
                 continue
             if punct[j]:
@@ -285,7 +287,7 @@ class Qualifiers:
             if w in RESULT_WORDS or w in EVENT_PARTICIPLES:
                 break
             if not self.content(v, j) and w not in ("aucun", "aucune"):
-                if w in G.DETERMINERS and w not in G.ARTICLES and w not in ("de", "d'", "du", "des"):
+                if w in G.DETERMINERS and w not in G.ARTICLES and w not in G.DE and w not in G.PREPOSITIONS:
                     j += 1  # "pas de fièvre ni autre signe"
                     continue
                 break
