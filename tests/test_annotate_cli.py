@@ -28,7 +28,15 @@ def test_annotate_shows_concepts_flags_and_the_cue_of_each(cli, tmp_path):
     path.write_text(TEXT, encoding="utf-8")
     out = cli("annotate", str(path))
     assert out.exit_code == 0, out.output
-    for expected in ("lung_cancer", "affirmé", "métastase", "«Pas de»", "«Mère»", "«Suspicion de»", "«non muté»"):
+    for expected in (
+        "lung_cancer",
+        "affirmé",
+        "métastase",
+        "«Pas de»",
+        "«Mère»",
+        "«Suspicion de»",
+        "«non muté»",
+    ):
         assert expected in out.output
 
 
@@ -40,7 +48,10 @@ def test_annotate_json_gives_offsets_of_the_input_and_the_cues(cli):
     assert mentions["lung_cancer"]["negated"] is False
     meta = mentions["metastasis"]
     assert TEXT[meta["start"] : meta["end"]] == "métastase" and meta["negated"]
-    assert meta["why"][0]["cue"] == "Pas de" and TEXT[meta["why"][0]["start"] : meta["why"][0]["end"]] == "Pas de"
+    assert (
+        meta["why"][0]["cue"] == "Pas de"
+        and TEXT[meta["why"][0]["start"] : meta["why"][0]["end"]] == "Pas de"
+    )
     assert mentions["breast_cancer"]["family"] and mentions["local_recurrence"]["hypothetical"]
     covered = "".join("".join(TEXT[s["start"] : s["end"]].split()) for s in data["segments"])
     assert covered == "".join(TEXT.split())  # every non-space character once, in order

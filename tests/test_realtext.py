@@ -64,7 +64,9 @@ def test_evaluations_refuse_a_store_that_holds_another_corpus(corpus_dir, store_
     assert problem and "1 have another text" in problem
     from assistant.cli import app
 
-    out = CliRunner().invoke(app, ["eval", "search", "--db", str(store_copy.path), "--corpus", str(corpus_dir)])
+    out = CliRunner().invoke(
+        app, ["eval", "search", "--db", str(store_copy.path), "--corpus", str(corpus_dir)]
+    )
     assert isinstance(out.exception, UserError)
     no_corpus = CliRunner().invoke(app, ["eval", "annotation", "--db", str(store_copy.path)])
     assert isinstance(no_corpus.exception, UserError) and "--corpus" in str(no_corpus.exception)

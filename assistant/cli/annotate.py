@@ -51,7 +51,9 @@ def segment_row(s: Any) -> dict[str, Any]:
 
 
 def why_rows(why: tuple) -> list[dict[str, Any]]:
-    return [{"qualifier": w.qualifier, "cue": w.cue, "start": w.start, "end": w.end, "rule": w.rule} for w in why]
+    return [
+        {"qualifier": w.qualifier, "cue": w.cue, "start": w.start, "end": w.end, "rule": w.rule} for w in why
+    ]
 
 
 def explain(text: str) -> dict[str, Any]:
@@ -81,10 +83,10 @@ def batch(lines: Any, out: Any) -> int:
             doc_id, text = item["id"], item["text"]
         except (ValueError, KeyError, TypeError):
             raise UserError(
-                f"line {number} is not a JSON object with \"id\" and \"text\" (one document a line)."
+                f'line {number} is not a JSON object with "id" and "text" (one document a line).'
             ) from None
         if not isinstance(text, str):
-            raise UserError(f"line {number}: \"text\" must be a string.")
+            raise UserError(f'line {number}: "text" must be a string.')
         ann = annotator.annotate([text])[0]
         row = {
             "id": doc_id,
@@ -120,7 +122,9 @@ def _show(text: str, result: dict[str, Any]) -> None:
     pos = 0
     for s in flagged:
         colour = next(COLOURS[f] for f in FLAGS if s[f])
-        marked += _escape(text[pos : s["start"]]) + f"[{colour}]{_escape(text[s['start'] : s['end']])}[/{colour}]"
+        marked += (
+            _escape(text[pos : s["start"]]) + f"[{colour}]{_escape(text[s['start'] : s['end']])}[/{colour}]"
+        )
         pos = s["end"]
     console.print(marked + _escape(text[pos:]))
 
@@ -139,7 +143,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         jsonl: Annotated[
             Path | None,
-            typer.Option("--jsonl", help="Batch: a file of {\"id\", \"text\"} lines ('-' for stdin)."),
+            typer.Option("--jsonl", help='Batch: a file of {"id", "text"} lines (\'-\' for stdin).'),
         ] = None,
         json_out: JsonOption = False,
     ) -> None:
@@ -150,7 +154,7 @@ def register(app: typer.Typer) -> None:
             if str(jsonl) == "-":
                 batch(sys.stdin, sys.stdout)
             elif not jsonl.is_file():
-                raise UserError(f"{jsonl} is not a file: --jsonl needs a file of {{\"id\", \"text\"}} lines.")
+                raise UserError(f'{jsonl} is not a file: --jsonl needs a file of {{"id", "text"}} lines.')
             else:
                 with jsonl.open(encoding="utf-8") as fh:
                     batch(fh, sys.stdout)

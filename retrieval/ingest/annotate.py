@@ -57,7 +57,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from retrieval.ingest.scopes import BIT, QUALIFIER_OF, Qualifiers, reference_year
+from retrieval.ingest.history import reference_year
+from retrieval.ingest.scopes import BIT, QUALIFIER_OF, Qualifiers
 from retrieval.ingest.words import View
 
 CONCEPTS_FILE = Path(__file__).resolve().parent.parent / "concepts.json"

@@ -13,9 +13,9 @@ from functools import lru_cache
 
 from synthetic.catalogue import DRUGS, METASTASIS_CODES, PROCEDURES
 from synthetic.model import Regimen, Tumour
+from synthetic.text import realforms
 from synthetic.text.builder import TextBuilder
 from synthetic.text.check import find_forms
-from synthetic.text import realforms
 from synthetic.text.common import Ctx, put_date
 
 SITE_CONCEPT = {

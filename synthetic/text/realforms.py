@@ -57,7 +57,9 @@ def never_smoker(b: TextBuilder, ctx: Ctx) -> None:
 def negated_met(b: TextBuilder, ctx: Ctx, adj: str, kind: int) -> None:
     """Negated metastasis in the words of examinations and their results (kinds 0-3)."""
     if kind == 0:
-        b.add("Le scanner ne met pas en évidence de ").mention("metastasis", "lésion secondaire", negated=True)
+        b.add("Le scanner ne met pas en évidence de ").mention(
+            "metastasis", "lésion secondaire", negated=True
+        )
         b.raw(f" {adj}. ")
     elif kind == 1:
         b.add("Aucune ").mention("metastasis", "localisation secondaire", negated=True)
@@ -72,7 +74,9 @@ def negated_met(b: TextBuilder, ctx: Ctx, adj: str, kind: int) -> None:
 def no_recurrence_result(b: TextBuilder, ctx: Ctx, kind: int) -> None:
     """A negative result for a recurrence (kinds 0-1): the biopsy was done, the recurrence is negated."""
     if kind == 0:
-        b.add("Biopsie du lit tumoral négative pour une ").mention("local_recurrence", "récidive", negated=True)
+        b.add("Biopsie du lit tumoral négative pour une ").mention(
+            "local_recurrence", "récidive", negated=True
+        )
         b.raw(". ")
     else:
         b.add("Recherche de ").mention("local_recurrence", "récidive locale", negated=True)
@@ -81,7 +85,9 @@ def no_recurrence_result(b: TextBuilder, ctx: Ctx, kind: int) -> None:
 
 def no_brca(b: TextBuilder, ctx: Ctx) -> None:
     """ "Recherche de mutation BRCA négative": the test was done, the mutation is negated."""
-    b.add("Consultation d'oncogénétique : recherche de ").mention("brca_mutation", "mutation BRCA", negated=True)
+    b.add("Consultation d'oncogénétique : recherche de ").mention(
+        "brca_mutation", "mutation BRCA", negated=True
+    )
     b.add(" négative (panel constitutionnel).\n")
 
 
@@ -90,7 +96,9 @@ def conditional_alarm(b: TextBuilder, ctx: Ctx, kind: int) -> None:
     rng = ctx.rng
     if kind == 0:
         b.add(f"Image costale de {rng.randint(5, 12)} mm qui pourrait correspondre à une ")
-        b.mention("metastasis", "localisation secondaire", hypothetical=True).add(" osseuse, contrôle prévu. ")
+        b.mention("metastasis", "localisation secondaire", hypothetical=True).add(
+            " osseuse, contrôle prévu. "
+        )
     elif kind == 1:
         b.add("Prise de contraste au contact de la cicatrice : il s'agirait d'une ")
         b.mention("local_recurrence", "récidive locale", hypothetical=True).add(" débutante. ")
