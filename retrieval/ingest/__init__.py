@@ -2,9 +2,10 @@
 
 ``ingest(corpus_dir, store, ocr=True, progress=True, workers=None) -> IngestReport`` is the whole
 job (``cohort ingest DIR`` on the command line). Modules: ``loader`` (files, JSON Lines, validation),
-``checks`` (references between records), ``ocr`` (Tesseract), ``annotate`` + ``qualify`` +
-``patterns`` (edsnlp mentions and qualifier segments), ``writer`` (idempotent SQL), ``run`` (the
-resumable run), ``stats`` (what the store holds).
+``checks`` (references between records), ``ocr`` (Tesseract), ``annotate`` (edsnlp mentions and
+qualifier segments; the qualifier rules are ``scopes`` + ``phrases`` + ``history`` over ``words``,
+their word lists ``patterns`` and ``grammar``), ``writer`` (idempotent SQL), ``run`` (the resumable
+run), ``stats`` (what the store holds).
 """
 
 from __future__ import annotations

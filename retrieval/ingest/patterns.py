@@ -18,7 +18,7 @@ A clinician reads cues by their grammar, so the lists below are grouped by the *
 - ``CONFIRMATION``: a confirmation in the sentence lifts its hypotheses ("le scanner confirme la
   progression suspectée", "diagnostic retenu").
 
-Family and history keep edsnlp's proposition scope (``qualify.py``) with the lists below added to
+Family and history keep edsnlp's proposition scope (``history.py``) with the lists below added to
 edsnlp's own. Entries are written as a reader writes them; the matcher folds case and accents, splits
 elisions ("d'une" -> "d'", "une") and ignores hyphens, so "non-fumeur" and "non fumeur" are one entry.
 The choices and where they differ from E3C's annotation are in ``qualifiers.md``.
