@@ -91,6 +91,7 @@ def genders(*stems: str) -> list[str]:
 # -- negation --------------------------------------------------------------------------------------
 NEGATION_PRE: list[str] = [
     *de("pas", "jamais", "ni", "absence", "disparition", "exclusion", "élimination", "infirmation"),
+    *de("négativité", "négativation"),
     "sans",
     "ni",
     "aucun",
@@ -152,6 +153,7 @@ NEGATION_POST: list[str] = [
     "négative",
     "négatives",
     *genders("absent"),
+    *genders("inexistant"),
     *genders(
         *(
             f"non {w}"
@@ -570,6 +572,9 @@ HYPOTHESIS_PSEUDO: list[str] = [
     "le plus possible",
     "le plus vite possible",
     "dès que possible",
+    "le plus tôt possible",
+    "au plus tôt",
+    "aussi tôt que possible",
     "autant que possible",
     "dans la mesure du possible",
     "peu probable",

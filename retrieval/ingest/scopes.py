@@ -46,7 +46,7 @@ from retrieval.ingest import grammar as G
 from retrieval.ingest import patterns as P
 from retrieval.ingest.history import family_history
 from retrieval.ingest.phrases import ADVERBS, RESULT_WORDS, Cue, Phrases
-from retrieval.ingest.words import PhraseMatcher, View
+from retrieval.ingest.words import PhraseMatcher, View, split
 
 NEG, HYP, FAM, HIST = 1, 2, 4, 8
 BIT = {"negated": NEG, "hypothetical": HYP, "family": FAM, "history": HIST}
@@ -68,11 +68,13 @@ def lexicon() -> tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher]:
     from edsnlp.pipes.terminations import termination
 
     def typos(phrases: list[str]) -> list[str]:
+        """Each phrase, and its variants with one slip in one of its long words ("pas d'arguument pour")."""
         out = list(phrases)
         for phrase in phrases:
-            first, _, rest = phrase.partition(" ")
-            for variant in P.with_typos([first]):
-                out.append(f"{variant} {rest}".strip())
+            words = list(split(phrase))
+            for k, word in enumerate(words):
+                for variant in P.with_typos([word]):
+                    out.append(" ".join([*words[:k], variant, *words[k + 1 :]]))
         return out
 
     negation = PhraseMatcher(
@@ -91,7 +93,7 @@ def lexicon() -> tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher]:
             "hyp_pre": typos(P.HYPOTHESIS_PRE),
             "hyp_self": typos(P.HYPOTHESIS_PRE_SELF),
             "hyp_post": [*P.HYPOTHESIS_POST, *past],
-            "hyp_clause": P.HYPOTHESIS_CLAUSE,
+            "hyp_clause": typos(P.HYPOTHESIS_CLAUSE),
             "hyp_pseudo": P.HYPOTHESIS_PSEUDO,
             "confirm": P.CONFIRMATION,
         }
@@ -304,6 +306,15 @@ class Qualifiers(Phrases):
                 )
             ):
                 chain.append(j)
+                j += 1
+            if (
+                j + 1 < n
+                and not punct[j]
+                and words[j + 1] in G.DE
+                and self.content(v, j)
+                and words[j] not in G.DE
+            ):
+                chain.append(j)  # "n'a pas moontré de": a word between the particle and "de" is its verb
                 j += 1
             for k in [*group, *chain]:
                 flag(k, k + 1, NEG, cue)
