@@ -237,8 +237,11 @@ class Phrases:
                 or self.is_verb(w)
                 or end - s > 14
             ):
-                # another clause: the subject starts after its last comma, else after its "et"
-                cut = commas[-1] if commas else (ands[-1] if ands else None)
+                # another clause: the subject is what follows the last list boundary, the safe reading
+                # ("... mesurant 5 cm, 7 cm et 10 cm, une hypervascularisation et les ovaires ne sont
+                # pas individualisables": only "les ovaires")
+                seen = [*commas, *ands]
+                cut = max(seen) if seen else None
                 s = cut + 1 if cut is not None else end
                 break
             s -= 1
