@@ -677,6 +677,16 @@ HISTORY: list[str] = [
     "opérée d'une",
     "opéré d'une",
 ]
+# "en rémission (complète) de X", "guéri de X": X is history; the remission itself is a current state
+HISTORY_OF: list[str] = [
+    "en rémission",
+    "en rémission complète",
+    "guéri de",
+    "guérie de",
+    "guéri d'",
+    "guérie d'",
+    "rémission complète depuis",
+]
 # a proposition that says the condition is current is not history ("DNID connu depuis 2005,
 # actuellement sous insuline"; "myélome diagnostiqué en 2021, toujours en cours de traitement")
 PRESENT: list[str] = [

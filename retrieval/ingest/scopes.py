@@ -28,13 +28,7 @@ Negation and hypothesis (the cue lists and their kinds are in ``patterns.py``, t
   "diagnostic retenu") lifts them;
 - pseudo-cues mask what they contain ("sans doute", "absence de contre-indication").
 
-Family and history keep edsnlp's reading (a cue flags its whole proposition, a cue heading a list
-with ":" reaches the end of the sentence), with two additions for history: a year at least
-``YEARS_BACK`` years before the report's own date ("en 2012", a bare year) dates a past event ("AVC
-ischémique en 2020", "Néphrectomie droite en 2008 pour carcinome rénal"), unless the proposition is
-about a diagnosis or says it is current ("diagnostiqué en 2021, toujours en cours de traitement");
-and "en rémission de X" makes X history, not the remission. About a relative is never the patient's
-history.
+Family and history keep edsnlp's proposition reading, with dates and relatives (``history.py``).
 """
 
 from __future__ import annotations
@@ -98,25 +92,16 @@ def lexicon() -> tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher]:
             "confirm": P.CONFIRMATION,
         }
     )
-    family_history = PhraseMatcher(
+    fam_hist = PhraseMatcher(
         {
             "family": typos([*fam.family, *P.FAMILY]),
             "history": typos([*hist.history, *P.HISTORY]),
-            "hist_pre": [
-                "en rémission",
-                "en rémission complète",
-                "en RC",
-                "guéri de",
-                "guérie de",
-                "guéri d'",
-                "guérie d'",
-                "rémission complète depuis",
-            ],
+            "hist_pre": P.HISTORY_OF,
             "present": P.PRESENT,
             "term": [*termination, *P.TERMINATION],
         }
     )
-    return negation, hypothesis, family_history
+    return negation, hypothesis, fam_hist
 
 
 class Qualifiers(Phrases):
