@@ -75,7 +75,7 @@ def lexicon() -> tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher]:
         {
             "neg_pre": typos(P.NEGATION_PRE),
             "neg_self": typos(P.NEGATION_PRE_SELF),
-            "neg_post": P.NEGATION_POST,
+            "neg_post": typos(P.NEGATION_POST),
             "neg_pseudo": P.NEGATION_PSEUDO,
             "neg_non": ["non"],
         }
@@ -86,7 +86,7 @@ def lexicon() -> tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher]:
             "hyp_verb": active,
             "hyp_pre": typos(P.HYPOTHESIS_PRE),
             "hyp_self": typos(P.HYPOTHESIS_PRE_SELF),
-            "hyp_post": [*P.HYPOTHESIS_POST, *past],
+            "hyp_post": [*typos(P.HYPOTHESIS_POST), *past],
             "hyp_clause": typos(P.HYPOTHESIS_CLAUSE),
             "hyp_pseudo": P.HYPOTHESIS_PSEUDO,
             "confirm": P.CONFIRMATION,
