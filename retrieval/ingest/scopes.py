@@ -175,7 +175,7 @@ class Qualifiers(Phrases):
             return
         if "neg_self" in labels:
             cue = Cue(m.start, m.end, "negated", "neg_pre")
-            flag(m.start, m.start + 1, NEG, cue)
+            flag(m.start, m.end, NEG, cue)  # "Absence de": the cue noun too, as E3C
             flag(m.end, self.np_forward(v, m.end), NEG, cue)
         elif "neg_pre" in labels:
             cue = Cue(m.start, m.end, "negated", "neg_pre")
@@ -215,7 +215,7 @@ class Qualifiers(Phrases):
             if end < n and v.words[end] in RESULT_WORDS:
                 return  # "recherche de mutation BRCA négative": a result, not a doubt
             if "hyp_self" in labels:
-                flag(m.start, m.start + 1, HYP, cue)
+                flag(m.start, m.end, HYP, cue)  # "Suspicion de": the cue noun too
             if "hyp_verb" in labels:  # the verb of doubt is itself uncertain ("le tableau évoque ...")
                 flag(m.start, m.end, HYP, cue)
             flag(nxt, end, HYP, cue)
