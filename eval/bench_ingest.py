@@ -41,12 +41,12 @@ def _docs_sample(corpus: Path, n: int, seed: int) -> list[str]:
 
 
 def annotation_ratio(corpus: Path, n: int = 300) -> dict[str, Any]:
-    """Ours (edsnlp cues + qualify.scope, one process) vs edsnlp token-level qualifiers, same texts."""
+    """Ours (edsnlp pipeline + scopes.Qualifiers, one process) vs edsnlp token-level qualifiers."""
     from retrieval.ingest.annotate import Annotator, build_pipeline
 
     texts = _docs_sample(corpus, n, 1)
     ours = Annotator()
-    reference = build_pipeline(on_ents_only=False)
+    reference = build_pipeline(qualifiers=True, on_ents_only=False)
     ours.annotate(texts[:10])
     list(reference.pipe(texts[:10]))
     t0 = time.perf_counter()

@@ -12,6 +12,11 @@ about a relative or past history). Each concept is searched with the terms a ref
 The search runs through the real engine (compiled SQL on the store given with ``--db``), over all
 patients (no centre scope, opposed patients included: this measures search, not access rules).
 Goal with qualifiers: precision >= 0.95 and recall >= 0.98.
+
+The store must hold exactly the corpus (``annotation_score.foreign_documents``, checked first): a
+store that also held another corpus is how seed 7 once showed precision 0.773 (133 false positives
+of patients whose stale documents came from a corpus generated into that same store by
+``cohort eval annotation --db`` without ``--corpus``), while the qualifiers themselves were right.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Annotated
 
 import typer
 
+from eval.annotation_score import foreign_documents
 from query_compiler import criteria as C
 from query_compiler.engine import CohortEngine, Scope
 from retrieval.store import Store
@@ -150,7 +156,11 @@ def register(eval_app: typer.Typer) -> None:
 
         if not (corpus / "truth" / "mentions.jsonl").exists():
             raise UserError(f"{corpus} has no truth/mentions.jsonl: give the generated corpus directory.")
-        rows = measure(Store(db, create=False), corpus)
+        store = Store(db, create=False)
+        problem = foreign_documents(store, corpus)
+        if problem:
+            raise UserError(problem)
+        rows = measure(store, corpus)
         if as_json:
             print(
                 json.dumps(

@@ -5,11 +5,12 @@ not allowed in a case: every mention the matcher finds must be tagged, so misses
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from eval.annotation import SETS_DIR, parse_annotated
-from retrieval.ingest.annotate import QUALIFIERS, Annotator, build_pipeline
-from retrieval.ingest.qualify import KINDS, scope
+from eval.annotation import SETS_DIR, label, parse_annotated, read_set
+from retrieval.ingest.annotate import QUALIFIERS, Annotator
 
 
 def parse(annotated: str) -> tuple[str, list[tuple[int, int, str, frozenset[str]]]]:
@@ -82,7 +83,7 @@ def test_negated_clause_is_its_own_segment(annotator):
     text = "Pas de métastase hépatique, mais une lésion osseuse suspecte."
     segs = annotator.annotate([text])[0].segments
     negated = [text[s.start : s.end] for s in segs if s.negated]
-    assert negated == ["de métastase hépatique,"]
+    assert negated == ["métastase hépatique,"]
     assert "mais une lésion osseuse" in " ".join(text[s.start : s.end] for s in segs if not s.negated)
 
 
@@ -105,33 +106,123 @@ def test_rules_tuned_on_the_dev_set_hold(annotator, annotated):
     test_qualifier_flags(annotator, annotated)
 
 
-EQUIVALENCE_TEXTS = [
-    *(parse(c)[0] for c in CASES),
-    "Pas de métastase. Suspicion de récidive locale et de progression, sans signe de rechute.\n\n"
-    "Mère et sœur traitées pour un cancer du sein. Antécédent de tabagisme sevré, HTA non traitée.",
-    "Il n'y a pas de lésion secondaire hépatique ni de localisation secondaire osseuse ; progression "
-    "probable, à confirmer. Antécédents familiaux : père diabète de type 2.",
+REAL_FILE = Path(__file__).parent / "data" / "qualifiers_real_fr.txt"
+REAL_LINES = read_set(REAL_FILE)
+# Lines of the regression file where our convention differs from its author's, on purpose or for
+# want of a rule; each is documented in retrieval/ingest/qualifiers.md. strict: a fix shows.
+KNOWN_DIFFERENCES = {
+    "en faveur d'une <hyp>linite</hyp>": "'en faveur de' states the retained reading (E3C: 12 of 12)",
+    "en faveur d'une <hyp>métastase</hyp> en premier lieu": "'en faveur de' states the retained reading",
+    "<hist>cancer du testicule</hist> à 25 ans": "an age in the past is not read as history",
+    "<hist>colite immuno-induite</hist> de grade 3 en avril": "a month without a year is not dated",
+}
+
+
+def _known(line: str) -> str | None:
+    return next((why for key, why in KNOWN_DIFFERENCES.items() if key in line), None)
+
+
+@pytest.mark.parametrize(
+    "annotated",
+    [
+        pytest.param(line, marks=pytest.mark.xfail(reason=_known(line), strict=True))
+        if _known(line)
+        else line
+        for line in REAL_LINES
+    ],
+)
+def test_real_register_sentences(annotator, annotated):
+    """tests/data/qualifiers_real_fr.txt (written for issue 13 by an independent author, in the register
+    of real reports): each tagged span is judged as a text search sees it, by the segment holding its
+    first character, one label by the file's priority (neg > fam > hyp > hist)."""
+    text, spans = parse(annotated)
+    segments = annotator.annotate([text])[0].segments
+    got = []
+    for start, _end, span, _flags in spans:
+        seg = next(s for s in segments if s.start <= start < s.end)
+        got.append((span, label({q for q in QUALIFIERS if getattr(seg, q)})))
+    assert got == [(span, label(flags)) for _s, _e, span, flags in spans]
+
+
+def test_the_regression_file_covers_every_rule_with_150_sentences():
+    rules = [
+        line for line in REAL_FILE.read_text(encoding="utf-8").splitlines() if line.startswith("# rule ")
+    ]
+    assert len(REAL_LINES) >= 150 and len(rules) == 8
+
+
+SCOPES = [
+    # "non": a compound term negates nothing; otherwise only the next word
+    ("Carcinome bronchique non à petites cellules, EGFR muté.", "Carcinome", "affirmed"),
+    ("Lymphome malin non hodgkinien diffus à grandes cellules B.", "Lymphome", "affirmed"),
+    ("Cancer du poumon non à petites cellules métastatique.", "métastatique", "affirmed"),
+    ("Patient diabétique non insulinodépendant, suivi pour un cancer.", "diabétique", "affirmed"),
+    ("Cancer du sein non métastatique.", "Cancer", "affirmed"),
+    ("Cancer du sein non métastatique.", "métastatique", "negated"),
+    # a negative result negates the finding, not the examination
+    ("La sérologie VIH était négative.", "sérologie", "affirmed"),
+    ("La sérologie VIH était négative.", "VIH", "negated"),
+    ("Le bilan infectieux était négatif.", "bilan", "affirmed"),
+    ("Hémocultures négatives à 48 h.", "Hémocultures", "negated"),
+    ("Recherche de mutation BRCA négative.", "mutation", "negated"),
+    ("Biopsie du lit tumoral négative pour une récidive.", "Biopsie", "affirmed"),
+    ("Biopsie du lit tumoral négative pour une récidive.", "récidive", "negated"),
+    ("EGFR non muté, KRAS muté.", "EGFR", "negated"),
+    ("EGFR non muté, KRAS muté.", "KRAS", "affirmed"),
+    # the scope of a negation ends where a clinician's reading does
+    ("Pas de nodule à l'examen clinique.", "examen", "affirmed"),
+    ("Sans antécédents pathologiques, admis pour une dyspnée.", "dyspnée", "affirmed"),
+    ("Pas de fièvre, ni frissons, ni sueurs ; prurit.", "sueurs", "negated"),
+    ("Pas de fièvre, ni frissons, ni sueurs ; prurit.", "prurit", "affirmed"),
+    ("Aucune adénopathie n'a été retrouvée.", "retrouvée", "negated"),
+    ("Le scanner et l'IRM n'ont pu être réalisés.", "scanner", "negated"),
+    ("Le scanner ne retrouve pas de lésion secondaire.", "scanner", "affirmed"),
+    ("Le scanner ne retrouve pas de lésion secondaire.", "lésion", "negated"),
+    ("La récidive n'a pas pu être réséquée.", "récidive", "affirmed"),
+    ("Le traitement n'a pas empêché la progression.", "progression", "affirmed"),
+    ("Absence de contre-indication à l'immunothérapie.", "immunothérapie", "affirmed"),
+    ("Contre-indication à la chirurgie.", "chirurgie", "negated"),
+    ("La patiente refuse la gastrostomie.", "gastrostomie", "negated"),
+    ("Pas de modification de la masse médiastinale.", "masse", "affirmed"),
+    # hypotheses of real letters
+    ("Il s'agirait d'une récidive ganglionnaire.", "récidive", "hypothetical"),
+    ("Cette lésion pourrait correspondre à un hémangiome.", "hémangiome", "hypothetical"),
+    ("Des crises qui auraient débuté il y a trois mois.", "crises", "affirmed"),
+    ("Aspect compatible avec une carcinose, sous réserve de la biopsie.", "carcinose", "hypothetical"),
+    ("Nodule de 8 mm, à surveiller.", "Nodule", "affirmed"),
+    ("Carcinome rénal à confirmer.", "Carcinome", "hypothetical"),
+    ("Le scanner confirme la progression suspectée.", "progression", "affirmed"),
+    ("L'ablation en bloc était possible.", "ablation", "affirmed"),
+    ("Si neutropénie fébrile, consulter.", "neutropénie", "hypothetical"),
+    ("Si neutropénie fébrile, consulter.", "consulter", "affirmed"),
+    # history: a remote bare year, not a diagnosis date nor a current condition
+    ("Lyon, le 12/03/2024. Cancer de la prostate traité en 2011.", "Cancer", "history"),
+    ("Lyon, le 12/03/2024. Myélome diagnostiqué en 2011, toujours en cours.", "Myélome", "affirmed"),
+    ("Lyon, le 12/03/2024. Cancer du sein traité en 2023.", "Cancer", "affirmed"),
+    ("Lyon, le 12/03/2024. Autogreffe en janvier 2012.", "Autogreffe", "affirmed"),
+    ("Patiente en rémission complète d'une leucémie aiguë.", "rémission", "affirmed"),
+    ("Patiente en rémission complète d'une leucémie aiguë.", "leucémie", "history"),
+    # family: a sentence about a relative
+    ("Son frère, suivi pour une leucémie, est en attente de greffe.", "leucémie", "family"),
 ]
 
 
-def test_fast_scopes_equal_edsnlp_token_level_qualifiers(annotator):
-    """qualify.scope must give exactly what edsnlp's qualifiers give with on_ents_only=False."""
-    reference = build_pipeline(on_ents_only=False)
-    for text in EQUIVALENCE_TEXTS:
-        ref = reference(text)
-        doc = annotator.doc(text)
-        ents = sorted((e for e in doc.ents if e.label_ in annotator.concepts), key=lambda e: (e.start, e.end))
-        ref_ents = sorted(
-            (e for e in ref.ents if e.label_ in annotator.concepts), key=lambda e: (e.start, e.end)
-        )
-        assert [(e.start, e.end) for e in ents] == [(e.start, e.end) for e in ref_ents]
-        in_ent = {i for e in ents for i in range(e.start, e.end)}
-        for qual, kind in KINDS.items():
-            ranges, flags = scope(annotator.nlp.get_pipe(kind), kind, doc, [(e.start, e.end) for e in ents])
-            mine = {i for s, e in ranges for i in range(s, e)} - in_ent
-            theirs = {t.i for t in ref if getattr(t._, kind)} - in_ent
-            assert mine == theirs, (qual, text)
-            assert flags == [bool(getattr(e._, kind)) for e in ref_ents], (qual, text)
+@pytest.mark.parametrize(("text", "word", "expected"), SCOPES)
+def test_scope_rules(annotator, text, word, expected):
+    start = text.index(word)
+    seg = next(s for s in annotator.annotate([text])[0].segments if s.start <= start < s.end)
+    assert label({q for q in QUALIFIERS if getattr(seg, q)}) == expected
+
+
+def test_explanations_name_the_cue(annotator):
+    text = "Pas de métastase hépatique. Suspicion de récidive locale."
+    ann = annotator.annotate([text], explain=True)[0]
+    whys = {m.concept: [(w.qualifier, w.cue, text[w.start : w.end]) for w in m.why] for m in ann.mentions}
+    assert whys == {
+        "metastasis": [("negated", "Pas de", "Pas de")],
+        "local_recurrence": [("hypothetical", "Suspicion de", "Suspicion de")],
+    }
+    assert all(s.why for s in ann.segments if s.negated or s.hypothetical)
 
 
 def test_docstring_examples_run():

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from retrieval.ingest import ingest
+from retrieval.ingest.annotate import annotate_texts
 from retrieval.store import Store
 from tests.conftest import write_handmade_corpus
 
@@ -114,7 +115,8 @@ def test_changed_file_is_reloaded_without_stale_rows(handmade_corpus, tmp_path):
         {"concept": "local_recurrence"}
     ]
     assert store.scalar("SELECT COUNT(*) FROM documents") == 12
-    assert store.scalar("SELECT COUNT(*) FROM segments WHERE document_id = 1000") == 2
+    expected = len(annotate_texts(["Suspicion de récidive locale."])[0].segments)
+    assert store.scalar("SELECT COUNT(*) FROM segments WHERE document_id = 1000") == expected
     snapshot(store)  # FTS integrity check after deletes through the triggers
 
 

@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from assistant.cli import chat, ingest, parse, privacy, query, session, similar, store
+from assistant.cli import annotate, chat, ingest, parse, privacy, query, session, similar, store
 from assistant.cli.common import UserError, console
 
 app = typer.Typer(
@@ -25,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _area in (ingest, query, parse, privacy, similar, chat, session, store):
+for _area in (ingest, annotate, query, parse, privacy, similar, chat, session, store):
     _area.register(app)
 for _plugin in entry_points(group="cohort.commands"):
     _plugin.load()(app)

@@ -4,10 +4,10 @@
 whole job (``cohort ingest PATH`` on the command line); ``detect`` tells a corpus from a FHIR or OMOP
 export, which ``imports`` reads (``fhir`` + ``fhir_*`` readers, ``omop``; codes through ``codes``),
 assembles into records (``assemble``) and loads as a staged corpus. Modules: ``loader`` (files,
-JSON Lines, validation),
-``checks`` (references between records), ``ocr`` (Tesseract), ``annotate`` + ``qualify`` +
-``patterns`` (edsnlp mentions and qualifier segments), ``writer`` (idempotent SQL), ``run`` (the
-resumable run), ``stats`` (what the store holds).
+JSON Lines, validation), ``checks`` (references between records), ``ocr`` (Tesseract), ``annotate``
+(edsnlp mentions and qualifier segments; the qualifier rules are ``scopes`` + ``phrases`` +
+``history`` over ``words``, their word lists ``patterns`` and ``grammar``), ``writer`` (idempotent
+SQL), ``run`` (the resumable run), ``stats`` (what the store holds).
 """
 
 from __future__ import annotations

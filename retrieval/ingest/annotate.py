@@ -2,17 +2,18 @@
 
 The pipeline is edsnlp's rule-based one, offline: ``eds.sentences``, ``eds.normalizer``,
 ``eds.matcher`` on the terminology of ``retrieval/concepts.json`` (matched on the NORM attribute:
-lower case, no accents), ``eds.tnm``, then ``eds.negation``, ``eds.hypothesis``, ``eds.family`` and
-``eds.history`` with our extra cues (``patterns.py``).
+lower case, no accents), ``eds.tnm``. The four qualifiers (negated, hypothetical, family, history)
+are ours (``scopes.py``): edsnlp's qualifier pipes give every cue the rest of its proposition,
+both ways for "non", which negates "carcinome bronchique" in "carcinome bronchique non à petites
+cellules" and reads "diabète non insulinodépendant" as no diabetes; on real French clinical cases
+(E3C) they scored negation F1 0.79 and hedging F1 0.25 (``cohort eval realtext``). The rules read
+cues by their grammar instead; their lists are in ``patterns.py``, the choices in ``qualifiers.md``.
 
 Two choices were measured (``python -m eval.bench_ingest``), not assumed:
 
 - ``eds.dates`` is available (``Annotator(dates=True)``) but off in ingestion: its regular
-  expressions take about 70% of the annotation time on our reports (15-20 ms of ~25 ms a
-  document), and nothing downstream reads the dates it finds (the schema has no column for them,
-  and edsnlp's history-from-dates rule, off by default, would call "cancer du sein diagnostiqué en
-  2015" history in a 2019 note about that very cancer). With it, ingestion misses the 200 docs/s
-  goal on two cores.
+  expressions take most of the annotation time, and nothing downstream reads the dates it finds
+  (a past year is read by the history rule from the words themselves).
 - the normalizer's *pollution* tagger is off: its patterns are AP-HP page furniture (information
   notices, footers, "Dr ..." signature lines) absent from our reports, and it cost half the
   normalizer's time; so is its *spaces* tagger, which only serves matchers built with
@@ -24,22 +25,15 @@ Two results per document:
   TNM expressions ``eds.tnm`` finds (concept ``"tnm"``, e.g. "pT2N1M0");
 - *segments*: the text cut into runs of tokens that share the same four flags, with exact
   character offsets, so a free-text search can count affirmed words only ("Pas de métastase
-  hépatique, mais ..." puts "de métastase hépatique," in a negated segment). Cue words stay in the
-  segment they belong to ("Pas" itself is not negated); punctuation and spaces join the run before
+  hépatique, mais ..." puts "métastase hépatique," in a negated segment). Cue words stay in the
+  segment they belong to ("Pas de" itself is not negated); punctuation and spaces join the run before
   them so that flags, not commas, decide where a segment ends. Segments cover every non-space
   character of the text exactly once.
 
-Rules on top of edsnlp's (each motivated by ``eval/annotation_sets/dev.txt``, see eval/annotation.py):
-
-- a family or history cue heading a list ("Antécédents : HTA, diabète.") reaches the end of the
-  sentence (``qualify.scope(colon_lists=True)``);
-- about a relative is never the patient's own history: family clears history ("Antécédents
-  familiaux : cancer du sein chez la mère" is family only);
-- a search with its result ("Recherche de mutation BRCA1 négative") is negated, not hypothetical,
-  when "recherche" is the only hypothesis cue;
-- cue words tolerate one typing slip (``patterns.with_typos``).
-
-Tokens inside a mention take the mention's flags, so a text search and a concept search agree.
+A mention takes the flags of its first word, and its tokens take the mention's flags, so a text
+search and a concept search agree. With ``explain=True`` each flagged segment and mention carries
+the cues that flagged it (``Why``: qualifier, cue text and offsets, rule), which ``cohort annotate``
+shows.
 
 Example::
 
@@ -47,7 +41,10 @@ Example::
     >>> [(m.concept, m.negated) for m in ann.mentions]
     [('metastasis', True)]
     >>> [(s.start, s.end, s.negated) for s in ann.segments]
-    [(0, 3, False), (4, 27, True), (28, 52, False)]
+    [(0, 6, False), (7, 27, True), (28, 52, False)]
+    >>> ann = Annotator().annotate(["Carcinome bronchique non à petites cellules, EGFR non muté."])[0]
+    >>> [(m.concept, m.negated) for m in ann.mentions]
+    [('lung_cancer', False)]
 """
 
 from __future__ import annotations
@@ -55,17 +52,31 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from retrieval.ingest import patterns
-from retrieval.ingest.qualify import BIT, KINDS, scope, sentence_starts
+from retrieval.ingest.history import reference_year
+from retrieval.ingest.scopes import BIT, QUALIFIER_OF, Qualifiers
+from retrieval.ingest.words import View
 
 CONCEPTS_FILE = Path(__file__).resolve().parent.parent / "concepts.json"
-QUALIFIERS = tuple(KINDS)
+QUALIFIERS = ("negated", "hypothetical", "family", "history")
 NEG, HYP, FAM, HIST = (BIT[q] for q in QUALIFIERS)
+# edsnlp's qualifier components, for the stock baseline of the evaluations (``qualifiers=True``)
+KINDS = {"negated": "negation", "hypothetical": "hypothesis", "family": "family", "history": "history"}
+
+
+@dataclass(frozen=True, slots=True)
+class Why:
+    """Why a segment or a mention carries a flag: the cue (as written, with its character offsets)."""
+
+    qualifier: str
+    cue: str
+    start: int
+    end: int
+    rule: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +89,7 @@ class Mention:
     hypothetical: bool = False
     family: bool = False
     history: bool = False
+    why: tuple[Why, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +100,7 @@ class Segment:
     hypothetical: bool = False
     family: bool = False
     history: bool = False
+    why: tuple[Why, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +112,6 @@ class Annotation:
 def load_concepts(path: Path = CONCEPTS_FILE) -> dict[str, list[str]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     return {k: list(v) for k, v in data.items() if not k.startswith("_")}
-
-
-def _plus(default: list[str], extra: list[str], *, typos: bool = True) -> list[str]:
-    """edsnlp's cue list + ours, + one-slip variants of the single words (``patterns.with_typos``)."""
-    words = list(dict.fromkeys([*default, *extra]))
-    return words + patterns.with_typos(words) if typos else words
 
 
 def spacy_factories_first() -> None:
@@ -119,22 +126,8 @@ def spacy_factories_first() -> None:
     register_factories()
 
 
-def build_pipeline(
-    concepts: dict[str, list[str]] | None = None, *, on_ents_only: bool = True, dates: bool = False
-) -> Any:
-    """The edsnlp pipeline (an ``edsnlp.Pipeline``). Qualifiers are included so that ``nlp(text)``
-    alone gives edsnlp's own results (token-level too with ``on_ents_only=False``): tests compare
-    them with ours. ``Annotator`` runs the qualifiers through ``qualify.scope`` instead."""
-    spacy_factories_first()
-    import edsnlp
-    import edsnlp.pipes as eds
-    from edsnlp.pipes.qualifiers.family import patterns as fam
-    from edsnlp.pipes.qualifiers.history import patterns as hist
-    from edsnlp.pipes.qualifiers.hypothesis import patterns as hyp
-    from edsnlp.pipes.qualifiers.negation import patterns as neg
-    from edsnlp.pipes.terminations import termination
-
-    # edsnlp warns once per component that sections are not in the pipeline: expected, not news.
+def quiet_edsnlp() -> None:
+    """edsnlp warns once per component that sections are not in the pipeline: expected, not news."""
     logging.getLogger("edsnlp").setLevel(logging.ERROR)
     try:
         from loguru import logger as _loguru
@@ -143,8 +136,26 @@ def build_pipeline(
     except ImportError:  # pragma: no cover - loguru comes with edsnlp
         pass
 
+
+def build_pipeline(
+    concepts: dict[str, list[str]] | None = None,
+    *,
+    qualifiers: bool = False,
+    on_ents_only: bool = True,
+    dates: bool = False,
+) -> Any:
+    """The edsnlp pipeline (an ``edsnlp.Pipeline``): sentences, normalizer, concept matcher, TNM.
+
+    With ``qualifiers=True`` edsnlp's own qualifier pipes are added with their default cue lists
+    (token level too with ``on_ents_only=False``): the stock baseline the evaluations compare with.
+    ``Annotator`` does not use them: its qualifiers are ``scopes.Qualifiers``.
+    """
+    spacy_factories_first()
+    import edsnlp
+    import edsnlp.pipes as eds
+
+    quiet_edsnlp()
     terms = concepts if concepts is not None else load_concepts()
-    term = _plus(termination, patterns.TERMINATION, typos=False)
     nlp = edsnlp.blank("eds")
     nlp.add_pipe(eds.sentences())
     nlp.add_pipe(eds.normalizer(pollution=False, spaces=False))
@@ -152,37 +163,11 @@ def build_pipeline(
     if dates:
         nlp.add_pipe(eds.dates())
     nlp.add_pipe(eds.tnm(span_setter={"tnm": True}))
-    nlp.add_pipe(
-        eds.negation(
-            preceding=_plus(neg.preceding, patterns.NEGATION_PRECEDING),
-            following=_plus(neg.following, patterns.NEGATION_FOLLOWING),
-            pseudo=_plus(neg.pseudo, patterns.NEGATION_PSEUDO, typos=False),
-            termination=term,
-            on_ents_only=on_ents_only,
-        )
-    )
-    nlp.add_pipe(
-        eds.hypothesis(
-            preceding=_plus(hyp.preceding, patterns.HYPOTHESIS_PRECEDING),
-            following=_plus(hyp.following, patterns.HYPOTHESIS_FOLLOWING),
-            pseudo=_plus(hyp.pseudo, patterns.HYPOTHESIS_PSEUDO, typos=False),
-            termination=term,
-            on_ents_only=on_ents_only,
-        )
-    )
-    nlp.add_pipe(
-        eds.family(
-            family=_plus(fam.family, patterns.FAMILY),
-            termination=term,
-            use_sections=False,
-            on_ents_only=on_ents_only,
-        )
-    )
-    nlp.add_pipe(
-        eds.history(
-            history=_plus(hist.history, patterns.HISTORY), termination=term, on_ents_only=on_ents_only
-        )
-    )
+    if qualifiers:
+        nlp.add_pipe(eds.negation(on_ents_only=on_ents_only))
+        nlp.add_pipe(eds.hypothesis(on_ents_only=on_ents_only))
+        nlp.add_pipe(eds.family(use_sections=False, on_ents_only=on_ents_only))
+        nlp.add_pipe(eds.history(on_ents_only=on_ents_only))
     return nlp
 
 
@@ -192,60 +177,63 @@ class Annotator:
     def __init__(self, concepts: dict[str, list[str]] | None = None, *, dates: bool = False) -> None:
         self.nlp = build_pipeline(concepts, dates=dates)
         self.concepts = set(concepts if concepts is not None else load_concepts())
-        qualifier_kinds = set(KINDS.values())
-        self._pre = [(n, p) for n, p in self.nlp.pipeline if n not in qualifier_kinds]
-        self._qualifiers = [(q, self.nlp.get_pipe(k), k) for q, k in KINDS.items()]
+        self.qualifiers = Qualifiers()
 
     def doc(self, text: str) -> Any:
-        """The spaCy doc after every pipe except the qualifiers."""
-        doc = self.nlp.make_doc(text)
-        for _, pipe in self._pre:
-            doc = pipe(doc)
-        return doc
+        """The spaCy doc after every pipe (no qualifier is a pipe)."""
+        return self.nlp(text)
 
-    def annotate(self, texts: Sequence[str]) -> list[Annotation]:
-        return [self.annotate_doc(self.doc(t)) for t in texts]
+    def annotate(self, texts: Sequence[str], *, explain: bool = False) -> list[Annotation]:
+        return [self.annotate_doc(self.doc(t), explain=explain) for t in texts]
 
-    def annotate_doc(self, doc: Any) -> Annotation:
+    def annotate_doc(self, doc: Any, *, explain: bool = False) -> Annotation:
         found = [e for e in doc.ents if e.label_ in self.concepts] + list(doc.spans.get("tnm", ()))
         ents = sorted(found, key=lambda e: (e.start, e.end))
-        bounds = [(e.start, e.end) for e in ents]
+        view = View.of(doc)
+        word_masks, cues, why = self.qualifiers.run(view, reference_year(doc.text))
         masks = [0] * len(doc)
-        ent_masks = [0] * len(ents)
-        sents = sentence_starts(doc)
-        hyp_cues: dict[int, list[tuple[int, int]]] = {}
-        for qual, component, kind in self._qualifiers:
-            ranges, flags = scope(
-                component,
-                kind,
-                doc,
-                bounds,
-                colon_lists=True,
-                sents=sents,
-                ent_cues=hyp_cues if qual == "hypothetical" else None,
-            )
-            bit = BIT[qual]
-            for start, end in ranges:
-                for i in range(start, end):
-                    masks[i] |= bit
-            for j, flag in enumerate(flags):
-                if flag:
-                    ent_masks[j] |= bit
-        for j, mask in enumerate(ent_masks):
-            # "Recherche de mutation BRCA1 négative": a search with its result is a finding, not a doubt
-            if mask & NEG and mask & HYP and all(doc[s].norm_.startswith("recherch") for s, _ in hyp_cues[j]):
-                ent_masks[j] = mask & ~HYP
-        # about a relative is not the patient's own history ("Antécédents familiaux : ...")
-        masks = [m & ~HIST if m & FAM else m for m in masks]
-        ent_masks = [m & ~HIST if m & FAM else m for m in ent_masks]
-        for (start, end), mask in zip(bounds, ent_masks, strict=True):
-            for i in range(start, end):
-                masks[i] = mask
-        mentions = [
-            Mention(e.label_, e.start_char, e.end_char, e.text, *_flags(m))
-            for e, m in zip(ents, ent_masks, strict=True)
-        ]
-        return Annotation(mentions, _segments(doc, masks))
+        word_of = [-1] * len(doc)
+        for w, (t, mask) in enumerate(zip(view.tok, word_masks, strict=True)):
+            masks[t] = mask
+            word_of[t] = w
+        mentions = []
+        for e in ents:
+            first = next((word_of[t] for t in range(e.start, e.end) if word_of[t] >= 0), -1)
+            mask = word_masks[first] if first >= 0 else 0
+            for t in range(e.start, e.end):
+                masks[t] = mask
+            reasons = _why(doc, view, cues, why, [first], mask) if explain and mask else ()
+            mentions.append(Mention(e.label_, e.start_char, e.end_char, e.text, *_flags(mask), reasons))
+        segments = _segments(doc, masks)
+        if explain:
+            segments = [_explained(doc, view, cues, why, word_of, s) for s in segments]
+        return Annotation(mentions, segments)
+
+
+def _why(doc: Any, view: View, cues: list, why: dict, words: list[int], mask: int) -> tuple[Why, ...]:
+    out: dict[int, Why] = {}
+    for w in words:
+        for bit in (1, 2, 4, 8):
+            if mask & bit and (w, bit) in why:
+                k = why[(w, bit)]
+                if k not in out:
+                    c = cues[k]
+                    start = doc[view.tok[c.start]].idx
+                    last = doc[view.last[min(c.end, len(view)) - 1]]
+                    end = last.idx + len(last.text)
+                    out[k] = Why(QUALIFIER_OF[bit], doc.text[start:end], start, end, c.rule)
+    return tuple(out.values())
+
+
+def _explained(doc: Any, view: View, cues: list, why: dict, word_of: list[int], seg: Segment) -> Segment:
+    mask = sum(b for b, q in zip((1, 2, 4, 8), QUALIFIERS, strict=True) if getattr(seg, q))
+    if not mask:
+        return seg
+    words = [
+        word_of[t.i] for t in doc.char_span(seg.start, seg.end, alignment_mode="expand") if word_of[t.i] >= 0
+    ]
+    reasons = _why(doc, view, cues, why, words, mask)
+    return Segment(seg.start, seg.end, seg.negated, seg.hypothetical, seg.family, seg.history, reasons)
 
 
 def _flags(mask: int) -> tuple[bool, bool, bool, bool]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from synthetic.model import Regimen, Tumour
 from synthetic.rng import months_between
 from synthetic.text import phrases as ph
+from synthetic.text import realforms
 from synthetic.text.builder import TextBuilder
 from synthetic.text.common import Ctx, fr_month, patient_name, put_date, put_month
 from synthetic.text.vocab import BIOLOGY, SYMPTOM, TOLERANCE, receptor_summary
 
+# solid tumours whose announcement may say "non métastatique" when they are not
+SOLID_NOT_METASTATIC = ("breast", "lung", "colorectal", "prostate", "kidney", "melanoma", "pancreas", "ovary")
 LINE_WORDS = {
     1: "première",
     2: "deuxième",
@@ -35,6 +38,8 @@ def intro(b: TextBuilder, ctx: Ctx, tumour: Tumour) -> None:
     form = ph.pick_form(ctx, tumour)
     b.add(f", {ctx.age} ans, {ctx.e('suivi', 'suivie')} pour {ph.indef(form)} ")
     ph.disease(b, ctx, tumour, form=form)
+    if tumour.site in SOLID_NOT_METASTATIC and not ctx.state.metastatic(tumour) and rng.chance(0.2):
+        realforms.not_metastatic(b, ctx)
     summary = receptor_summary(ctx.p, tumour)
     if summary:
         b.raw(f" ({summary})")
@@ -190,6 +195,8 @@ def announcement(b: TextBuilder, ctx: Ctx) -> None:
     ph.history_block(b, ctx, tumour)
     b.raw("\n")
     ph.family_block(b, ctx)
+    if tumour.site in ("breast", "ovary") and not ctx.p.flags.get("brca") and rng.chance(0.3):
+        realforms.no_brca(b, ctx)
     social(b, ctx)
     b.raw("\nHistoire : ")
     patient_name(b, ctx, "title_last")
@@ -199,6 +206,8 @@ def announcement(b: TextBuilder, ctx: Ctx) -> None:
     form = ph.pick_form(ctx, tumour)
     b.add(f"Le bilan a conduit au diagnostic d'{ph.indef(form)} ")
     ph.disease(b, ctx, tumour, form=form)
+    if tumour.site in SOLID_NOT_METASTATIC and not ctx.state.metastatic(tumour) and rng.chance(0.2):
+        realforms.not_metastatic(b, ctx)
     summary = receptor_summary(ctx.p, tumour)
     b.raw(f" ({summary}). " if summary else ". ")
     if tumour.metastatic_at_diagnosis:

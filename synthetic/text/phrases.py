@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from synthetic.catalogue import DRUGS, METASTASIS_CODES, PROCEDURES
 from synthetic.model import Regimen, Tumour
+from synthetic.text import realforms
 from synthetic.text.builder import TextBuilder
 from synthetic.text.check import find_forms
 from synthetic.text.common import Ctx, put_date
@@ -103,6 +104,7 @@ def disease(
     """The tumour named by one of its surface forms ("cancer du sein gauche"); returns the form."""
     form = form or ctx.rng.pick(tumour.info["forms"])
     b.mention(concept_of(tumour), form, **quals)
+    b.raw(realforms.compound_suffix(ctx, tumour, form))
     if (
         lateral
         and tumour.laterality
@@ -170,8 +172,10 @@ def negated_mets(b: TextBuilder, ctx: Ctx, absent_sites: list[str], limit: int =
     n = 0
     for site in sites[:limit]:
         adj = METASTASIS_CODES[site][1]
-        kind = rng.randint(0, 5)
-        if kind == 4:
+        kind = rng.randint(0, 9)
+        if kind >= 6:
+            realforms.negated_met(b, ctx, adj, kind - 6)
+        elif kind == 4:
             b.add("L'examen ne retrouve pas de ").mention("metastasis", "métastase", negated=True).raw(
                 f" {adj}. "
             )
@@ -192,8 +196,10 @@ def negated_mets(b: TextBuilder, ctx: Ctx, absent_sites: list[str], limit: int =
 
 def no_recurrence(b: TextBuilder, ctx: Ctx) -> None:
     rng = ctx.rng
-    k = rng.randint(0, 3)
-    if k == 0:
+    k = rng.randint(0, 5)
+    if k >= 4:
+        realforms.no_recurrence_result(b, ctx, k - 4)
+    elif k == 0:
         b.add("Pas de signe clinique de ").mention("local_recurrence", "récidive", negated=True).raw(". ")
     elif k == 1:
         b.add("Absence de ").mention("local_recurrence", "récidive locale", negated=True).raw(". ")
@@ -218,8 +224,10 @@ def false_alarm(b: TextBuilder, ctx: Ctx) -> None:
             " à confirmer sur le prochain scanner. "
         )
         return
-    k = rng.randint(0, 5)
-    if k == 4:
+    k = rng.randint(0, 10)
+    if k >= 6:
+        realforms.conditional_alarm(b, ctx, k - 6)
+    elif k == 4:
         b.add("Image lytique costale : hypothèse d'une ")
         b.mention("metastasis", "métastase", hypothetical=True).raw(" osseuse, scintigraphie demandée. ")
     elif k == 5:
@@ -285,7 +293,9 @@ def history_block(b: TextBuilder, ctx: Ctx, about: Tumour | None) -> None:
     for c in p.comorbidities:
         form = rng.pick(COMORBIDITY_FORMS[c])
         b.add(rng.pick(["Antécédent d'" if form[0] in "hHaeé" else "Antécédent de ", "ATCD : "]))
-        b.mention(c, form, history=True).raw(".\n")
+        b.mention(c, form, history=True)
+        realforms.diabetes_type(b, ctx, form)
+        b.raw(".\n")
         wrote = True
     if p.smoker == "former":
         b.add("Antécédent de ").mention("smoking", "tabagisme", history=True)
@@ -299,6 +309,8 @@ def history_block(b: TextBuilder, ctx: Ctx, about: Tumour | None) -> None:
             wrote = True
     if not wrote:
         b.add("Pas d'antécédent médical notable.\n")
+    if p.smoker is None:
+        realforms.never_smoker(b, ctx)
     if p.smoker == "current":
         b.add("Mode de vie : ").mention("smoking", "tabagisme").add(f" actif à {rng.randint(15, 50)} PA.\n")
 

@@ -161,7 +161,7 @@ def marrow(b: TextBuilder, ctx: Ctx) -> None:
     biomarker_lines(b, ctx)
     b.raw("\nConclusion : ")
     form = ph.pick_form(ctx, t)
-    b.add("aspect compatible avec " + ph.indef(form) + " ")
+    b.add("infiltration médullaire par " + ph.indef(form) + " ")
     ph.disease(b, ctx, t, form=form)
     if relapse:
         b.add(" en ").mention("relapse", "rechute")
