@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import typer
 
-from eval import annotation, deid, parse, search, similar
+from eval import annotation, deid, followups, parse, search, similar
 
 
 def register(app: typer.Typer) -> None:
     eval_app = typer.Typer(help="Measure quality and speed; prints a report.", no_args_is_help=True)
-    for module in (similar, annotation, deid, search, parse):
+    for module in (similar, annotation, deid, search, parse, followups):
         module.register(eval_app)
     app.add_typer(eval_app, name="eval")
