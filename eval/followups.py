@@ -47,7 +47,9 @@ def taken_as_followup(result: Any, previous: Any) -> bool:
         return flag
     if any(s.source == "previous" for s in result.sources):
         return True
-    return previous is not None and result.criteria is not None and fields(result.criteria) == fields(previous)
+    return (
+        previous is not None and result.criteria is not None and fields(result.criteria) == fields(previous)
+    )
 
 
 def run_pair(row: dict[str, Any], mode: str, use_llm: bool, model: str | None) -> dict[str, Any]:
@@ -65,9 +67,17 @@ def run_pair(row: dict[str, Any], mode: str, use_llm: bool, model: str | None) -
         )
     except Exception as exc:  # noqa: BLE001 - a crash is a wrong answer, reported, never hidden
         return {
-            "id": row["id"], "lang": row["lang"], "followup": row["followup"], "ok": False,
-            "taken_as_followup": False, "seconds": time.perf_counter() - started, "used_llm": False,
-            "previous_q": row["previous_q"], "q": row["q"], "missing": [], "extra": [["error", repr(exc)[:200]]],
+            "id": row["id"],
+            "lang": row["lang"],
+            "followup": row["followup"],
+            "ok": False,
+            "taken_as_followup": False,
+            "seconds": time.perf_counter() - started,
+            "used_llm": False,
+            "previous_q": row["previous_q"],
+            "q": row["q"],
+            "missing": [],
+            "extra": [["error", repr(exc)[:200]]],
         }
     seconds = time.perf_counter() - started
     if row["gold"] is None:
@@ -111,7 +121,8 @@ def score(rows: list[dict[str, Any]], mode: str, use_llm: bool, model: str | Non
         "new_taken_as_followup": share(new, "taken_as_followup"),
         "followups_recognised": share(follow, "taken_as_followup"),
         "by_lang": {
-            lang: share([p for p in pairs if p["lang"] == lang], "ok") for lang in sorted({p["lang"] for p in pairs})
+            lang: share([p for p in pairs if p["lang"] == lang], "ok")
+            for lang in sorted({p["lang"] for p in pairs})
         },
         "p50_s": times[len(times) // 2] if times else 0.0,
         "max_s": times[-1] if times else 0.0,

@@ -11,6 +11,10 @@ would duplicate a criterion. Whatever stays unexplained is reported as not under
 
 from __future__ import annotations
 
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -22,6 +26,7 @@ from query_compiler.parser.state import Item, State
 from query_compiler.parser.terminology import Terminology
 from query_compiler.parser.terminology.text import Normalised, normalise
 
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 SINGLE = {"sex", "age", "vital_status", "survival", "treatment_lines", "biobank"}
 
 
@@ -178,18 +183,34 @@ def merge_llm(
 
 
 def complete_with_llm(
-    question: str, criteria: Any, st: State, result: ParseResult, model: str | None = None
+    question: str,
+    criteria: Any,
+    st: State,
+    result: ParseResult,
+    model: str | None = None,
+    deadline: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> Any:
-    """Ask the LLM about a question the terminology did not fully understand; merge what it adds."""
-    from query_compiler.parser.chain import LLMParseError, run
+    """Ask the LLM what the words the terminology could not place add; merge what it can justify.
 
-    fragments = [f for f in result.not_understood if Normalised.of(f).tokens]
+    Past the deadline (or when cancelled) the terminology's criteria stand, and the result says so."""
+    from query_compiler.parser.chain import LLMParseError, ask
+    from query_compiler.parser.llm import LLMTimeout
+
+    fragments = list(result.llm_words)
+    started = time.perf_counter()
     result.used_llm = True  # called, whatever comes of it (latency is paid either way)
     try:
-        out = run(question, model=model)
+        out = ask(question, fragments, model=model, deadline=deadline, cancel=cancel)
+    except LLMTimeout as exc:
+        result.llm_timed_out = True
+        result.llm_error = str(exc)
+        return criteria
     except (LLMParseError, OSError, RuntimeError, ValueError) as exc:
         result.llm_error = str(exc)
         return criteria
+    finally:
+        result.llm_seconds = time.perf_counter() - started
     compact = out["compact"]
     if compact.refuse and not st.items:
         result.refused = True
@@ -210,13 +231,14 @@ def complete_with_llm(
 
 
 def llm_only(question: str, model: str | None = None) -> tuple[Any, bool, str | None]:
-    """The LLM's reading alone (the 'LLM only' configuration of the evaluation)."""
-    from query_compiler.parser.chain import LLMParseError, run
+    """The LLM's reading alone (the 'LLM only' configuration of the evaluation): the same prompt,
+    with the whole question as the words to read."""
+    from query_compiler.parser.chain import LLMParseError, ask
     from query_compiler.parser.terminology import get_terminology
 
     term = get_terminology()
     try:
-        out = run(question, model=model)
+        out = ask(question, [question], model=model)
     except (LLMParseError, OSError, RuntimeError, ValueError) as exc:
         return None, False, str(exc)
     compact = out["compact"]
@@ -225,3 +247,29 @@ def llm_only(question: str, model: str | None = None) -> tuple[Any, bool, str | 
     items = to_items(compact, set(term.histology_groups), set(term.drugs))
     criteria, errors = assemble(items)
     return criteria, False, "; ".join(errors) or None
+
+
+# -- which words are worth asking about ------------------------------------------------------------
+@lru_cache(maxsize=1)
+def fillers() -> frozenset[str]:
+    """Words that never carry a criterion on their own (``prompts/fillers.txt``)."""
+    words: set[str] = set()
+    for line in (PROMPTS / "fillers.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        words.update(t.text for t in Normalised.of(line).tokens if t.text.isalnum())
+    return frozenset(words)
+
+
+def _content_tokens(fragment: str) -> list[str]:
+    return [t.text for t in Normalised.of(fragment).tokens if t.text.isalnum() and t.text not in fillers()]
+
+
+def content_only(fragments: list[str]) -> list[str]:
+    """The not-understood fragments that hold a word of content ("carrying", "documented" do not)."""
+    return [f for f in fragments if _content_tokens(f)]
+
+
+def llm_words(fragments: list[str]) -> list[str]:
+    """The fragments worth an LLM call: a content word that is not a bare number or a single letter
+    (a dose, a stray "w": nothing the model could turn into a criterion)."""
+    return [f for f in fragments if any(len(t) > 1 and not t.isdigit() for t in _content_tokens(f))]
