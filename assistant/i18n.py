@@ -101,6 +101,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "table.title": ("Premiers patients ({shown} sur {total})", "First patients ({shown} of {total})"),
     "table.empty": ("Aucun patient ne correspond.", "No patient matches."),
     "table.pseudo": ("Pseudonyme", "Pseudonym"),
+    "table.site": ("Cancer", "Cancer"),
     "table.age_band": ("Âge au diagnostic", "Age at diagnosis"),
     "table.sex": ("Sexe", "Sex"),
     "table.vital": ("Statut vital", "Vital status"),

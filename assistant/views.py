@@ -114,6 +114,7 @@ def patient_table(result: TurnResult) -> str:
     shown = f"{first}–{first + len(result.rows) - 1}"
     head = [
         t("table.pseudo", lang),
+        t("table.site", lang),
         t("table.age_band", lang),
         t("table.sex", lang),
         t("table.vital", lang),
@@ -131,9 +132,8 @@ def patient_table(result: TurnResult) -> str:
         snippets = " … ".join(cell(_highlight(f.snippet)) for f in r.facts if f.snippet) or "—"
         vital = t(f"vital.{r.vital_status}", lang) if r.vital_status else "—"
         sex = t(f"sex.{r.sex}", lang) if r.sex in ("F", "M") else cell(r.sex)
-        lines.append(
-            f"| `{cell(r.pseudo_id)}` | {cell(r.age_band)} | {sex} | {vital} | {facts} | {snippets} |"
-        )
+        cells = [f"`{cell(r.pseudo_id)}`", cell(r.site) or "—", cell(r.age_band), sex, vital, facts, snippets]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

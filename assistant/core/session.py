@@ -13,6 +13,7 @@ scope, rights, redaction, pseudonyms and audit are the privacy layer's, written 
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import date
@@ -22,7 +23,7 @@ from assistant.core.errors import AssistantError, log
 from assistant.core.operations import Operations
 from assistant.core.present import highlight_words, patient_row
 from assistant.core.results import CentreCount, PatientRow, TurnResult, Understanding
-from assistant.core.understanding import criteria_from_text, understand
+from assistant.core.understanding import criteria_from_text, describe_change, understand
 from assistant.i18n import Lang, normalise_lang, t
 from privacy.governed import GovernedEngine
 from privacy.roles import Permission, permission_label, role_label
@@ -84,6 +85,8 @@ class Session(Operations):
         self.use_llm = use_llm
         self.governed = GovernedEngine(store, user, engine=CohortEngine(store, today))
         self.state = State()
+        self._llm_lock = threading.Lock()
+        self._llm_cancel: threading.Event | None = None
 
     # -- small helpers ---------------------------------------------------------------------------
     def set_language(self, lang: str) -> Lang:
@@ -124,21 +127,64 @@ class Session(Operations):
         return render(node, self.lang)
 
     # -- the three stages ------------------------------------------------------------------------
-    def understand(self, text: str, *, refine: bool = False) -> Understanding:
-        """Question (or follow-up) → Understanding. Slow with the LLM; changes nothing."""
+    def understand(self, text: str, *, refine: bool | None = None) -> Understanding:
+        """A message → Understanding, at once (terminology only); changes nothing.
+
+        The message is read against the current criteria: the parser decides whether it refines
+        them ("seulement celles de plus de 60 ans") or starts over. ``refine=True`` (a "Refine"
+        button) forces a refinement, ``refine=False`` a new question. Words only the LLM may place
+        are in ``llm_words``: ``with_llm`` reads them afterwards, under a deadline."""
         text = (text or "").strip()
         if not text:
             raise AssistantError("error.empty")
-        previous = self._current().understanding.criteria if refine else None
+        if refine:
+            self._current()
+        self.cancel_llm()  # a new message makes an unfinished refinement of the last one pointless
+        previous = None if refine is False else self.criteria
         started = time.perf_counter()
-        res = understand(text, previous, use_llm=self.use_llm)
+        res = understand(text, previous, use_llm=False, lang=self.lang, followup=refine)
+        u = self._understanding(text, previous, res, time.perf_counter() - started)
+        if u.llm_words and self.use_llm:
+            u = replace(u, llm="pending")
+        return u
+
+    def with_llm(self, u: Understanding, *, wait: bool = False) -> Understanding:
+        """The same message read again with the LLM asked about ``u.llm_words``, under the deadline
+        (``COHORT_LLM_DEADLINE``; no deadline when ``wait``). Changes nothing; ``llm`` says what came
+        of it, and ``llm_added`` what the LLM added (only when the criteria changed)."""
+        if not u.llm_words or not self.use_llm:
+            return u
+        cancel = threading.Event()
+        with self._llm_lock:
+            self._llm_cancel = cancel
+        deadline = None if wait else time.monotonic() + get_settings().llm_deadline
+        res = understand(
+            u.message, u.previous, use_llm=True, lang=self.lang, followup=u.followup,
+            deadline=deadline, cancel=cancel,
+        )
+        status = "timeout" if res.llm_timed_out else "error" if res.llm_error else "unchanged"
+        if res.refused or res.criteria is None or status != "unchanged" or res.criteria == u.criteria:
+            return replace(u, llm=status, llm_seconds=res.llm_seconds)
+        added = tuple(describe_change(u.criteria, res.criteria, self.lang))
+        new = self._understanding(u.message, u.previous, res, u.seconds + res.llm_seconds)
+        return replace(new, llm="added", llm_added=added, llm_seconds=res.llm_seconds)
+
+    def cancel_llm(self) -> None:
+        """Stop the LLM reading of an earlier message, if one is still running."""
+        with self._llm_lock:
+            if self._llm_cancel is not None:
+                self._llm_cancel.set()
+                self._llm_cancel = None
+
+    def _understanding(self, text: str, previous: Any, res: Any, seconds: float) -> Understanding:
         if res.refused:
             raise AssistantError("error.refused", reason=res.refusal or "")
         if res.criteria is None:
             raise AssistantError(
                 "error.not_understood", question=text, example=t("welcome.example", self.lang)
             )
-        question = f"{self.state.question} → {text}" if refine and self.state.question else text
+        followup = bool(res.followup)
+        question = f"{self.state.question} → {text}" if followup and self.state.question else text
         return Understanding(
             question=question,
             criteria=res.criteria,
@@ -147,7 +193,11 @@ class Session(Operations):
             clarifications=tuple(res.clarifications),
             sources=tuple((str(s.text or s.field), str(s.source)) for s in res.sources),
             confidence=res.confidence,
-            seconds=time.perf_counter() - started,
+            seconds=seconds,
+            message=text,
+            previous=previous if followup else None,
+            followup=res.followup,
+            llm_words=tuple(res.llm_words) if not res.used_llm else (),
         )
 
     def search(self, understanding: Understanding, *, page: int = 1) -> Found:
@@ -228,11 +278,19 @@ class Session(Operations):
         return self.commit(self.anonymise(found), found)
 
     # -- conversation operations -----------------------------------------------------------------
-    def ask(self, question: str) -> TurnResult:
-        return self.run(self.understand(question))
+    def ask(self, message: str, *, refine: bool | None = None, wait_llm: bool = False) -> TurnResult:
+        """One turn for callers that want the final answer (CLI ``--question``, tests): the first
+        answer, then the LLM's refinement within the deadline when it changes the criteria."""
+        u = self.understand(message, refine=refine)
+        result = self.run(u)
+        if u.llm == "pending":
+            refined = self.with_llm(u, wait=wait_llm)
+            if refined.llm == "added":
+                return self.run(refined)
+        return result
 
     def refine(self, follow_up: str) -> TurnResult:
-        return self.run(self.understand(follow_up, refine=True))
+        return self.ask(follow_up, refine=True)
 
     def understand_edit(self, text: str) -> Understanding:
         """A referent's corrected criteria (compact form or JSON) → Understanding, validated and audited."""

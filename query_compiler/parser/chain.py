@@ -57,10 +57,7 @@ def _template() -> ChatPromptTemplate:
     for ex in examples():
         fixed.append(HumanMessage(content=user_message(ex["q"], ex["words"])))
         fixed.append(AIMessage(content=json.dumps(ex["json"], ensure_ascii=False, separators=(",", ":"))))
-    escaped = [
-        m.model_copy(update={"content": str(m.content).replace("{", "{{").replace("}", "}}")}) for m in fixed
-    ]
-    return ChatPromptTemplate.from_messages([*escaped, ("human", "{message}")])
+    return ChatPromptTemplate.from_messages([*fixed, ("human", "{message}")])  # messages are not templates
 
 
 def _to_llama(messages: list[BaseMessage]) -> list[dict[str, str]]:

@@ -11,6 +11,7 @@ would duplicate a criterion. Whatever stays unexplained is reported as not under
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from functools import lru_cache
@@ -114,6 +115,8 @@ def _accept(st: State, item: Item, fragments: list[str], question: str) -> int |
         return where[0] if where and all(w is not None for w in where) else None
     if item.kind == "biobank":
         return _grounded(_forms_for(st.term, item, "", None), fragments)
+    if item.kind == "biomarker" and not _plausible_marker(st, item, question):
+        return None
     for field in _key_fields(item):
         values = item.fields.get(field)
         if values is None:
@@ -123,6 +126,41 @@ def _accept(st: State, item: Item, fragments: list[str], question: str) -> int |
             if where is not None:
                 return where
     return None
+
+
+GENE_CONTEXT = frozenset(
+    """
+    exon exons mutation mutations mute mutee mutes mutees mutated mutant amplification amplifie
+    amplifiee amplified fusion rearrangement rearrange rearranged deletion deleted delete perte loss
+    expression surexpression overexpression positif positive negatif negative sauvage wild variant
+    variants altere altered
+    """.split()
+)
+_ALTERATION = re.compile(r"\d|^(?:ITD|TKD)$|^[A-Z0-9]+-[A-Z0-9]+")
+
+
+def _plausible_marker(st: State, item: Item, question: str) -> bool:
+    """A marker the model names must be one the terminology knows, or a gene written as one in the
+    question (capitals or digits: "FGFR1", "NF2") or next to a word about genes ("kit exon 9"):
+    "asbestos exposure" is no gene. An alteration must be in the question and look like one
+    ("V600E", "exon 9", "ITD"); otherwise it is dropped and the marker kept."""
+    marker = str(item.fields.get("marker") or "")
+    known = any(e.category == "marker" for e in st.term.lookup(marker))
+    if not known:
+        tokens = [t for t in re.findall(r"[\w-]+", question)]
+        at = [i for i, t in enumerate(tokens) if t.upper() == marker.upper()]
+        if not at:
+            return False
+        written = any(tokens[i] == marker.upper() or any(c.isdigit() for c in tokens[i]) for i in at)
+        near = {normalise(t) for i in at for t in tokens[max(0, i - 2) : i + 3]}
+        if not written and not near & GENE_CONTEXT:
+            return False
+    alteration = item.fields.get("alteration")
+    if alteration and not (
+        _ALTERATION.search(str(alteration).upper()) and normalise(str(alteration)) in normalise(question)
+    ):
+        del item.fields["alteration"]
+    return True
 
 
 def merge_llm(
