@@ -54,6 +54,7 @@ class State:
 
     result: TurnResult | None = None
     history: tuple[str, ...] = ()
+    before: TurnResult | None = None  # the turn before the current one (to read a message again)
 
     @property
     def criteria(self) -> Any:
@@ -134,16 +135,29 @@ class Session(Operations):
         them ("seulement celles de plus de 60 ans") or starts over. ``refine=True`` (a "Refine"
         button) forces a refinement, ``refine=False`` a new question. Words only the LLM may place
         are in ``llm_words``: ``with_llm`` reads them afterwards, under a deadline."""
+        return self._read(text, self.state.result, refine)
+
+    def reread(self, *, refine: bool) -> Understanding:
+        """The current turn's message read again, as a refinement of the turn before it or as a new
+        question (when the parser's guess was wrong); run it with ``same_turn=True``."""
+        current = self._current().understanding
+        if not current.message:
+            raise AssistantError("error.no_question")
+        return self._read(current.message, self.state.before, refine)
+
+    def _read(self, text: str, base: TurnResult | None, refine: bool | None) -> Understanding:
         text = (text or "").strip()
         if not text:
             raise AssistantError("error.empty")
-        if refine:
-            self._current()
+        previous = None if refine is False or base is None else base.understanding.criteria
+        if refine and previous is None:
+            raise AssistantError("error.no_question")
         self.cancel_llm()  # a new message makes an unfinished refinement of the last one pointless
-        previous = None if refine is False else self.criteria
         started = time.perf_counter()
         res = understand(text, previous, use_llm=False, lang=self.lang, followup=refine)
         u = self._understanding(text, previous, res, time.perf_counter() - started)
+        if u.followup and base is not None and base.understanding.question:
+            u = replace(u, question=f"{base.understanding.question} → {text}")
         if u.llm_words and self.use_llm:
             u = replace(u, llm="pending")
         return u
@@ -159,15 +173,31 @@ class Session(Operations):
             self._llm_cancel = cancel
         deadline = None if wait else time.monotonic() + get_settings().llm_deadline
         res = understand(
-            u.message, u.previous, use_llm=True, lang=self.lang, followup=u.followup,
-            deadline=deadline, cancel=cancel,
+            u.message,
+            u.previous,
+            use_llm=True,
+            lang=self.lang,
+            followup=u.followup,
+            deadline=deadline,
+            cancel=cancel,
         )
-        status = "timeout" if res.llm_timed_out else "error" if res.llm_error else "unchanged"
+        status = "unchanged"
+        if res.llm_timed_out:
+            status = "cancelled" if res.llm_error == "cancelled" else "timeout"
+        elif res.llm_error:
+            status = "error"
         if res.refused or res.criteria is None or status != "unchanged" or res.criteria == u.criteria:
             return replace(u, llm=status, llm_seconds=res.llm_seconds)
         added = tuple(describe_change(u.criteria, res.criteria, self.lang))
         new = self._understanding(u.message, u.previous, res, u.seconds + res.llm_seconds)
-        return replace(new, llm="added", llm_added=added, llm_seconds=res.llm_seconds)
+        return replace(
+            new,
+            question=u.question,
+            llm="added",
+            llm_added=added,
+            llm_words=u.llm_words,
+            llm_seconds=res.llm_seconds,
+        )
 
     def cancel_llm(self) -> None:
         """Stop the LLM reading of an earlier message, if one is still running."""
@@ -184,9 +214,8 @@ class Session(Operations):
                 "error.not_understood", question=text, example=t("welcome.example", self.lang)
             )
         followup = bool(res.followup)
-        question = f"{self.state.question} → {text}" if followup and self.state.question else text
         return Understanding(
-            question=question,
+            question=text,
             criteria=res.criteria,
             assumptions=tuple(res.assumptions),
             not_understood=tuple(res.not_understood),
@@ -265,17 +294,23 @@ class Session(Operations):
             return list(rows)
         return [replace(r, facts=tuple(replace(f, snippet=None) for f in r.facts)) for r in rows]
 
-    def commit(self, result: TurnResult, found: Found | None = None) -> TurnResult:
-        """Make a finished turn the current one (a single assignment: nothing half-done survives)."""
+    def commit(
+        self, result: TurnResult, found: Found | None = None, *, same_turn: bool = False
+    ) -> TurnResult:
+        """Make a finished turn the current one (a single assignment: nothing half-done survives).
+
+        ``same_turn``: the result replaces the current turn (another page, the LLM's refinement, the
+        message read again) instead of following it."""
         history = self.state.history
         if not history or history[-1] != result.understanding.question:
             history = (*history, result.understanding.question)
-        self.state = State(result=result, history=history[-50:])
+        before = self.state.before if same_turn else self.state.result
+        self.state = State(result=result, history=history[-50:], before=before)
         return result
 
-    def run(self, understanding: Understanding, *, page: int = 1) -> TurnResult:
+    def run(self, understanding: Understanding, *, page: int = 1, same_turn: bool = False) -> TurnResult:
         found = self.search(understanding, page=page)
-        return self.commit(self.anonymise(found), found)
+        return self.commit(self.anonymise(found), found, same_turn=same_turn)
 
     # -- conversation operations -----------------------------------------------------------------
     def ask(self, message: str, *, refine: bool | None = None, wait_llm: bool = False) -> TurnResult:
@@ -286,7 +321,7 @@ class Session(Operations):
         if u.llm == "pending":
             refined = self.with_llm(u, wait=wait_llm)
             if refined.llm == "added":
-                return self.run(refined)
+                return self.run(refined, same_turn=True)
         return result
 
     def refine(self, follow_up: str) -> TurnResult:
@@ -313,7 +348,7 @@ class Session(Operations):
     def next_page(self) -> TurnResult:
         current = self._current()
         page = current.page + 1 if current.has_more else 1
-        return self.run(current.understanding, page=page)
+        return self.run(current.understanding, page=page, same_turn=True)
 
     def show_sql(self) -> tuple[str, dict[str, Any], str]:
         """The compiled query of the current criteria (referents), as the engine runs it."""
