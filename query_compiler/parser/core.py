@@ -177,6 +177,9 @@ def _with_previous(
     merged = followup_rules.merge(prev, criteria, cues, old_words=old_words, sequence_cue=sequence_cue)
     for node in merged.kept:
         result.sources.append(PartSource(field=node.kind, value=to_dict(node), source="previous"))
+    if followup_rules.AGE_TODAY in merged.notes:  # the "age at diagnosis" reading no longer holds
+        ages = [m.text for m in st.ann.mentions if m.kind == "age"]
+        result.assumptions = [a for a in result.assumptions if not any(w in a for w in ages)]
     result.assumptions += [st.say(fr, en) for fr, en in merged.notes]
     result.assumptions.append(
         st.say(

@@ -373,7 +373,7 @@ def merge(
     for node in flatten(new):
         if cues.exclude and not isinstance(node, Not):
             node = _excluded(node, out)
-        _apply(out, node, cues, old_words, sequence_cue)
+        _apply(out, node, cues, old_words, sequence_cue, notes)
     texts = [i for i, o in enumerate(out) if isinstance(o, Text)]
     if (cues.doc_types or cues.include) and texts and not any(isinstance(n, Text) for n in flatten(new)):
         text = out[texts[-1]]
@@ -383,7 +383,8 @@ def merge(
                 "include": list(dict.fromkeys([*text.include, *cues.include])),
             }
         )
-    kept = [o for o in out if any(o is k for k in old_nodes)]
+    said = flatten(new)
+    kept = [o for o in out if o not in said]  # carried over from the previous criteria, or built on them
     if cues.opposed and not flatten(new):
         notes.append(
             (
@@ -409,7 +410,15 @@ def _excluded(node: Any, out: list[Any]) -> Any:
     return Not(item=node)
 
 
-def _apply(out: list[Any], node: Any, cues: Cues, old_words: list[Any], sequence_cue: bool) -> None:
+AGE_TODAY = (
+    "Le cancer ayant un âge au diagnostic, l'âge demandé ensuite est l'âge actuel (ou au décès).",
+    "The cancer has an age at diagnosis, so the age asked next is the current age (or at death).",
+)
+
+
+def _apply(
+    out: list[Any], node: Any, cues: Cues, old_words: list[Any], sequence_cue: bool, notes: list[Any]
+) -> None:
     kind = node.kind
     same = [i for i, o in enumerate(out) if o.kind == kind]
     tumours = [i for i, o in enumerate(out) if isinstance(o, Tumour)]
@@ -425,6 +434,7 @@ def _apply(out: list[Any], node: Any, cues: Cues, old_words: list[Any], sequence
             out.append(node)
     elif isinstance(node, Age) and node.at == "diagnosis" and _tumour_age(out):
         today = Age(at="today", min=node.min, max=node.max)
+        notes.append(AGE_TODAY)
         ages = [i for i, o in enumerate(out) if isinstance(o, Age) and o.at == "today"]
         if ages:
             out[ages[0]] = today
