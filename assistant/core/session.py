@@ -156,6 +156,8 @@ class Session(Operations):
         started = time.perf_counter()
         res = understand(text, previous, use_llm=False, lang=self.lang, followup=refine)
         u = self._understanding(text, previous, res, time.perf_counter() - started)
+        if u.followup is None and base is not None:  # read as a new question although one came before
+            u = replace(u, followup=False)
         if u.followup and base is not None and base.understanding.question:
             u = replace(u, question=f"{base.understanding.question} → {text}")
         if u.llm_words and self.use_llm:
