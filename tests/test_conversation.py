@@ -69,7 +69,7 @@ def test_a_typed_follow_up_refines_and_a_new_question_starts_over(store, centre)
 def test_a_message_read_the_wrong_way_is_read_again_against_the_turn_before(store, centre):
     s = session(store, centre, use_llm=False)
     first = s.ask(BROAD)
-    s.ask("cancer du poumon")  # a bare site after a question: read as "same, but lung"
+    s.ask("et pour le poumon ?")  # read as "same, but lung"
     assert s.state.result.understanding.followup is True
     assert kinds(s.criteria)["tumour"].metastatic is True
     again = s.reread(refine=False)

@@ -283,16 +283,22 @@ def decide(new_nodes: list[Any], old_nodes: list[Any], cues: Cues, force: bool |
         return False
     if cues.anchor:
         return True
-    if not new_nodes:  # "merci": not a cohort question; "hors opposés", "CR d'imagerie": a refinement
-        return cues.any or cues.opposed or bool(cues.doc_types or cues.include)
-    if not own_disease(new_nodes, old_nodes):
-        return True
-    if cues.population and not (cues.replace or cues.also):
-        return False
-    if cues.replace or cues.also:
-        return True
-    only_disease = all(isinstance(n, Tumour) for n in new_nodes) and len(new_nodes) == 1
-    return only_disease and (cues.restrict or len(cues.body.split()) <= 4)
+    if not new_nodes:  # "merci", "and the weather?": no cohort question; "hors opposés": nothing to add
+        return cues.anchor or cues.replace or cues.exclude or bool(cues.doc_types or cues.include)
+    if not _diseases(new_nodes):
+        return True  # no disease of its own: "décédés ?", "with a BRCA mutation", "BRAF V600E ?"
+    if own_disease(new_nodes, old_nodes) and cues.population and not (cues.replace or cues.also):
+        return False  # "Et les patients avec un cancer du pancréas opérés ?"
+    if cues.any:
+        return True  # "same but rectum", "et pour le pancréas ?", "seulement les tumeurs du rein gauche"
+    # no conversational word at all: a disease alone refines the cohort's own tumour ("cancer du rein
+    # gauche"); a disease with other criteria is a question of its own, even about the same cancer
+    only_tumour = len(new_nodes) == 1 and isinstance(new_nodes[0], Tumour)
+    return only_tumour and _same_disease(new_nodes, old_nodes)
+
+
+def _same_disease(new_nodes: list[Any], old_nodes: list[Any]) -> bool:
+    return bool(_diseases(new_nodes)) and _diseases(new_nodes) <= _diseases(old_nodes)
 
 
 # -- merging -----------------------------------------------------------------------------------------
