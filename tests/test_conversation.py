@@ -199,3 +199,29 @@ def test_the_fixed_prompt_is_evaluated_once_then_read_back_from_disk(small_model
     get_llm(MODEL).reset()  # as a new process: nothing in memory, the saved state is read
     assert warm_prefix(prompt, model=MODEL) == "disk"
     assert ask(UNKNOWN_GENE, ["FGFR1"], model=MODEL)["raw"] == answer
+
+
+def test_the_table_shows_the_matched_tumours_age_and_site(corpus_store):
+    """A patient matched on a later cancer is shown at that cancer's age at diagnosis, with its site,
+    not at the age of an earlier, unrelated one."""
+    from query_compiler.engine import CohortEngine
+
+    tumours: dict[int, list] = {}
+    for t in corpus_store.query(
+        "SELECT patient_id, icd10, age_at_diagnosis FROM tumours ORDER BY diagnosis_date, id"
+    ):
+        tumours.setdefault(t["patient_id"], []).append(t)
+    pid, first, later = next(
+        (p, ts[0], ts[-1])
+        for p, ts in sorted(tumours.items())
+        if len(ts) > 1
+        and ts[0]["icd10"][:3] != ts[-1]["icd10"][:3]
+        and ts[0]["age_at_diagnosis"] != ts[-1]["age_at_diagnosis"]
+        and all(t["icd10"][:3] != ts[-1]["icd10"][:3] for t in ts[:-1])
+    )
+    engine = CohortEngine(corpus_store)
+    row = engine._rows([pid], Tumour(site=[later["icd10"][:3]]), "fr")[0]
+    assert row.age_at_diagnosis == later["age_at_diagnosis"] != first["age_at_diagnosis"]
+    assert row.diagnosis["code"] == later["icd10"] and later["icd10"] in row.diagnosis["label"]
+    unmatched = engine._rows([pid], Tumour(site=[first["icd10"][:3]]), "fr")[0]
+    assert unmatched.age_at_diagnosis == first["age_at_diagnosis"]
