@@ -96,18 +96,16 @@ def predict(config: str, row: dict[str, Any], model: str | None) -> tuple[Any, b
     """(criteria, refused, seconds, llm_called) for one question under one configuration (the hybrid
     waits for the LLM without a deadline: this measures how long it takes)."""
     from query_compiler.parser import parse
-    from query_compiler.parser.followup import merge, previous_criteria
+    from query_compiler.parser.followup import previous_criteria, read
     from query_compiler.parser.hybrid import llm_only
+    from query_compiler.parser.refinement import as_tree, merge
 
     previous = as_criteria(row["previous"]) if row.get("previous") is not None else None
     started = time.perf_counter()
     if config == "llm":
         criteria, refused, _ = llm_only(row["q"], model=model)
         if previous is not None and criteria is not None and not refused:
-            from query_compiler.criteria import All
-
-            merged, _ = merge(previous_criteria(previous), criteria, replace=False)
-            criteria = merged[0] if len(merged) == 1 else All(items=merged)
+            criteria = as_tree(merge(previous_criteria(previous), criteria, read(row["q"])).nodes)
         elif previous is not None and criteria is None and not refused:
             criteria = previous
         return criteria, refused, time.perf_counter() - started, True

@@ -16,6 +16,7 @@ from typing import Any
 
 from query_compiler.criteria import parse_criteria, to_dict
 from query_compiler.parser import followup as followup_rules
+from query_compiler.parser import refinement
 from query_compiler.parser.assemble import assemble, flatten
 from query_compiler.parser.build import build
 from query_compiler.parser.hybrid import complete_with_llm, content_only, llm_words
@@ -174,10 +175,10 @@ def _with_previous(
         build(old_st)
         old_words = flatten(assemble(old_st.items)[0])
     sequence_cue = any(d == "forward" for _, d in st.seq_cues) or cues.it
-    merged = followup_rules.merge(prev, criteria, cues, old_words=old_words, sequence_cue=sequence_cue)
+    merged = refinement.merge(prev, criteria, cues, old_words=old_words, sequence_cue=sequence_cue)
     for node in merged.kept:
         result.sources.append(PartSource(field=node.kind, value=to_dict(node), source="previous"))
-    if followup_rules.AGE_TODAY in merged.notes:  # the "age at diagnosis" reading no longer holds
+    if refinement.AGE_TODAY in merged.notes:  # the "age at diagnosis" reading no longer holds
         ages = [m.text for m in st.ann.mentions if m.kind == "age"]
         result.assumptions = [a for a in result.assumptions if not any(w in a for w in ages)]
     result.assumptions += [st.say(fr, en) for fr, en in merged.notes]
@@ -187,4 +188,4 @@ def _with_previous(
             "Read as a refinement of the previous question.",
         )
     )
-    return followup_rules.as_tree(merged.nodes)
+    return refinement.as_tree(merged.nodes)
