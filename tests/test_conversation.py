@@ -144,6 +144,22 @@ def test_a_marker_the_model_names_must_look_like_a_gene_in_the_question() -> Non
     mdm2 = added("liposarcome du rétropéritoine MDM2", "rétropéritoine MDM2",
                  {"marker": "MDM2", "alteration": "Rétropéritoine"})
     assert mdm2 and mdm2[0].value == {"marker": "MDM2"}  # a word that is no alteration is dropped
+    nf2 = added("méningiome NF2 muté", "méningiome NF2", {"marker": "NF2", "alteration": "mutated"})
+    assert nf2 and nf2[0].value == {"marker": "NF2", "status": "mutated"}  # a status said as an alteration
+
+
+def test_a_text_term_from_the_model_loses_its_filler_words() -> None:
+    from query_compiler.parser.hybrid import merge_llm
+    from query_compiler.parser.state import Item, State
+    from query_compiler.parser.terminology import get_terminology
+    from query_compiler.parser.terminology.matcher import annotate
+
+    question = "patients with mesothelioma and documented asbestos exposure"
+    term = get_terminology()
+    st = State(annotate(question, term), term, date(2025, 1, 1), "en")
+    item = Item("text", fields={"terms": ["documented asbestos exposure"]})
+    added = merge_llm(st, [item], ["documented asbestos exposure"], question)[0]
+    assert [a.value for a in added] == [{"terms": ["asbestos exposure"]}]
 
 
 @pytest.fixture

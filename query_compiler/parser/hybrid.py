@@ -136,6 +136,18 @@ GENE_CONTEXT = frozenset(
     variants altere altered
     """.split()
 )
+STATUS_WORDS = {  # what a model writes as an "alteration" that is really a status
+    word: status
+    for status, words in {
+        "mutated": "mutated mutation mutant mute mutee",
+        "amplified": "amplified amplification amplifie",
+        "rearranged": "rearranged rearrangement fusion",
+        "positive": "positive positif",
+        "negative": "negative negatif",
+        "wild_type": "wild_type wild-type sauvage",
+    }.items()
+    for word in words.split()
+}
 _ALTERATION = re.compile(r"\d|^(?:ITD|TKD)$|^[A-Z0-9]+-[A-Z0-9]+")
 
 
@@ -156,6 +168,11 @@ def _plausible_marker(st: State, item: Item, question: str) -> bool:
         if not written and not near & GENE_CONTEXT:
             return False
     alteration = item.fields.get("alteration")
+    status = STATUS_WORDS.get(normalise(str(alteration or "")).replace(" ", "_"))
+    if status:  # "alteration": "mutated" is a status
+        item.fields.setdefault("status", status)
+        del item.fields["alteration"]
+        return True
     if alteration and not (
         _ALTERATION.search(str(alteration).upper()) and normalise(str(alteration)) in normalise(question)
     ):
@@ -203,6 +220,8 @@ def merge_llm(
             continue
         if any(i.fields == item.fields and i.neg == item.neg for i in same):
             continue
+        if item.kind == "text":  # "documented asbestos exposure": the words that say something
+            item.fields["terms"] = [t for t in map(_trim_fillers, item.fields.get("terms", [])) if t]
         where = _accept(st, item, norm_frags, question)
         if where is None:
             continue
@@ -300,6 +319,16 @@ def fillers() -> frozenset[str]:
 
 def _content_tokens(fragment: str) -> list[str]:
     return [t.text for t in Normalised.of(fragment).tokens if t.text.isalnum() and t.text not in fillers()]
+
+
+def _trim_fillers(term: str) -> str:
+    """A text term without the filler words at its ends ("documented asbestos exposure")."""
+    words = term.split()
+    while words and not _content_tokens(words[0]):
+        words.pop(0)
+    while words and not _content_tokens(words[-1]):
+        words.pop()
+    return " ".join(words)
 
 
 def content_only(fragments: list[str]) -> list[str]:
