@@ -113,10 +113,12 @@ def predict(config: str, row: dict[str, Any], model: str | None) -> tuple[Any, b
         row["q"], previous=previous, use_llm=(config == "hybrid"), model=model, today=REFERENCE_DAY
     )
     LAST_WORDS[:] = result.llm_words if result.used_llm else []
+    LAST_TOKENS[:] = list(result.llm_tokens or ())
     return result.criteria, result.refused, time.perf_counter() - started, result.used_llm
 
 
 LAST_WORDS: list[str] = []  # what the LLM was asked about for the last question (for the report)
+LAST_TOKENS: list[int] = []  # its tokens: evaluated after the cached prefix, written
 
 
 def llm_effect(row: dict[str, Any], gold: Counter, hybrid: Counter) -> str:
@@ -162,7 +164,15 @@ def score(
             llm_times.append(seconds)
             effect = llm_effect(row, gold, pred)
             effects[effect] += 1
-            asked.append({"id": row["id"], "words": list(LAST_WORDS), "effect": effect, "seconds": seconds})
+            asked.append(
+                {
+                    "id": row["id"],
+                    "words": list(LAST_WORDS),
+                    "effect": effect,
+                    "seconds": seconds,
+                    "tokens": list(LAST_TOKENS),
+                }
+            )
         ok = pred == gold
         exact += int(ok)
         for key in set(gold) | set(pred):
@@ -225,6 +235,8 @@ def score(
         "llm_half": effects["half"] if config == "hybrid" else None,
         "llm_wrong": effects["wrong"] if config == "hybrid" else None,
         "llm_asked": asked,
+        "llm_new_tokens_p95": pct([a["tokens"][0] for a in asked if a["tokens"]], 95) if asked else None,
+        "llm_output_tokens_p95": pct([a["tokens"][1] for a in asked if a["tokens"]], 95) if asked else None,
         "per_field": per_field,
         "errors": details,
     }
@@ -254,6 +266,8 @@ def _print(reports: list[dict[str, Any]], split: str, n: int, model: str | None)
         ("  rightly", "llm_right", "{}"),
         ("  half right", "llm_half", "{}"),
         ("  wrongly", "llm_wrong", "{}"),
+        ("tokens evaluated per LLM call, p95", "llm_new_tokens_p95", "{:.0f}"),
+        ("tokens written per LLM call, p95", "llm_output_tokens_p95", "{:.0f}"),
     ]
     for label, key, fmt in rows:
         table.add_row(label, *[fmt.format(r[key]) if r[key] is not None else "-" for r in reports])
@@ -278,7 +292,8 @@ def _print(reports: list[dict[str, Any]], split: str, n: int, model: str | None)
     for rep in reports:
         for a in rep.get("llm_asked") or []:
             console.print(
-                f"  LLM asked about {a['words']} ({a['id']}, {a['seconds']:.1f} s): {a['effect']}",
+                f"  LLM asked about {a['words']} ({a['id']}, {a['seconds']:.1f} s, tokens {a['tokens']}): "
+                f"{a['effect']}",
                 markup=False,
                 highlight=False,
             )

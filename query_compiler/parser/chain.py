@@ -87,8 +87,9 @@ def ask(
     deadline: float | None = None,
     cancel: threading.Event | None = None,
 ) -> dict[str, Any]:
-    """What ``words`` add to ``question``: {'compact': Compact, 'raw': str}. Raises ``LLMTimeout``."""
-    text = generate_json(
+    """What ``words`` add to ``question``: {'compact': Compact, 'raw': str, 'new_tokens': int,
+    'output_tokens': int}. Raises ``LLMTimeout``."""
+    out = generate_json(
         prompt_for(question, words, model),
         schema(),
         model=model,
@@ -96,7 +97,12 @@ def ask(
         deadline=deadline,
         cancel=cancel,
     )
-    return {"compact": validate(text), "raw": text}
+    return {
+        "compact": validate(out.text),
+        "raw": out.text,
+        "new_tokens": out.new_tokens,
+        "output_tokens": out.output_tokens,
+    }
 
 
 def warm_up(model: str | None = None) -> str:

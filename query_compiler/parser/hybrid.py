@@ -268,6 +268,7 @@ def complete_with_llm(
         return criteria
     finally:
         result.llm_seconds = time.perf_counter() - started
+    result.llm_tokens = (out["new_tokens"], out["output_tokens"])
     compact = out["compact"]
     if compact.refuse and not st.items:
         result.refused = True

@@ -295,6 +295,15 @@ def _load_state(llm: Any, path: Path, prefix: list[int]) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Generation:
+    """What the model wrote, and what it cost in tokens: evaluated after the cached prefix, written."""
+
+    text: str
+    new_tokens: int
+    output_tokens: int
+
+
 def generate_json(
     prompt: Prompt,
     schema: dict[str, Any],
@@ -303,8 +312,8 @@ def generate_json(
     max_tokens: int = 96,
     deadline: float | None = None,
     cancel: threading.Event | None = None,
-) -> str:
-    """One grammar-constrained completion of ``prompt``; returns the raw JSON text the model wrote.
+) -> Generation:
+    """One grammar-constrained completion of ``prompt``: the raw JSON text the model wrote.
 
     Only the tokens after the cached prefix are evaluated. ``deadline`` (``time.monotonic()``) and
     ``cancel`` stop the generation between two tokens with ``LLMTimeout``: a late answer is dropped,
@@ -338,7 +347,12 @@ def generate_json(
         )
     if stopped:
         raise LLMTimeout(stopped[0])
-    return out["choices"][0]["text"] or ""
+    usage = out.get("usage") or {}
+    return Generation(
+        out["choices"][0]["text"] or "",
+        len(prompt.tokens) - prompt.prefix,
+        int(usage.get("completion_tokens") or 0),
+    )
 
 
 @lru_cache(maxsize=8)

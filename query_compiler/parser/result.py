@@ -39,6 +39,7 @@ class ParseResult(BaseModel):
     llm_words: list[str] = Field(default_factory=list)
     llm_seconds: float = 0.0
     llm_timed_out: bool = False
+    llm_tokens: tuple[int, int] | None = None  # (evaluated after the cached prefix, written)
     # with a previous question: True when this message refined it, False when it started over
     followup: bool | None = None
     seconds: float = 0.0
