@@ -130,9 +130,7 @@ async def run_turn(kind: str, text: str) -> TurnResult:
     s.commit(result, found, same_turn=same_turn)
     await show_turn(result)
     if understanding.llm == "pending":
-        task = asyncio.ensure_future(refine_with_llm(s, result))
-        _forget(task)
-        cl.user_session.set("llm_task", task)
+        _forget(asyncio.ensure_future(refine_with_llm(s, result)))  # the user may type on meanwhile
     return result
 
 
