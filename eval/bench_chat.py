@@ -7,8 +7,11 @@ delays the first answer, which is what is measured here).
 
 Engine: ``Session.understand`` → ``search`` → ``anonymise`` per question, what the chat runs before
 its first answer message. Browser: the real chat server and headless Chromium, from pressing Enter
-to the answer being on the page. Questions written "… et ..." in USE_CASES are follow-ups of the one
-before, typed without any button. Prints p50 / p95 over all questions and the goal (p95 <= 1 s).
+to the answer being on the page; when the LLM reads left-over words after an answer, the next
+question is typed once its deadline is over, as a person reads the answer first (typed at once, the
+next first answer would share the two cores with the model). Questions written "… et ..." in
+USE_CASES are follow-ups of the one before, typed without any button. Prints p50 / p95 over all
+questions and the goal (p95 <= 1 s).
 """
 
 from __future__ import annotations
@@ -79,16 +82,24 @@ def browser(db: str | None, user: str, password: str, repeat: int) -> dict[str, 
     rows: list[dict[str, Any]] = []
     root = Path(tempfile.mkdtemp(prefix="bench-chat-"))
     server = ChatServer(db or get_settings().db_url, root / "root").start()
+    reading = get_settings().llm_deadline + 1.0
     try:
         with chromium() as b:
             for run in range(repeat):
                 page, _ = new_page(b, server)
                 login(page, server, user, password)
                 page.get_by_text("Bonjour").last.wait_for()
+                if run == 0:  # the server's warm-up (terminology, redactor, LLM) ends before measuring
+                    say_and_wait(page, questions()[0], "Résultat")
+                    time.sleep(reading)
                 for q in questions():
                     started = time.perf_counter()
-                    say_and_wait(page, q, "Résultat")
-                    rows.append({"run": run, "question": q, "seconds": time.perf_counter() - started})
+                    answer = say_and_wait(page, q, "Résultat").inner_text()
+                    seconds = time.perf_counter() - started
+                    llm = "Le modèle de langue lit" in answer
+                    rows.append({"run": run, "question": q, "seconds": seconds, "llm_pending": llm})
+                    if llm:  # a person reads the answer while the LLM works; then types the next one
+                        time.sleep(reading)
                 page.context.close()
     finally:
         server.stop()
