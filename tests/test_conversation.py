@@ -131,10 +131,10 @@ def test_a_marker_the_model_names_must_look_like_a_gene_in_the_question() -> Non
     from query_compiler.parser.terminology import get_terminology
     from query_compiler.parser.terminology.matcher import annotate
 
-    def added(question: str, fragment: str, fields: dict) -> list:
+    def added(question: str, fragment: str, fields: dict, kind: str = "biomarker") -> list:
         term = get_terminology()
         st = State(annotate(question, term), term, date(2025, 1, 1), "en")
-        return merge_llm(st, [Item("biomarker", fields=dict(fields))], [fragment], question)[0]
+        return merge_llm(st, [Item(kind, fields=dict(fields))], [fragment], question)[0]
 
     assert not added("mesothelioma with asbestos exposure", "asbestos exposure",
                      {"marker": "ASBESTOS", "status": "wild_type"})
@@ -146,6 +146,16 @@ def test_a_marker_the_model_names_must_look_like_a_gene_in_the_question() -> Non
     assert mdm2 and mdm2[0].value == {"marker": "MDM2"}  # a word that is no alteration is dropped
     nf2 = added("méningiome NF2 muté", "méningiome NF2", {"marker": "NF2", "alteration": "mutated"})
     assert nf2 and nf2[0].value == {"marker": "NF2", "status": "mutated"}  # a status said as an alteration
+    h3 = added("gliome de la ligne médiane H3K27M", "ligne médiane H3K27M",
+               {"marker": "H3K27M", "status": "mutated"})
+    assert h3 and h3[0].value == {"marker": "H3", "alteration": "K27M"}  # a gene glued to its variant
+    ss18 = added("synovial sarcoma SS18 rearranged on FISH", "SS18",
+                 {"marker": "SS18", "status": "rearranged", "op": "<", "value": 1})
+    assert ss18 and ss18[0].value == {"marker": "SS18", "status": "rearranged"}  # a level with no number said
+    # a regimen's acronym is no drug name; a drug written as one is
+    edp = "adrenocortical carcinoma who received EDP plus mitotane"
+    assert not added(edp, "EDP", {"drugs": ["edp"]}, "treatment")
+    assert added(edp, "mitotane", {"drugs": ["mitotane"]}, "treatment")
 
 
 def test_a_text_term_from_the_model_loses_its_filler_words() -> None:

@@ -119,7 +119,8 @@ def parse(
     result.llm_words = llm_words([f for f in result.not_understood if f not in errors])
     if use_llm and result.llm_words:
         criteria = complete_with_llm(
-            text, criteria, st, result, model=model, deadline=deadline, cancel=cancel
+            text, criteria, st, result, model=model, deadline=deadline, cancel=cancel,
+            question_lang=detect_language(text),
         )
     for words in st.unsupported:  # understood, but no criterion can express them: said, not guessed
         result.not_understood.append(words)

@@ -117,6 +117,8 @@ def _accept(st: State, item: Item, fragments: list[str], question: str) -> int |
         return _grounded(_forms_for(st.term, item, "", None), fragments)
     if item.kind == "biomarker" and not _plausible_marker(st, item, question):
         return None
+    if item.kind == "treatment" and not _plausible_drug(st, item, question):
+        return None
     for field in _key_fields(item):
         values = item.fields.get(field)
         if values is None:
@@ -124,6 +126,8 @@ def _accept(st: State, item: Item, fragments: list[str], question: str) -> int |
         for v in values if isinstance(values, list) else [values]:
             where = _grounded(_forms_for(st.term, item, field, v), fragments)
             if where is not None:
+                if item.kind == "biomarker":
+                    _unglue(st, item)
                 return where
     return None
 
@@ -148,18 +152,20 @@ STATUS_WORDS = {  # what a model writes as an "alteration" that is really a stat
     }.items()
     for word in words.split()
 }
-_ALTERATION = re.compile(r"\d|^(?:ITD|TKD)$|^[A-Z0-9]+-[A-Z0-9]+")
+_ALTERATION = re.compile(r"[A-Z].*\d|\d.*[A-Z]|^(?:ITD|TKD)$|^[A-Z0-9]+-[A-Z0-9]+")
+_GLUED = re.compile(r"(?P<gene>[A-Z][A-Z0-9]*?)(?P<variant>[A-Z]\d{2,4}[A-Z*])")  # H3K27M, not CDKN2A
 
 
 def _plausible_marker(st: State, item: Item, question: str) -> bool:
     """A marker the model names must be one the terminology knows, or a gene written as one in the
     question (capitals or digits: "FGFR1", "NF2") or next to a word about genes ("kit exon 9"):
-    "asbestos exposure" is no gene. An alteration must be in the question and look like one
-    ("V600E", "exon 9", "ITD"); otherwise it is dropped and the marker kept."""
+    "asbestos exposure" is no gene. A gene glued to its variant ("H3K27M") is split. An alteration
+    must be in the question and look like one ("V600E", "exon 9", "ITD"), a level needs its number
+    in the question; otherwise they are dropped and the marker kept."""
     marker = str(item.fields.get("marker") or "")
     known = any(e.category == "marker" for e in st.term.lookup(marker))
     if not known:
-        tokens = [t for t in re.findall(r"[\w-]+", question)]
+        tokens = re.findall(r"[\w-]+", question)
         at = [i for i, t in enumerate(tokens) if t.upper() == marker.upper()]
         if not at:
             return False
@@ -167,6 +173,10 @@ def _plausible_marker(st: State, item: Item, question: str) -> bool:
         near = {normalise(t) for i in at for t in tokens[max(0, i - 2) : i + 3]}
         if not written and not near & GENE_CONTEXT:
             return False
+    value = item.fields.get("value")
+    if value is not None and not re.search(rf"(?<![\d.]){float(value):g}(?![\d])", question):
+        item.fields.pop("value", None)
+        item.fields.pop("op", None)
     alteration = item.fields.get("alteration")
     status = STATUS_WORDS.get(normalise(str(alteration or "")).replace(" ", "_"))
     if status:  # "alteration": "mutated" is a status
@@ -177,6 +187,29 @@ def _plausible_marker(st: State, item: Item, question: str) -> bool:
         _ALTERATION.search(str(alteration).upper()) and normalise(str(alteration)) in normalise(question)
     ):
         del item.fields["alteration"]
+    return True
+
+
+def _unglue(st: State, item: Item) -> None:
+    """"H3K27M" written as one word is the gene H3 with the variant K27M (once it is grounded)."""
+    marker = str(item.fields.get("marker") or "").upper()
+    glued = _GLUED.fullmatch(marker)
+    if glued and not item.fields.get("alteration") and not any(
+        e.category == "marker" for e in st.term.lookup(marker)
+    ):
+        item.fields["marker"], item.fields["alteration"] = glued.group("gene"), glued.group("variant")
+        item.fields.pop("status", None)
+
+
+def _plausible_drug(st: State, item: Item, question: str) -> bool:
+    """A drug the model names must be known, or written in the question as a drug name is: an
+    acronym in capitals ("EDP", a regimen) is not an international non-proprietary name."""
+    for drug in item.fields.get("drugs") or []:
+        if drug in st.term.drugs:
+            continue
+        written = re.findall(rf"(?<![\w-]){re.escape(drug)}(?![\w-])", question, flags=re.IGNORECASE)
+        if not written or any(w.isupper() for w in written) or len(drug) < 5:
+            return False
     return True
 
 
@@ -247,10 +280,13 @@ def complete_with_llm(
     model: str | None = None,
     deadline: float | None = None,
     cancel: threading.Event | None = None,
+    question_lang: str = "fr",
 ) -> Any:
     """Ask the LLM what the words the terminology could not place add; merge what it can justify.
 
-    Past the deadline (or when cancelled) the terminology's criteria stand, and the result says so."""
+    Past the deadline (or when cancelled) the terminology's criteria stand, and the result says so.
+    A text search proposed for an English question is left out: the reports are French, a search
+    for "asbestos" would quietly find nobody."""
     from query_compiler.parser.chain import LLMParseError, ask
     from query_compiler.parser.llm import LLMTimeout
 
@@ -278,6 +314,8 @@ def complete_with_llm(
         )
         return None
     llm_items = to_items(compact, set(st.term.histology_groups), set(st.term.drugs))
+    if question_lang != "fr":
+        llm_items = [i for i in llm_items if i.kind != "text"]
     added, explained = merge_llm(st, llm_items, fragments, question)
     result.sources.extend(added)
     result.not_understood = [f for i, f in enumerate(fragments) if i not in explained] + [
