@@ -60,6 +60,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Le modèle de langue réfléchit… (bouton ■ pour annuler)",
         "The language model is thinking… (■ button to cancel)",
     ),
+    "step.llm": ("Modèle de langue", "Language model"),
+    "step.llm.progress": (
+        "Lecture de {words}… {elapsed} s (au plus {deadline} s)",
+        "Reading {words}… {elapsed} s (at most {deadline} s)",
+    ),
+    "llm.reading": ("Le modèle de langue lit {words}…", "The language model reads {words}…"),
+    "llm.pending": (
+        "Le modèle de langue lit {words} ; le résultat sera mis à jour s'il ajoute un critère.",
+        "The language model is reading {words}; the result will be updated if it adds a criterion.",
+    ),
+    "llm.added": (
+        "Le modèle de langue a ajouté ({seconds:.1f} s) : {what}",
+        "The language model added ({seconds:.1f} s): {what}",
+    ),
+    "llm.unchanged": (
+        "Le modèle de langue n'a rien ajouté pour {words} ({seconds:.1f} s) : le résultat reste le même.",
+        "The language model added nothing for {words} ({seconds:.1f} s): the result stands.",
+    ),
+    "llm.timeout": (
+        "Le modèle de langue n'a pas répondu à temps ({seconds:.0f} s) : {words} reste non compris.",
+        "The language model did not answer in time ({seconds:.0f} s): {words} left out.",
+    ),
+    "llm.error": (
+        "Le modèle de langue n'a pas pu lire {words}, qui reste non compris.",
+        "The language model could not read {words}, left out.",
+    ),
+    "llm.stale": (
+        "Lecture du modèle de langue abandonnée : une autre question a été posée entre-temps.",
+        "The language model's reading was dropped: another question came in the meantime.",
+    ),
     "cancelled": (
         "Recherche annulée. Les critères précédents sont conservés.",
         "Search cancelled. The previous criteria are kept.",
@@ -101,6 +131,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "table.title": ("Premiers patients ({shown} sur {total})", "First patients ({shown} of {total})"),
     "table.empty": ("Aucun patient ne correspond.", "No patient matches."),
     "table.pseudo": ("Pseudonyme", "Pseudonym"),
+    "table.site": ("Cancer", "Cancer"),
     "table.age_band": ("Âge au diagnostic", "Age at diagnosis"),
     "table.sex": ("Sexe", "Sex"),
     "table.vital": ("Statut vital", "Vital status"),
@@ -114,6 +145,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- action buttons ------------------------------------------------------------------------
     "action.try_example": ("Essayer l'exemple", "Try the example"),
     "action.refine": ("Affiner", "Refine"),
+    "action.as_new": ("Nouvelle question plutôt", "A new question instead"),
+    "action.as_followup": ("Affiner la précédente plutôt", "Refine the previous one instead"),
     "action.edit": ("Modifier les critères", "Edit criteria"),
     "action.sql": ("Voir le SQL", "Show SQL"),
     "action.save_query": ("Enregistrer la requête", "Save query"),

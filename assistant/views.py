@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 
-from assistant.core.results import ReferentRequest, SimilarResult, TurnResult
+from assistant.core.results import ReferentRequest, SimilarResult, TurnResult, Understanding
 from assistant.i18n import t
 from query_compiler.engine.saved import SavedCohort, SavedQuery
 
@@ -114,6 +114,7 @@ def patient_table(result: TurnResult) -> str:
     shown = f"{first}–{first + len(result.rows) - 1}"
     head = [
         t("table.pseudo", lang),
+        t("table.site", lang),
         t("table.age_band", lang),
         t("table.sex", lang),
         t("table.vital", lang),
@@ -131,10 +132,23 @@ def patient_table(result: TurnResult) -> str:
         snippets = " … ".join(cell(_highlight(f.snippet)) for f in r.facts if f.snippet) or "—"
         vital = t(f"vital.{r.vital_status}", lang) if r.vital_status else "—"
         sex = t(f"sex.{r.sex}", lang) if r.sex in ("F", "M") else cell(r.sex)
-        lines.append(
-            f"| `{cell(r.pseudo_id)}` | {cell(r.age_band)} | {sex} | {vital} | {facts} | {snippets} |"
-        )
+        cells = [f"`{cell(r.pseudo_id)}`", cell(r.site) or "—", cell(r.age_band), sex, vital, facts, snippets]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def llm_note(u: Understanding, lang: str) -> str:
+    """What came of the LLM's reading of the words the terminology left over, in one sentence."""
+    words = ", ".join(f"« {safe(w)} »" if lang == "fr" else f"“{safe(w)}”" for w in u.llm_words)
+    if u.llm == "pending":
+        return f"_{t('llm.pending', lang, words=words)}_"
+    if u.llm == "added":
+        return f"**{t('llm.added', lang, what=safe('; '.join(u.llm_added)), seconds=u.llm_seconds)}**"
+    if u.llm == "timeout":
+        return f"_{t('llm.timeout', lang, words=words, seconds=u.llm_seconds)}_"
+    if u.llm == "error":
+        return f"_{t('llm.error', lang, words=words)}_"
+    return f"_{t('llm.unchanged', lang, words=words, seconds=u.llm_seconds)}_"
 
 
 def turn(result: TurnResult) -> str:

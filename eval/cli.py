@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import typer
 
-from eval import annotation, cases, deid, parse, realtext, search, similar
+from eval import annotation, cases, deid, followups, parse, realtext, search, similar
 
 
 def register(app: typer.Typer) -> None:
     eval_app = typer.Typer(help="Measure quality and speed; prints a report.", no_args_is_help=True)
-    for module in (similar, annotation, deid, search, parse, cases, realtext):
+    for module in (similar, annotation, deid, search, parse, cases, realtext, followups):
         module.register(eval_app)
     app.add_typer(eval_app, name="eval")

@@ -116,27 +116,51 @@ def _tumour_meaning(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def predict(config: str, row: dict[str, Any], model: str | None) -> tuple[Any, bool, float, bool]:
-    """(criteria, refused, seconds, llm_called) for one question under one configuration."""
+    """(criteria, refused, seconds, llm_called) for one question under one configuration (the hybrid
+    waits for the LLM without a deadline: this measures how long it takes)."""
     from query_compiler.parser import parse
-    from query_compiler.parser.followup import merge, previous_criteria
+    from query_compiler.parser.followup import previous_criteria, read
     from query_compiler.parser.hybrid import llm_only
+    from query_compiler.parser.refinement import as_tree, merge
 
     previous = as_criteria(row["previous"]) if row.get("previous") is not None else None
     started = time.perf_counter()
     if config == "llm":
         criteria, refused, _ = llm_only(row["q"], model=model)
         if previous is not None and criteria is not None and not refused:
-            from query_compiler.criteria import All
-
-            merged, _ = merge(previous_criteria(previous), criteria, replace=False)
-            criteria = merged[0] if len(merged) == 1 else All(items=merged)
+            criteria = as_tree(merge(previous_criteria(previous), criteria, read(row["q"])).nodes)
         elif previous is not None and criteria is None and not refused:
             criteria = previous
         return criteria, refused, time.perf_counter() - started, True
     result = parse(
         row["q"], previous=previous, use_llm=(config == "hybrid"), model=model, today=REFERENCE_DAY
     )
+    LAST_WORDS[:] = result.llm_words if result.used_llm else []
+    LAST_TOKENS[:] = list(result.llm_tokens or ())
     return result.criteria, result.refused, time.perf_counter() - started, result.used_llm
+
+
+LAST_WORDS: list[str] = []  # what the LLM was asked about for the last question (for the report)
+LAST_TOKENS: list[int] = []  # its tokens: evaluated after the cached prefix, written
+
+
+def llm_effect(row: dict[str, Any], gold: Counter, hybrid: Counter) -> str:
+    """What the LLM did to a question: 'same' (nothing changed), else whether what it changed is
+    right (every added field is in the gold and nothing right was removed), 'wrong' (nothing it
+    added is in the gold) or 'half'."""
+    from query_compiler.parser import parse
+
+    previous = as_criteria(row["previous"]) if row.get("previous") is not None else None
+    alone = parse(row["q"], previous=previous, use_llm=False, today=REFERENCE_DAY)
+    before = Counter({("refuse", "true"): 1}) if alone.refused else fields(alone.criteria)
+    if before == hybrid:
+        return "same"
+    added, removed = hybrid - before, before - hybrid
+    good_added = sum((added & (gold - before)).values())
+    bad_removed = sum((removed & gold).values())
+    if good_added == sum(added.values()) and not bad_removed:
+        return "right"
+    return "wrong" if good_added == 0 else "half"
 
 
 def score(
@@ -146,7 +170,7 @@ def score(
     n_pred: Counter = Counter()
     n_gold: Counter = Counter()
     exact, times, covered_times, details = 0, [], [], []
-    llm_calls = 0
+    llm_calls, llm_times, effects, asked = 0, [], Counter(), []
     for i, row in enumerate(rows):
         gold_refuse = isinstance(row["gold"], dict) and bool(row["gold"].get("refuse"))
         gold = Counter({("refuse", "true"): 1}) if gold_refuse else fields(as_criteria(row["gold"]))
@@ -159,6 +183,19 @@ def score(
         times.append(seconds)
         if not used_llm:
             covered_times.append(seconds)
+        elif config == "hybrid":
+            llm_times.append(seconds)
+            effect = llm_effect(row, gold, pred)
+            effects[effect] += 1
+            asked.append(
+                {
+                    "id": row["id"],
+                    "words": list(LAST_WORDS),
+                    "effect": effect,
+                    "seconds": seconds,
+                    "tokens": list(LAST_TOKENS),
+                }
+            )
         ok = pred == gold
         exact += int(ok)
         for key in set(gold) | set(pred):
@@ -214,6 +251,15 @@ def score(
         "p95_s": pct(times, 95),
         "p50_covered_s": statistics.median(covered_times) if covered_times else None,
         "llm_calls": llm_calls,
+        "llm_p50_s": statistics.median(llm_times) if llm_times else None,
+        "llm_p95_s": pct(llm_times, 95) if llm_times else None,
+        "llm_changed": sum(v for k, v in effects.items() if k != "same") if config == "hybrid" else None,
+        "llm_right": effects["right"] if config == "hybrid" else None,
+        "llm_half": effects["half"] if config == "hybrid" else None,
+        "llm_wrong": effects["wrong"] if config == "hybrid" else None,
+        "llm_asked": asked,
+        "llm_new_tokens_p95": pct([a["tokens"][0] for a in asked if a["tokens"]], 95) if asked else None,
+        "llm_output_tokens_p95": pct([a["tokens"][1] for a in asked if a["tokens"]], 95) if asked else None,
         "per_field": per_field,
         "errors": details,
     }
@@ -237,6 +283,14 @@ def _print(reports: list[dict[str, Any]], split: str, n: int, model: str | None)
         ("latency p95 (s)", "p95_s", "{:.3f}"),
         ("p50 when terminology covers (s)", "p50_covered_s", "{:.3f}"),
         ("LLM calls", "llm_calls", "{}"),
+        ("question → criteria with the LLM, p50 (s)", "llm_p50_s", "{:.2f}"),
+        ("question → criteria with the LLM, p95 (s)", "llm_p95_s", "{:.2f}"),
+        ("LLM changed the answer", "llm_changed", "{}"),
+        ("  rightly", "llm_right", "{}"),
+        ("  half right", "llm_half", "{}"),
+        ("  wrongly", "llm_wrong", "{}"),
+        ("tokens evaluated per LLM call, p95", "llm_new_tokens_p95", "{:.0f}"),
+        ("tokens written per LLM call, p95", "llm_output_tokens_p95", "{:.0f}"),
     ]
     for label, key, fmt in rows:
         table.add_row(label, *[fmt.format(r[key]) if r[key] is not None else "-" for r in reports])
@@ -258,6 +312,14 @@ def _print(reports: list[dict[str, Any]], split: str, n: int, model: str | None)
             *[f"{r['per_field'][name]['f1']:.2f}" if name in r["per_field"] else "-" for r in reports],
         )
     console.print(fields_table)
+    for rep in reports:
+        for a in rep.get("llm_asked") or []:
+            console.print(
+                f"  LLM asked about {a['words']} ({a['id']}, {a['seconds']:.1f} s, tokens {a['tokens']}): "
+                f"{a['effect']}",
+                markup=False,
+                highlight=False,
+            )
 
 
 def register(app: typer.Typer) -> None:

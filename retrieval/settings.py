@@ -26,6 +26,9 @@ class Settings(BaseSettings):
         description="'qwen2.5-coder-1.5b', 'qwen2.5-coder-0.5b', or a path to any GGUF file.",
     )
     llm_threads: int = 2
+    llm_deadline: float = Field(
+        6.0, description="Seconds the LLM may take to refine an answer already shown; later, it is dropped."
+    )
     llm_context: int = 4096
     embedding_model: str = Field(
         "minilm", description="'minilm', 'e5' (multilingual), or a sentence-transformers folder."

@@ -58,6 +58,7 @@ def _result(lang: str = "fr") -> TurnResult:
             Fact("tumour", "C50.4 sein | métastatique"),
             Fact("text", "métastase", snippet="vu par <PERSON> : <b>métastase</b> hépatique"),
         ),
+        site="C50.4 (sein)",
     )
     u = Understanding(
         question="femme cancer du sein métastatique",
@@ -88,7 +89,8 @@ def test_turn_view_shows_card_count_and_a_safe_table():
     assert "‹PERSON›" in row and "<PERSON>" not in row  # placeholders stay visible, no raw HTML
     assert "**métastase**" in row  # engine highlight → bold
     assert "C50.4 sein \\| métastatique" in row  # a pipe never breaks the table
-    assert row.count(" | ") == 5
+    assert row.count(" | ") == 6
+    assert "| C50.4 (sein) | 50–54 ans |" in row  # the matched tumour's site, then its age band
 
 
 def test_matched_words_are_bolded_in_masked_snippets_but_placeholders_never():
@@ -109,7 +111,7 @@ def test_matched_words_are_bolded_in_masked_snippets_but_placeholders_never():
 def test_english_view():
     text = views.turn(_result("en"))
     assert "### Criteria understood" in text and "in your centre (Centre Un)" in text
-    assert "| Pseudonym | Age at diagnosis | Sex |" in text
+    assert "| Pseudonym | Cancer | Age at diagnosis | Sex |" in text
 
 
 # -- the engine on a real generated store -------------------------------------------------------------

@@ -55,6 +55,15 @@ async def on_refine(action: cl.Action) -> None:
     await ask_for("refine", t("prompt.refine", lang()))
 
 
+@cl.action_callback("reread")
+@guarded
+async def on_reread(action: cl.Action) -> None:
+    """The last message was read the wrong way (follow-up or new question): read it the other way."""
+    cl.user_session.set("pending", None)
+    kind = "reread_refine" if action.payload.get("refine") else "reread_new"
+    await flows.run_turn(kind, "")
+
+
 @cl.action_callback("edit")
 @guarded
 async def on_edit(action: cl.Action) -> None:

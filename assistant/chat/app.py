@@ -30,6 +30,7 @@ from privacy.redact import Redactor
 from privacy.roles import Permission, role_label
 from privacy.users import authenticate, get_user
 from query_compiler.parser import parse
+from query_compiler.parser.chain import warm_up as warm_llm
 from retrieval.store import open_store
 
 PSEUDO = re.compile(r"^\s*`?([A-Z]{1,3}-[0-9A-Z]{4,})`?\s*$")
@@ -51,12 +52,18 @@ def store() -> Any:
 
 def _warm_up() -> None:
     """Load the terminology, the compiler and the redaction engine once, before the first question
-    (a first answer would otherwise pay several seconds of loading). The LLM stays lazy."""
+    (a first answer would otherwise pay several seconds of loading); then the LLM with its fixed
+    prompt already evaluated (read from disk after the first time), so that its first refinement
+    only reads the new words."""
     try:
         parse("cancer du sein", use_llm=False)
         Redactor.for_store(store()).redact("Mme Exemple, née le 1er janvier 1960.")
     except Exception:  # noqa: BLE001 - a failed warm-up only costs time later
         log.exception("warm-up failed")
+    try:
+        warm_llm()
+    except Exception:  # noqa: BLE001 - without a model the answers come from the terminology alone
+        log.exception("LLM warm-up failed")
 
 
 @cl.on_app_startup
@@ -192,5 +199,8 @@ async def stop(sid: str) -> None:
     init_ws_context(ws)
     if ws.current_task:
         ws.current_task.cancel()
+    s = cl.user_session.get("session")
+    if s is not None:
+        s.cancel_llm()  # the language model's background reading stops too
     cl.user_session.set("pending", None)
     await say(t("cancelled", lang()))

@@ -18,10 +18,11 @@ import chainlit as cl
 
 from assistant import views
 from assistant.core.errors import explain
-from assistant.core.results import TurnResult
+from assistant.core.results import TurnResult, Understanding
 from assistant.core.session import Session
 from assistant.i18n import t
 from privacy.roles import Permission
+from retrieval.settings import get_settings
 
 TICK_SECONDS = 2.0
 
@@ -50,17 +51,25 @@ def _forget(task: asyncio.Future) -> None:
     task.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
-async def _work(fn: Callable[[], Any], step: cl.Step | None = None, slow_message: str | None = None) -> Any:
-    """Run ``fn`` in a thread; every few seconds tell the user it is still thinking."""
+async def _work(
+    fn: Callable[[], Any],
+    step: cl.Step | None = None,
+    slow_message: str | None = None,
+    *,
+    progress: Callable[[int], str] | None = None,
+    tick: float = TICK_SECONDS,
+) -> Any:
+    """Run ``fn`` in a thread; every few seconds tell the user it is still working."""
     task = asyncio.ensure_future(asyncio.to_thread(fn))
     started = time.monotonic()
     try:
         while True:
-            done, _ = await asyncio.wait({task}, timeout=TICK_SECONDS)
+            done, _ = await asyncio.wait({task}, timeout=tick)
             if done:
                 return task.result()
-            if step is not None and slow_message:
-                step.output = f"{slow_message} — {int(time.monotonic() - started)} s"
+            elapsed = int(time.monotonic() - started)
+            if step is not None and (progress or slow_message):
+                step.output = progress(elapsed) if progress else f"{slow_message} — {elapsed} s"
                 await step.update()
     except asyncio.CancelledError:
         _forget(task)
@@ -85,9 +94,14 @@ async def staged(name: str, fn: Callable[[], Any], done: Callable[[Any], str], *
 
 
 async def run_turn(kind: str, text: str) -> TurnResult:
-    """understanding → searching → anonymising → answer. Nothing is stored until the last stage."""
+    """understanding → searching → anonymising → answer, at once; then, when words were left over,
+    the LLM's reading in the background (its own step, with progress), shown only if it changes the
+    answer. ``kind``: "ask" (the parser decides: follow-up or new question), "refine" (a follow-up),
+    "new" (a new question), "edit" (a referent's criteria), "reread_new" / "reread_refine" (the last
+    message read again the other way). Nothing is stored until the last stage."""
     s = session()
     lg = s.lang
+    same_turn = kind.startswith("reread")
     if kind == "edit":
         understanding = await staged(
             t("step.understanding", lg),
@@ -95,11 +109,13 @@ async def run_turn(kind: str, text: str) -> TurnResult:
             lambda u: t("step.understanding.done", lg, seconds=0.0),
         )
     else:
+        refine = {"refine": True, "new": False, "reread_refine": True, "reread_new": False}.get(kind)
+
+        def read() -> Any:
+            return s.reread(refine=bool(refine)) if same_turn else s.understand(text, refine=refine)
+
         understanding = await staged(
-            t("step.understanding", lg),
-            lambda: s.understand(text, refine=(kind == "refine")),
-            lambda u: t("step.understanding.done", lg, seconds=u.seconds),
-            slow=True,
+            t("step.understanding", lg), read, lambda u: t("step.understanding.done", lg, seconds=u.seconds)
         )
     found = await staged(
         t("step.searching", lg),
@@ -111,18 +127,62 @@ async def run_turn(kind: str, text: str) -> TurnResult:
         lambda: s.anonymise(found),
         lambda r: t("step.anonymising.done", lg, n=len(r.rows)),
     )
-    s.commit(result, found)
+    s.commit(result, found, same_turn=same_turn)
     await show_turn(result)
+    if understanding.llm == "pending":
+        _forget(asyncio.ensure_future(refine_with_llm(s, result)))  # the user may type on meanwhile
     return result
+
+
+async def refine_with_llm(s: Session, shown: TurnResult) -> None:
+    """The LLM reads the words the terminology left over, in the background and under the deadline;
+    the chat shows its step, then a new answer only when the criteria changed. A newer question, or
+    the stop button, cancels it (the conversation never goes back to an older question)."""
+    lg = s.lang
+    u = shown.understanding
+    words = ", ".join(f"« {w} »" if lg == "fr" else f"“{w}”" for w in u.llm_words)
+    deadline = int(round(get_settings().llm_deadline))
+    refined: Understanding | None = None
+    async with cl.Step(name=t("step.llm", lg), type="tool", show_input=False, default_open=False) as step:
+        step.output = t("step.llm.progress", lg, words=words, elapsed=0, deadline=deadline)
+        await step.update()
+        try:
+            refined = await _work(
+                lambda: s.with_llm(u),
+                step,
+                progress=lambda e: t("step.llm.progress", lg, words=words, elapsed=e, deadline=deadline),
+                tick=1.0,
+            )
+        except Exception as exc:  # noqa: BLE001 - the first answer stands; say why
+            step.output = explain(exc, lg)
+            return
+        if refined.llm == "cancelled" or s.state.result is not shown:
+            step.output = t("llm.stale", lg)
+            return
+        step.output = views.llm_note(refined, lg).strip("_*")
+        if refined.llm != "added":
+            return
+        found = await asyncio.to_thread(s.search, refined)
+        result = await asyncio.to_thread(s.anonymise, found)
+        if s.state.result is not shown:
+            step.output = t("llm.stale", lg)
+            return
+        s.commit(result, found, same_turn=True)
+    await say(views.llm_note(refined, lg) + "\n\n" + views.turn(result), turn_actions(result, s))
 
 
 def turn_actions(result: TurnResult, s: Session) -> list[cl.Action]:
     lg = s.lang
+    u = result.understanding
 
     def a(name: str, key: str, icon: str, **payload: Any) -> cl.Action:
         return cl.Action(name=name, payload=payload, label=t(key, lg), icon=icon)
 
     actions = [a("refine", "action.refine", "filter")]
+    if u.message and u.followup is True:
+        actions.append(a("reread", "action.as_new", "rotate-ccw", refine=False))
+    elif u.message and u.followup is False and s.state.before is not None:
+        actions.append(a("reread", "action.as_followup", "rotate-ccw", refine=True))
     if s.can(Permission.EDIT_CRITERIA):
         actions += [a("edit", "action.edit", "pencil"), a("sql", "action.sql", "code")]
     actions += [a("save_query", "action.save_query", "bookmark"), a("saved", "action.saved", "list")]
@@ -144,7 +204,10 @@ def turn_actions(result: TurnResult, s: Session) -> list[cl.Action]:
 
 
 async def show_turn(result: TurnResult) -> None:
-    await say(views.turn(result), turn_actions(result, session()))
+    text = views.turn(result)
+    if result.understanding.llm == "pending":
+        text = views.llm_note(result.understanding, result.lang) + "\n\n" + text
+    await say(text, turn_actions(result, session()))
 
 
 def patient_choices(name: str, s: Session, limit: int = 10) -> list[cl.Action]:

@@ -46,8 +46,13 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--case", help="Read the text as a patient's case (letter, RCP, summary)."),
         ] = False,
+        wait_llm: Annotated[
+            bool, typer.Option("--wait-llm", help="Wait for the LLM however long it takes (no deadline).")
+        ] = False,
     ) -> None:
-        """Turn a question into Criteria and explain the result; with --case, read a case narrative."""
+        """Turn a question into Criteria and explain the result: the terminology's reading at once,
+        then the LLM's, within the deadline (COHORT_LLM_DEADLINE), for the words left over; with --case,
+        read a case narrative."""
         from assistant.core.understanding import understand
 
         if lang not in (None, "fr", "en"):
@@ -59,11 +64,45 @@ def register(app: typer.Typer) -> None:
             prev = _previous(previous)
         except (ValueError, OSError) as exc:
             raise UserError(f"--previous is not valid criteria JSON: {exc}") from None
-        result = understand(question, prev, use_llm=not no_llm, lang=lang, model=model)
+        first = understand(question, prev, use_llm=False, lang=lang, model=model)
+        if not json_out:
+            _show(first)
+        result = first
+        if first.llm_words and not no_llm:
+            result = _with_llm(question, prev, first, lang, model, wait_llm, quiet=json_out)
         if json_out:
             typer.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2, default=str))
-            return
+
+
+def _with_llm(question, prev, first, lang, model, wait, *, quiet):  # noqa: ANN001, ANN202
+    """The LLM's reading of the words left over; the criteria again only when it changed them."""
+    import time
+
+    from assistant.cli.common import err_console
+    from assistant.core.understanding import describe_change, understand
+    from assistant.i18n import t
+    from retrieval.settings import get_settings
+
+    deadline = None if wait else time.monotonic() + get_settings().llm_deadline
+    lg = first.language
+    words = ", ".join(f"« {w} »" if lg == "fr" else f"“{w}”" for w in first.llm_words)
+    kwargs = {"lang": lang, "model": model, "followup": first.followup, "deadline": deadline}
+    if quiet:
+        return understand(question, prev, **kwargs)
+    with err_console.status(t("llm.reading", lg, words=words)):
+        result = understand(question, prev, **kwargs)
+    seconds = result.llm_seconds
+    if result.criteria is not None and result.criteria != first.criteria:
+        what = "; ".join(describe_change(first.criteria, result.criteria, lg))
+        console.print(t("llm.added", lg, what=what, seconds=seconds), markup=False, highlight=False)
         _show(result)
+    elif result.llm_timed_out:
+        console.print(t("llm.timeout", lg, words=words, seconds=seconds), markup=False, style="yellow")
+    elif result.llm_error:
+        console.print(f"{t('llm.error', lg, words=words)} ({result.llm_error})", markup=False, style="yellow")
+    else:
+        console.print(t("llm.unchanged", lg, words=words, seconds=seconds), markup=False, style="dim")
+    return result
 
 
 def _show(result) -> None:  # noqa: ANN001 - a ParseResult

@@ -19,6 +19,7 @@ from assistant.cli.common import (
     LangOption,
     UserOption,
     console,
+    err_console,
     friendly,
     open_session,
     remember,
@@ -30,12 +31,26 @@ QuestionOption = Annotated[
 ]
 SavedOption = Annotated[str | None, typer.Option("--saved", help="Use this saved query (number or name).")]
 NoLlmOption = Annotated[bool, typer.Option("--no-llm", help="Terminology only (fast, may understand less).")]
+WaitLlmOption = Annotated[
+    bool, typer.Option("--wait-llm", help="Wait for the LLM however long it takes (no deadline).")
+]
+
+
+def _with_llm(s: Any, u: Any, wait: bool, *, quiet: bool) -> Any:
+    """The LLM's reading of the words left over, with a spinner saying what it reads (stderr)."""
+    from assistant.i18n import t
+
+    if quiet:
+        return s.with_llm(u, wait=wait)
+    words = ", ".join(f"« {w} »" for w in u.llm_words)
+    with err_console.status(t("llm.reading", s.lang, words=words)):
+        return s.with_llm(u, wait=wait)
 
 
 def select(session: Any, question: str | None, saved: str | None) -> None:
     """Make the named criteria current: a new question, a saved query, or the remembered ones."""
     if question:
-        session.ask(question)
+        session.ask(question, refine=False)
         remember(session)
     elif saved:
         session.run_saved(saved)
@@ -52,26 +67,39 @@ def register(app: typer.Typer) -> None:
     @app.command("ask")
     @friendly
     def ask(
-        question: Annotated[str, typer.Argument(help="The question, in French or English.")],
+        question: Annotated[str, typer.Argument(help="The question or a follow-up, in French or English.")],
         db: DbOption = None,
         user: UserOption = None,
         json_out: JsonOption = False,
         lang: LangOption = None,
-        refine: Annotated[bool, typer.Option("--refine", help="Refine the last criteria instead.")] = False,
+        refine: Annotated[bool, typer.Option("--refine", help="Refine the last criteria, always.")] = False,
+        new: Annotated[bool, typer.Option("--new", help="A new question: forget the last criteria.")] = False,
         page: Annotated[int, typer.Option("--page", min=1, help="Page of patients.")] = 1,
         no_llm: NoLlmOption = False,
+        wait_llm: WaitLlmOption = False,
     ) -> None:
-        """Ask a question: criteria, counts (other centres anonymous), first patients (pseudonymised)."""
+        """Ask a question, or follow up on the last one ("seulement les vivantes"): criteria, counts
+        (other centres anonymous), first patients (pseudonymised). The answer from the terminology
+        comes first; the LLM's refinement follows within the deadline, shown only if it changes it."""
         from assistant import views
 
         s = open_session(db, user, lang, use_llm=not no_llm)
-        u = s.understand(question, refine=refine)
+        u = s.understand(question, refine=True if refine else False if new else None)
         result = s.run(u, page=page)
         remember(s)
+        if not json_out:
+            show_markdown(views.turn(result))
+        if u.llm == "pending":
+            refined = _with_llm(s, u, wait_llm, quiet=json_out)
+            if refined.llm == "added":
+                result = s.run(refined, page=page, same_turn=True)
+                remember(s)
+                if not json_out:
+                    show_markdown(views.llm_note(refined, s.lang) + "\n\n" + views.turn(result))
+            elif not json_out:
+                show_markdown(views.llm_note(refined, s.lang))
         if json_out:
             console.print_json(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
-        else:
-            show_markdown(views.turn(result))
 
     _register_saved(app)
     _register_cohorts(app)

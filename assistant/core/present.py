@@ -89,12 +89,14 @@ def patient_row(r: dict[str, Any], lang: str, words: list[str]) -> PatientRow:
             )
         )
     age = r.get("age_at_diagnosis") if r.get("age_at_diagnosis") is not None else r.get("age")
+    diagnosis = r.get("diagnosis") or {}
     return PatientRow(
         str(r["pseudo_id"]),
         age_band(age, lang),
         str(r.get("sex") or "?"),
         r.get("vital_status"),
         tuple(facts),
+        str(diagnosis.get("label") or ""),
     )
 
 

@@ -26,15 +26,27 @@ class Understanding:
     sources: tuple[tuple[str, str], ...] = ()  # (part, "terminology" | "llm")
     confidence: float | None = None
     seconds: float = 0.0
+    # the conversation: the words typed for this turn, the criteria they were read against (None for
+    # a new question) and whether they refined them
+    message: str = ""
+    previous: Any = None
+    followup: bool | None = None
+    # the LLM: words only it may still place; "" (not needed), "pending", "added", "unchanged",
+    # "timeout" or "error"; what it added, in words; how long it took
+    llm_words: tuple[str, ...] = ()
+    llm: str = ""
+    llm_added: tuple[str, ...] = ()
+    llm_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
 class PatientRow:
     pseudo_id: str
-    age_band: str
+    age_band: str  # at the diagnosis of the tumour the criteria matched (else the first one)
     sex: str
     vital_status: str | None
     facts: tuple[Fact, ...] = ()
+    site: str = ""  # that tumour's site ("C50.4 (sein)")
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,9 @@ class TurnResult:
         data = asdict(self)
         data["understanding"]["criteria"] = (
             to_dict(self.understanding.criteria) if self.understanding.criteria is not None else None
+        )
+        data["understanding"]["previous"] = (
+            to_dict(self.understanding.previous) if self.understanding.previous is not None else None
         )
         return data
 

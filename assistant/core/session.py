@@ -13,6 +13,7 @@ scope, rights, redaction, pseudonyms and audit are the privacy layer's, written 
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import date
@@ -23,7 +24,7 @@ from assistant.core.limits import check_question
 from assistant.core.operations import Operations
 from assistant.core.present import highlight_words, patient_row
 from assistant.core.results import CentreCount, PatientRow, TurnResult, Understanding
-from assistant.core.understanding import criteria_from_text, understand
+from assistant.core.understanding import criteria_from_text, describe_change, understand
 from assistant.i18n import Lang, normalise_lang, t
 from privacy.governed import GovernedEngine
 from privacy.roles import Permission, permission_label, role_label
@@ -54,6 +55,7 @@ class State:
 
     result: TurnResult | None = None
     history: tuple[str, ...] = ()
+    before: TurnResult | None = None  # the turn before the current one (to read a message again)
 
     @property
     def criteria(self) -> Any:
@@ -85,6 +87,8 @@ class Session(Operations):
         self.use_llm = use_llm
         self.governed = GovernedEngine(store, user, engine=CohortEngine(store, today))
         self.state = State()
+        self._llm_lock = threading.Lock()
+        self._llm_cancel: threading.Event | None = None
 
     # -- small helpers ---------------------------------------------------------------------------
     def set_language(self, lang: str) -> Lang:
@@ -125,31 +129,108 @@ class Session(Operations):
         return render(node, self.lang)
 
     # -- the three stages ------------------------------------------------------------------------
-    def understand(self, text: str, *, refine: bool = False) -> Understanding:
-        """Question (or follow-up) → Understanding. Slow with the LLM; changes nothing."""
+    def understand(self, text: str, *, refine: bool | None = None) -> Understanding:
+        """A message → Understanding, at once (terminology only); changes nothing.
+
+        The message is read against the current criteria: the parser decides whether it refines
+        them ("seulement celles de plus de 60 ans") or starts over. ``refine=True`` (a "Refine"
+        button) forces a refinement, ``refine=False`` a new question. Words only the LLM may place
+        are in ``llm_words``: ``with_llm`` reads them afterwards, under a deadline."""
+        return self._read(text, self.state.result, refine)
+
+    def reread(self, *, refine: bool) -> Understanding:
+        """The current turn's message read again, as a refinement of the turn before it or as a new
+        question (when the parser's guess was wrong); run it with ``same_turn=True``."""
+        current = self._current().understanding
+        if not current.message:
+            raise AssistantError("error.no_question")
+        return self._read(current.message, self.state.before, refine)
+
+    def _read(self, text: str, base: TurnResult | None, refine: bool | None) -> Understanding:
         text = (text or "").strip()
         if not text:
             raise AssistantError("error.empty")
         check_question(text)
-        previous = self._current().understanding.criteria if refine else None
+        previous = None if refine is False or base is None else base.understanding.criteria
+        if refine and previous is None:
+            raise AssistantError("error.no_question")
+        self.cancel_llm()  # a new message makes an unfinished refinement of the last one pointless
         started = time.perf_counter()
-        res = understand(text, previous, use_llm=self.use_llm)
+        res = understand(text, previous, use_llm=False, lang=self.lang, followup=refine)
+        u = self._understanding(text, previous, res, time.perf_counter() - started)
+        if u.followup is None and base is not None:  # read as a new question although one came before
+            u = replace(u, followup=False)
+        if u.followup and base is not None and base.understanding.question:
+            u = replace(u, question=f"{base.understanding.question} → {text}")
+        if u.llm_words and self.use_llm:
+            u = replace(u, llm="pending")
+        return u
+
+    def with_llm(self, u: Understanding, *, wait: bool = False) -> Understanding:
+        """The same message read again with the LLM asked about ``u.llm_words``, under the deadline
+        (``COHORT_LLM_DEADLINE``; no deadline when ``wait``). Changes nothing; ``llm`` says what came
+        of it, and ``llm_added`` what the LLM added (only when the criteria changed)."""
+        if not u.llm_words or not self.use_llm:
+            return u
+        cancel = threading.Event()
+        with self._llm_lock:
+            self._llm_cancel = cancel
+        deadline = None if wait else time.monotonic() + get_settings().llm_deadline
+        res = understand(
+            u.message,
+            u.previous,
+            use_llm=True,
+            lang=self.lang,
+            followup=u.followup,
+            deadline=deadline,
+            cancel=cancel,
+        )
+        status = "unchanged"
+        if res.llm_timed_out:
+            status = "cancelled" if res.llm_error == "cancelled" else "timeout"
+        elif res.llm_error:
+            status = "error"
+        if res.refused or res.criteria is None or status != "unchanged" or res.criteria == u.criteria:
+            return replace(u, llm=status, llm_seconds=res.llm_seconds)
+        added = tuple(describe_change(u.criteria, res.criteria, self.lang))
+        new = self._understanding(u.message, u.previous, res, u.seconds + res.llm_seconds)
+        return replace(
+            new,
+            question=u.question,
+            llm="added",
+            llm_added=added,
+            llm_words=u.llm_words,
+            llm_seconds=res.llm_seconds,
+        )
+
+    def cancel_llm(self) -> None:
+        """Stop the LLM reading of an earlier message, if one is still running."""
+        with self._llm_lock:
+            if self._llm_cancel is not None:
+                self._llm_cancel.set()
+                self._llm_cancel = None
+
+    def _understanding(self, text: str, previous: Any, res: Any, seconds: float) -> Understanding:
         if res.refused:
             raise AssistantError("error.refused", reason=res.refusal or "")
         if res.criteria is None:
             raise AssistantError(
                 "error.not_understood", question=text, example=t("welcome.example", self.lang)
             )
-        question = f"{self.state.question} → {text}" if refine and self.state.question else text
+        followup = bool(res.followup)
         return Understanding(
-            question=question,
+            question=text,
             criteria=res.criteria,
             assumptions=tuple(res.assumptions),
             not_understood=tuple(res.not_understood),
             clarifications=tuple(res.clarifications),
             sources=tuple((str(s.text or s.field), str(s.source)) for s in res.sources),
             confidence=res.confidence,
-            seconds=time.perf_counter() - started,
+            seconds=seconds,
+            message=text,
+            previous=previous if followup else None,
+            followup=res.followup,
+            llm_words=tuple(res.llm_words) if not res.used_llm else (),
         )
 
     def search(self, understanding: Understanding, *, page: int = 1) -> Found:
@@ -217,24 +298,38 @@ class Session(Operations):
             return list(rows)
         return [replace(r, facts=tuple(replace(f, snippet=None) for f in r.facts)) for r in rows]
 
-    def commit(self, result: TurnResult, found: Found | None = None) -> TurnResult:
-        """Make a finished turn the current one (a single assignment: nothing half-done survives)."""
+    def commit(
+        self, result: TurnResult, found: Found | None = None, *, same_turn: bool = False
+    ) -> TurnResult:
+        """Make a finished turn the current one (a single assignment: nothing half-done survives).
+
+        ``same_turn``: the result replaces the current turn (another page, the LLM's refinement, the
+        message read again) instead of following it."""
         history = self.state.history
         if not history or history[-1] != result.understanding.question:
             history = (*history, result.understanding.question)
-        self.state = State(result=result, history=history[-50:])
+        before = self.state.before if same_turn else self.state.result
+        self.state = State(result=result, history=history[-50:], before=before)
         return result
 
-    def run(self, understanding: Understanding, *, page: int = 1) -> TurnResult:
+    def run(self, understanding: Understanding, *, page: int = 1, same_turn: bool = False) -> TurnResult:
         found = self.search(understanding, page=page)
-        return self.commit(self.anonymise(found), found)
+        return self.commit(self.anonymise(found), found, same_turn=same_turn)
 
     # -- conversation operations -----------------------------------------------------------------
-    def ask(self, question: str) -> TurnResult:
-        return self.run(self.understand(question))
+    def ask(self, message: str, *, refine: bool | None = None, wait_llm: bool = False) -> TurnResult:
+        """One turn for callers that want the final answer (CLI ``--question``, tests): the first
+        answer, then the LLM's refinement within the deadline when it changes the criteria."""
+        u = self.understand(message, refine=refine)
+        result = self.run(u)
+        if u.llm == "pending":
+            refined = self.with_llm(u, wait=wait_llm)
+            if refined.llm == "added":
+                return self.run(refined, same_turn=True)
+        return result
 
     def refine(self, follow_up: str) -> TurnResult:
-        return self.run(self.understand(follow_up, refine=True))
+        return self.ask(follow_up, refine=True)
 
     def understand_edit(self, text: str) -> Understanding:
         """A referent's corrected criteria (compact form or JSON) → Understanding, validated and audited."""
@@ -257,7 +352,7 @@ class Session(Operations):
     def next_page(self) -> TurnResult:
         current = self._current()
         page = current.page + 1 if current.has_more else 1
-        return self.run(current.understanding, page=page)
+        return self.run(current.understanding, page=page, same_turn=True)
 
     def show_sql(self) -> tuple[str, dict[str, Any], str]:
         """The compiled query of the current criteria (referents), as the engine runs it."""

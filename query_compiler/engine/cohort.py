@@ -28,7 +28,7 @@ from query_compiler.compiler import CompiledQuery, Compiler
 from query_compiler.compiler.atoms import col
 from query_compiler.engine.facts import Fact, matched_facts
 from query_compiler.engine.saved import SavedMixin
-from retrieval.labels import site_label
+from retrieval.labels import code_with_label, site_label
 from retrieval.store import Store
 
 MAX_PAGE_SIZE = 100_000  # exports read one big page; rows are fetched in chunks
@@ -55,10 +55,12 @@ class MatchedPatient:
     centre_id: str
     sex: str
     age: int  # completed years today (or at death)
-    age_at_diagnosis: int | None  # at the first diagnosis
+    age_at_diagnosis: int | None  # at the diagnosis of the tumour that matched (else the first one)
     vital_status: str  # 'alive' | 'deceased'
     first_diagnosis: dict[str, Any] | None  # code, label, date, morphology, histology_group
     matched: list[Fact] = field(default_factory=list)
+    # the tumour the criteria matched (the first one when no tumour criterion matched): code, label
+    diagnosis: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -248,26 +250,28 @@ class CohortEngine(SavedMixin):
                 params,
             )
         }
-        firsts: dict[int, dict[str, Any]] = {}
+        tumours: dict[int, list[dict[str, Any]]] = {}
         for t in self.store.query(
             "SELECT patient_id, icd10, morphology, histology_group, diagnosis_date, age_at_diagnosis"
             f" FROM tumours WHERE patient_id IN ({marks}) ORDER BY diagnosis_date, id",
             params,
         ):
-            firsts.setdefault(t["patient_id"], t)
+            tumours.setdefault(t["patient_id"], []).append(t)
+        firsts = {pid: ts[0] for pid, ts in tumours.items()}
         facts = matched_facts(self, tree, ids, lang) if tree is not None else {}
         today = self._today()
         out = []
         for pid in ids:
             p = patients[pid]
             t = firsts.get(pid)
+            m = _matched_tumour(tumours.get(pid, []), facts.get(pid, [])) or t
             out.append(
                 MatchedPatient(
                     patient_id=pid,
                     centre_id=p["centre_id"],
                     sex=p["sex"],
                     age=completed_years(p["death_date"] or today, p["birth_date"]),
-                    age_at_diagnosis=t["age_at_diagnosis"] if t else None,
+                    age_at_diagnosis=m["age_at_diagnosis"] if m else None,
                     vital_status="deceased" if p["death_date"] else "alive",
                     first_diagnosis=None
                     if t is None
@@ -279,9 +283,20 @@ class CohortEngine(SavedMixin):
                         "histology_group": t["histology_group"],
                     },
                     matched=facts.get(pid, []),
+                    diagnosis=None
+                    if m is None
+                    else {"code": m["icd10"], "label": code_with_label(m["icd10"], lang)},
                 )
             )
         return out
+
+
+def _matched_tumour(tumours: list[dict[str, Any]], facts: list[Fact]) -> dict[str, Any] | None:
+    """The first of the patient's tumours that a tumour criterion matched (a fact carries its
+    diagnosis date and code): a woman matched on a breast cancer at 50 is shown at 50, not at the
+    age of an earlier, unrelated cancer."""
+    dates = {str(f.date)[:10] for f in facts if f.kind == "tumour" and f.date}
+    return next((t for t in tumours if str(t["diagnosis_date"])[:10] in dates), None)
 
 
 def completed_years(at: date | str, birth: date | str) -> int:

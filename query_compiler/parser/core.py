@@ -9,14 +9,17 @@ validated Criteria; the parser never produces anything else.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date
 from typing import Any
 
-from query_compiler.criteria import All, parse_criteria, to_dict
-from query_compiler.parser import followup
+from query_compiler.criteria import parse_criteria, to_dict
+from query_compiler.parser import followup as followup_rules
+from query_compiler.parser import refinement
 from query_compiler.parser.assemble import assemble, flatten
 from query_compiler.parser.build import build
+from query_compiler.parser.hybrid import complete_with_llm, content_only, llm_words
 from query_compiler.parser.result import ParseResult, PartSource
 from query_compiler.parser.safety import refusal
 from query_compiler.parser.state import State
@@ -83,8 +86,15 @@ def parse(
     lang: str | None = None,
     model: str | None = None,
     today: date | None = None,
+    followup: bool | None = None,
+    deadline: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> ParseResult:
-    """Parse a French or English question (optionally refining ``previous``) into Criteria."""
+    """Parse a French or English question (optionally refining ``previous``) into Criteria.
+
+    With ``previous``, the message may refine it or start over: ``followup`` True/False forces the
+    reading (a "Refine" button), None lets the parser decide. ``deadline`` (a ``time.monotonic()``
+    instant) bounds the LLM's work and ``cancel`` stops it; then the terminology's answer stands."""
     started = time.perf_counter()
     question = (question or "").strip()
     term = get_terminology()
@@ -95,18 +105,23 @@ def parse(
         result.refused, result.refusal, result.confidence = True, reason, 1.0
         result.seconds = time.perf_counter() - started
         return result
-    st = State(annotate(question, term), term, today or date.today(), lang)
+    prev = followup_rules.previous_criteria(previous)
+    cues = followup_rules.read(question) if prev is not None else None
+    text = cues.body if cues is not None else question
+    st = State(annotate(text, term), term, today or date.today(), lang)
     build(st)
     criteria, errors = assemble(st.items)
     result.sources = [
         PartSource(field=p.field, value=p.value, source="terminology", text=p.text) for p in st.parts
     ]
     result.assumptions = list(dict.fromkeys(st.assumptions))
-    result.not_understood = _not_understood(st) + errors
-    if use_llm and result.not_understood:
-        from query_compiler.parser.hybrid import complete_with_llm
-
-        criteria = complete_with_llm(question, criteria, st, result, model=model)
+    result.not_understood = content_only(_not_understood(st)) + errors
+    result.llm_words = llm_words([f for f in result.not_understood if f not in errors])
+    if use_llm and result.llm_words:
+        criteria = complete_with_llm(
+            text, criteria, st, result, model=model, deadline=deadline, cancel=cancel,
+            question_lang=detect_language(text),
+        )
     for words in st.unsupported:  # understood, but no criterion can express them: said, not guessed
         result.not_understood.append(words)
         result.assumptions.append(
@@ -115,8 +130,8 @@ def parse(
                 f"'{words}' cannot be expressed as a criterion and was left out.",
             )
         )
-    if previous is not None:
-        criteria = _with_previous(previous, criteria, st, result)
+    if prev is not None and cues is not None:
+        criteria = _with_previous(prev, criteria, st, result, cues, followup)
     result.criteria = parse_criteria(criteria) if criteria is not None else None
     content = max(1, sum(1 for t in st.ann.norm.tokens if any(c.isalnum() for c in t.text)))
     missing = sum(len(Normalised.of(f).tokens) for f in result.not_understood)
@@ -128,28 +143,50 @@ def parse(
     return result
 
 
-def _with_previous(previous: Any, criteria: Any, st: State, result: ParseResult) -> Any:
-    prev = followup.previous_criteria(previous)
-    if prev is None:
-        return criteria
+def _with_previous(
+    prev: Any, criteria: Any, st: State, result: ParseResult, cues: Any, force: bool | None
+) -> Any:
+    """Refine the previous criteria, or start over, as the message says (see ``followup``)."""
     new_nodes = flatten(criteria)
-    if followup.is_new_question(new_nodes, st.followup):
-        result.assumptions.append(
-            st.say(
-                "Lu comme une nouvelle question (pas un affinement).",
-                "Read as a new question, not a refinement.",
+    for m in st.ann.mentions:  # report types and qualifiers said alone refine the previous text search
+        if m.kind == "doc_type":
+            cues.doc_types.append(m.value("doc_type"))
+        elif m.kind == "text_include":
+            cues.include.extend(m.value("text_include") or [])
+    result.followup = followup_rules.decide(new_nodes, flatten(prev), cues, force)
+    if not result.followup:
+        if new_nodes:
+            result.assumptions.append(
+                st.say(
+                    "Lu comme une nouvelle question (pas un affinement).",
+                    "Read as a new question, not a refinement.",
+                )
             )
-        )
         return criteria
-    if not new_nodes:
+    if not new_nodes and not cues.opposed:
         result.clarifications.append(
             st.say(
                 "Comment voulez-vous affiner la cohorte précédente ?",
                 "How should the previous cohort be refined?",
             )
         )
-        return prev
-    merged, kept = followup.merge(prev, criteria, replace="fu_replace" in st.followup)
-    for node in kept:
+    old_words = []
+    if cues.old:
+        old_st = State(annotate(cues.old, st.term), st.term, st.today, st.lang)
+        build(old_st)
+        old_words = flatten(assemble(old_st.items)[0])
+    sequence_cue = any(d == "forward" for _, d in st.seq_cues) or cues.it
+    merged = refinement.merge(prev, criteria, cues, old_words=old_words, sequence_cue=sequence_cue)
+    for node in merged.kept:
         result.sources.append(PartSource(field=node.kind, value=to_dict(node), source="previous"))
-    return merged[0] if len(merged) == 1 else All(items=merged)
+    if refinement.AGE_TODAY in merged.notes:  # the "age at diagnosis" reading no longer holds
+        ages = [m.text for m in st.ann.mentions if m.kind == "age"]
+        result.assumptions = [a for a in result.assumptions if not any(w in a for w in ages)]
+    result.assumptions += [st.say(fr, en) for fr, en in merged.notes]
+    result.assumptions.append(
+        st.say(
+            "Lu comme un affinement de la question précédente.",
+            "Read as a refinement of the previous question.",
+        )
+    )
+    return refinement.as_tree(merged.nodes)

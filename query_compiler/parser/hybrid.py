@@ -11,6 +11,11 @@ would duplicate a criterion. Whatever stays unexplained is reported as not under
 
 from __future__ import annotations
 
+import re
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -22,6 +27,7 @@ from query_compiler.parser.state import Item, State
 from query_compiler.parser.terminology import Terminology
 from query_compiler.parser.terminology.text import Normalised, normalise
 
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 SINGLE = {"sex", "age", "vital_status", "survival", "treatment_lines", "biobank"}
 
 
@@ -109,6 +115,10 @@ def _accept(st: State, item: Item, fragments: list[str], question: str) -> int |
         return where[0] if where and all(w is not None for w in where) else None
     if item.kind == "biobank":
         return _grounded(_forms_for(st.term, item, "", None), fragments)
+    if item.kind == "biomarker" and not _plausible_marker(st, item, question):
+        return None
+    if item.kind == "treatment" and not _plausible_drug(st, item, question):
+        return None
     for field in _key_fields(item):
         values = item.fields.get(field)
         if values is None:
@@ -116,8 +126,91 @@ def _accept(st: State, item: Item, fragments: list[str], question: str) -> int |
         for v in values if isinstance(values, list) else [values]:
             where = _grounded(_forms_for(st.term, item, field, v), fragments)
             if where is not None:
+                if item.kind == "biomarker":
+                    _unglue(st, item)
                 return where
     return None
+
+
+GENE_CONTEXT = frozenset(
+    """
+    exon exons mutation mutations mute mutee mutes mutees mutated mutant amplification amplifie
+    amplifiee amplified fusion rearrangement rearrange rearranged deletion deleted delete perte loss
+    expression surexpression overexpression positif positive negatif negative sauvage wild variant
+    variants altere altered
+    """.split()
+)
+STATUS_WORDS = {  # what a model writes as an "alteration" that is really a status
+    word: status
+    for status, words in {
+        "mutated": "mutated mutation mutant mute mutee",
+        "amplified": "amplified amplification amplifie",
+        "rearranged": "rearranged rearrangement fusion",
+        "positive": "positive positif",
+        "negative": "negative negatif",
+        "wild_type": "wild_type wild-type sauvage",
+    }.items()
+    for word in words.split()
+}
+_ALTERATION = re.compile(r"[A-Z].*\d|\d.*[A-Z]|^(?:ITD|TKD)$|^[A-Z0-9]+-[A-Z0-9]+")
+_GLUED = re.compile(r"(?P<gene>[A-Z][A-Z0-9]*?)(?P<variant>[A-Z]\d{2,4}[A-Z*])")  # H3K27M, not CDKN2A
+
+
+def _plausible_marker(st: State, item: Item, question: str) -> bool:
+    """A marker the model names must be one the terminology knows, or a gene written as one in the
+    question (capitals or digits: "FGFR1", "NF2") or next to a word about genes ("kit exon 9"):
+    "asbestos exposure" is no gene. A gene glued to its variant ("H3K27M") is split. An alteration
+    must be in the question and look like one ("V600E", "exon 9", "ITD"), a level needs its number
+    in the question; otherwise they are dropped and the marker kept."""
+    marker = str(item.fields.get("marker") or "")
+    known = any(e.category == "marker" for e in st.term.lookup(marker))
+    if not known:
+        tokens = re.findall(r"[\w-]+", question)
+        at = [i for i, t in enumerate(tokens) if t.upper() == marker.upper()]
+        if not at:
+            return False
+        written = any(tokens[i] == marker.upper() or any(c.isdigit() for c in tokens[i]) for i in at)
+        near = {normalise(t) for i in at for t in tokens[max(0, i - 2) : i + 3]}
+        if not written and not near & GENE_CONTEXT:
+            return False
+    value = item.fields.get("value")
+    if value is not None and not re.search(rf"(?<![\d.]){float(value):g}(?![\d])", question):
+        item.fields.pop("value", None)
+        item.fields.pop("op", None)
+    alteration = item.fields.get("alteration")
+    status = STATUS_WORDS.get(normalise(str(alteration or "")).replace(" ", "_"))
+    if status:  # "alteration": "mutated" is a status
+        item.fields.setdefault("status", status)
+        del item.fields["alteration"]
+        return True
+    if alteration and not (
+        _ALTERATION.search(str(alteration).upper()) and normalise(str(alteration)) in normalise(question)
+    ):
+        del item.fields["alteration"]
+    return True
+
+
+def _unglue(st: State, item: Item) -> None:
+    """"H3K27M" written as one word is the gene H3 with the variant K27M (once it is grounded)."""
+    marker = str(item.fields.get("marker") or "").upper()
+    glued = _GLUED.fullmatch(marker)
+    if glued and not item.fields.get("alteration") and not any(
+        e.category == "marker" for e in st.term.lookup(marker)
+    ):
+        item.fields["marker"], item.fields["alteration"] = glued.group("gene"), glued.group("variant")
+        item.fields.pop("status", None)
+
+
+def _plausible_drug(st: State, item: Item, question: str) -> bool:
+    """A drug the model names must be known, or written in the question as a drug name is: an
+    acronym in capitals ("EDP", a regimen) is not an international non-proprietary name."""
+    for drug in item.fields.get("drugs") or []:
+        if drug in st.term.drugs:
+            continue
+        written = re.findall(rf"(?<![\w-]){re.escape(drug)}(?![\w-])", question, flags=re.IGNORECASE)
+        if not written or any(w.isupper() for w in written) or len(drug) < 5:
+            return False
+    return True
 
 
 def merge_llm(
@@ -160,6 +253,8 @@ def merge_llm(
             continue
         if any(i.fields == item.fields and i.neg == item.neg for i in same):
             continue
+        if item.kind == "text":  # "documented asbestos exposure": the words that say something
+            item.fields["terms"] = [t for t in map(_trim_fillers, item.fields.get("terms", [])) if t]
         where = _accept(st, item, norm_frags, question)
         if where is None:
             continue
@@ -178,18 +273,38 @@ def merge_llm(
 
 
 def complete_with_llm(
-    question: str, criteria: Any, st: State, result: ParseResult, model: str | None = None
+    question: str,
+    criteria: Any,
+    st: State,
+    result: ParseResult,
+    model: str | None = None,
+    deadline: float | None = None,
+    cancel: threading.Event | None = None,
+    question_lang: str = "fr",
 ) -> Any:
-    """Ask the LLM about a question the terminology did not fully understand; merge what it adds."""
-    from query_compiler.parser.chain import LLMParseError, run
+    """Ask the LLM what the words the terminology could not place add; merge what it can justify.
 
-    fragments = [f for f in result.not_understood if Normalised.of(f).tokens]
+    Past the deadline (or when cancelled) the terminology's criteria stand, and the result says so.
+    A text search proposed for an English question is left out: the reports are French, a search
+    for "asbestos" would quietly find nobody."""
+    from query_compiler.parser.chain import LLMParseError, ask
+    from query_compiler.parser.llm import LLMTimeout
+
+    fragments = list(result.llm_words)
+    started = time.perf_counter()
     result.used_llm = True  # called, whatever comes of it (latency is paid either way)
     try:
-        out = run(question, model=model)
+        out = ask(question, fragments, model=model, deadline=deadline, cancel=cancel)
+    except LLMTimeout as exc:
+        result.llm_timed_out = True
+        result.llm_error = str(exc)
+        return criteria
     except (LLMParseError, OSError, RuntimeError, ValueError) as exc:
         result.llm_error = str(exc)
         return criteria
+    finally:
+        result.llm_seconds = time.perf_counter() - started
+    result.llm_tokens = (out["new_tokens"], out["output_tokens"])
     compact = out["compact"]
     if compact.refuse and not st.items:
         result.refused = True
@@ -199,6 +314,8 @@ def complete_with_llm(
         )
         return None
     llm_items = to_items(compact, set(st.term.histology_groups), set(st.term.drugs))
+    if question_lang != "fr":
+        llm_items = [i for i in llm_items if i.kind != "text"]
     added, explained = merge_llm(st, llm_items, fragments, question)
     result.sources.extend(added)
     result.not_understood = [f for i, f in enumerate(fragments) if i not in explained] + [
@@ -210,13 +327,14 @@ def complete_with_llm(
 
 
 def llm_only(question: str, model: str | None = None) -> tuple[Any, bool, str | None]:
-    """The LLM's reading alone (the 'LLM only' configuration of the evaluation)."""
-    from query_compiler.parser.chain import LLMParseError, run
+    """The LLM's reading alone (the 'LLM only' configuration of the evaluation): the same prompt,
+    with the whole question as the words to read."""
+    from query_compiler.parser.chain import LLMParseError, ask
     from query_compiler.parser.terminology import get_terminology
 
     term = get_terminology()
     try:
-        out = run(question, model=model)
+        out = ask(question, [question], model=model)
     except (LLMParseError, OSError, RuntimeError, ValueError) as exc:
         return None, False, str(exc)
     compact = out["compact"]
@@ -225,3 +343,39 @@ def llm_only(question: str, model: str | None = None) -> tuple[Any, bool, str | 
     items = to_items(compact, set(term.histology_groups), set(term.drugs))
     criteria, errors = assemble(items)
     return criteria, False, "; ".join(errors) or None
+
+
+# -- which words are worth asking about ------------------------------------------------------------
+@lru_cache(maxsize=1)
+def fillers() -> frozenset[str]:
+    """Words that never carry a criterion on their own (``prompts/fillers.txt``)."""
+    words: set[str] = set()
+    for line in (PROMPTS / "fillers.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        words.update(t.text for t in Normalised.of(line).tokens if t.text.isalnum())
+    return frozenset(words)
+
+
+def _content_tokens(fragment: str) -> list[str]:
+    return [t.text for t in Normalised.of(fragment).tokens if t.text.isalnum() and t.text not in fillers()]
+
+
+def _trim_fillers(term: str) -> str:
+    """A text term without the filler words at its ends ("documented asbestos exposure")."""
+    words = term.split()
+    while words and not _content_tokens(words[0]):
+        words.pop(0)
+    while words and not _content_tokens(words[-1]):
+        words.pop()
+    return " ".join(words)
+
+
+def content_only(fragments: list[str]) -> list[str]:
+    """The not-understood fragments that hold a word of content ("carrying", "documented" do not)."""
+    return [f for f in fragments if _content_tokens(f)]
+
+
+def llm_words(fragments: list[str]) -> list[str]:
+    """The fragments worth an LLM call: a content word that is not a bare number or a single letter
+    (a dose, a stray "w": nothing the model could turn into a criterion)."""
+    return [f for f in fragments if any(len(t) > 1 and not t.isdigit() for t in _content_tokens(f))]

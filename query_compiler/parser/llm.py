@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import os
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -165,16 +167,196 @@ def get_llm(name: str | None = None) -> Any:
         return _LOADED[key]
 
 
-def generate_json(
-    messages: list[dict[str, str]], schema: dict[str, Any], *, model: str | None = None, max_tokens: int = 384
-) -> str:
-    """One grammar-constrained chat completion; returns the raw JSON text the model wrote."""
+class LLMTimeout(RuntimeError):
+    """The model did not finish its answer before the deadline (or the answer was no longer wanted)."""
+
+
+@dataclass
+class Prompt:
+    """A chat prompt as tokens, with the length of the part shared by every call (cached)."""
+
+    tokens: list[int]
+    prefix: int
+
+
+def _formatter(llm: Any) -> Any:
+    """The model's own chat template (from the GGUF metadata), so any instruction model works."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    def text(token: int) -> str:
+        return llm._model.token_get_text(token) if token != -1 else ""
+
+    template = llm.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ModelError("The GGUF model has no chat template; use an instruction-tuned model.")
+    return Jinja2ChatFormatter(
+        template=template, eos_token=text(llm.token_eos()), bos_token=text(llm.token_bos())
+    )
+
+
+def chat_tokens(llm: Any, messages: list[dict[str, str]]) -> list[int]:
+    prompt = _formatter(llm)(messages=messages).prompt
+    return list(llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+
+
+def build_prompt(fixed: list[dict[str, str]], question: str, *, model: str | None = None) -> Prompt:
+    """Tokens of ``fixed`` messages + one user message; ``prefix`` = tokens identical for every question.
+
+    The shared part is found as the common start of two renderings that differ only in the user's
+    message, so it is exact whatever the chat template adds around a turn."""
     llm = get_llm(model)
+    key = (_model_key(model), _digest(fixed))
+    if key not in _PREFIX:
+        a = chat_tokens(llm, [*fixed, {"role": "user", "content": "a"}])
+        b = chat_tokens(llm, [*fixed, {"role": "user", "content": "b"}])
+        n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+        _PREFIX[key] = a[:n]
+    prefix = _PREFIX[key]
+    tokens = chat_tokens(llm, [*fixed, {"role": "user", "content": question}])
+    if tokens[: len(prefix)] != prefix:  # a template that rewrites earlier turns: no sharing
+        return Prompt(tokens, 0)
+    return Prompt(tokens, len(prefix))
+
+
+_PREFIX: dict[tuple[str, str], list[int]] = {}
+_WARM: set[tuple[str, str]] = set()
+
+
+def _model_key(model: str | None) -> str:
+    return str(resolve_model(model))
+
+
+def _digest(fixed: list[dict[str, str]]) -> str:
+    return hashlib.sha256(json.dumps(fixed, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _state_path(llm: Any, prefix: list[int]) -> Path:
+    """Where the evaluated prefix of this model, prompt and context size is kept between processes."""
+    import llama_cpp
+
+    key = hashlib.sha256(
+        json.dumps([Path(llm.model_path).name, prefix, llm.n_ctx(), llama_cpp.__version__]).encode()
+    ).hexdigest()[:20]
+    return Path(get_settings().model_dir) / "prompt-cache" / f"{Path(llm.model_path).stem}-{key}.state"
+
+
+def warm_prefix(prompt: Prompt, *, model: str | None = None) -> str:
+    """Make the model's memory hold the shared prefix: already there, read from disk, or evaluated
+    once and saved (so the next process skips it). Returns which of the three happened."""
+    llm = get_llm(model)
+    prefix = prompt.tokens[: prompt.prefix]
+    if not prefix:
+        return "none"
     with _LOCK:
-        out = llm.create_chat_completion(
-            messages=messages,
-            response_format={"type": "json_object", "schema": schema},
+        if list(llm._input_ids[: len(prefix)]) == prefix:
+            return "memory"
+        path = _state_path(llm, prefix)
+        if path.is_file() and _load_state(llm, path, prefix):
+            return "disk"
+        llm.reset()
+        llm.eval(prefix)
+        _save_state(llm, path)
+        return "evaluated"
+
+
+def _save_state(llm: Any, path: Path) -> None:
+    import ctypes
+
+    import llama_cpp
+
+    size = llama_cpp.llama_state_get_size(llm._ctx.ctx)
+    buf = (ctypes.c_uint8 * int(size))()
+    n = int(llama_cpp.llama_state_get_data(llm._ctx.ctx, buf, size))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(bytes(buf)[:n])
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _load_state(llm: Any, path: Path, prefix: list[int]) -> bool:
+    """Restore a saved prefix; a file llama.cpp refuses (other build, damaged) is deleted and redone."""
+    import ctypes
+
+    import llama_cpp
+
+    data = path.read_bytes()
+    buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+    if llama_cpp.llama_state_set_data(llm._ctx.ctx, buf, len(data)) != len(data):
+        path.unlink(missing_ok=True)
+        llm.reset()
+        return False
+    llm.input_ids[: len(prefix)] = prefix
+    llm.n_tokens = len(prefix)
+    llm._requires_eval = True
+    return True
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What the model wrote, and what it cost in tokens: evaluated after the cached prefix, written."""
+
+    text: str
+    new_tokens: int
+    output_tokens: int
+
+
+def generate_json(
+    prompt: Prompt,
+    schema: dict[str, Any],
+    *,
+    model: str | None = None,
+    max_tokens: int = 96,
+    deadline: float | None = None,
+    cancel: threading.Event | None = None,
+) -> Generation:
+    """One grammar-constrained completion of ``prompt``: the raw JSON text the model wrote.
+
+    Only the tokens after the cached prefix are evaluated. ``deadline`` (``time.monotonic()``) and
+    ``cancel`` stop the generation between two tokens with ``LLMTimeout``: a late answer is dropped,
+    never waited for."""
+    import time
+
+    from llama_cpp import StoppingCriteriaList
+
+    llm = get_llm(model)
+    warm_prefix(prompt, model=model)
+    stopped: list[str] = []
+
+    def stop(_tokens: Any, _logits: Any) -> bool:
+        if cancel is not None and cancel.is_set():
+            stopped.append("cancelled")
+        elif deadline is not None and time.monotonic() > deadline:
+            stopped.append("deadline")
+        return bool(stopped)
+
+    grammar = _grammar(json.dumps(schema, sort_keys=True))
+    if deadline is not None and time.monotonic() > deadline:
+        raise LLMTimeout("deadline")
+    with _LOCK:
+        out = llm.create_completion(
+            prompt=prompt.tokens,
+            grammar=grammar,
             temperature=0.0,
             max_tokens=max_tokens,
+            stopping_criteria=StoppingCriteriaList([stop]),
+            stop=[],
         )
-    return out["choices"][0]["message"]["content"] or ""
+    if stopped:
+        raise LLMTimeout(stopped[0])
+    usage = out.get("usage") or {}
+    return Generation(
+        out["choices"][0]["text"] or "",
+        len(prompt.tokens) - prompt.prefix,
+        int(usage.get("completion_tokens") or 0),
+    )
+
+
+@lru_cache(maxsize=8)
+def _grammar(schema_json: str) -> Any:
+    from llama_cpp import LlamaGrammar
+
+    return LlamaGrammar.from_json_schema(schema_json, verbose=False)

@@ -35,7 +35,23 @@ class ParseResult(BaseModel):
     refusal: str | None = None
     used_llm: bool = False
     llm_error: str | None = None
+    # the content words the terminology could not place: what the LLM is (or would be) asked about
+    llm_words: list[str] = Field(default_factory=list)
+    llm_seconds: float = 0.0
+    llm_timed_out: bool = False
+    llm_tokens: tuple[int, int] | None = None  # (evaluated after the cached prefix, written)
+    # with a previous question: True when this message refined it, False when it started over
+    followup: bool | None = None
     seconds: float = 0.0
+
+    @property
+    def llm_pending(self) -> bool:
+        """The terminology left content words the LLM could still place (it was not asked yet)."""
+        return bool(self.llm_words) and not self.used_llm
+
+    @property
+    def llm_sources(self) -> list[PartSource]:
+        return [s for s in self.sources if s.source == "llm"]
 
     @property
     def ok(self) -> bool:
