@@ -18,7 +18,7 @@ from query_compiler.parser import parse
 
 BROAD = "cancer du sein métastatique"
 MODEL = "qwen2.5-coder-0.5b"
-UNKNOWN_GENE = "cancer du poumon avec amplification FGFR1"
+UNKNOWN_GENE = "cancer du poumon avec amplification ZNF703"  # a gene outside genes.tsv
 
 
 @pytest.fixture(scope="module")
@@ -85,12 +85,14 @@ def test_cli_ask_keeps_the_conversation_and_new_starts_over(store, centre, tmp_p
 
     from assistant.cli import app
     from retrieval.settings import get_settings
+    from tests.cli_login import login
 
     monkeypatch.setenv("COHORT_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("COHORT_DB", str(store.path))
     get_settings.cache_clear()
     runner = CliRunner()
     user = f"clinician.{centre.lower()}"
+    login(lambda *a, **k: runner.invoke(app, list(a), **k), user, "clinician-demo-2024")
 
     def ask(*args: str) -> dict:
         res = runner.invoke(app, ["ask", *args, "--user", user, "--json", "--no-llm"], catch_exceptions=True)
@@ -186,16 +188,16 @@ def small_model(monkeypatch):  # noqa: ANN001, ANN201
 def test_the_llm_refines_after_the_first_answer_with_what_it_added(store, centre, small_model):
     s = session(store, centre)
     u = s.understand(UNKNOWN_GENE)
-    assert u.llm == "pending" and u.llm_words == ("FGFR1",)
+    assert u.llm == "pending" and u.llm_words == ("ZNF703",)
     assert not any(isinstance(n, Biomarker) for n in iter_nodes(u.criteria))  # the first answer: no LLM
     s.run(u)
     refined = s.with_llm(u, wait=True)
     assert refined.llm == "added", refined
-    assert any("FGFR1" in a for a in refined.llm_added)
+    assert any("ZNF703" in a for a in refined.llm_added)
     markers = [n for n in iter_nodes(refined.criteria) if isinstance(n, Biomarker)]
-    assert [m.marker for m in markers] == ["FGFR1"]
+    assert [m.marker for m in markers] == ["ZNF703"]
     assert kinds(refined.criteria)["tumour"].site == ["C34"]  # the terminology's reading is kept
-    assert ("FGFR1", "llm") in refined.sources
+    assert ("ZNF703", "llm") in refined.sources
     result = s.run(refined, same_turn=True)  # the refinement replaces the first answer of the same turn
     assert s.state.result is result and s.state.before is None and result.understanding.llm == "added"
 
@@ -217,14 +219,14 @@ def test_the_fixed_prompt_is_evaluated_once_then_read_back_from_disk(small_model
     from query_compiler.parser.chain import ask, prompt_for
     from query_compiler.parser.llm import get_llm, warm_prefix
 
-    prompt = prompt_for(UNKNOWN_GENE, ["FGFR1"], MODEL)
+    prompt = prompt_for(UNKNOWN_GENE, ["ZNF703"], MODEL)
     assert 0 < prompt.prefix < len(prompt.tokens) and len(prompt.tokens) - prompt.prefix < 60
     warm_prefix(prompt, model=MODEL)
     assert warm_prefix(prompt, model=MODEL) == "memory"
-    answer = ask(UNKNOWN_GENE, ["FGFR1"], model=MODEL)["raw"]
+    answer = ask(UNKNOWN_GENE, ["ZNF703"], model=MODEL)["raw"]
     get_llm(MODEL).reset()  # as a new process: nothing in memory, the saved state is read
     assert warm_prefix(prompt, model=MODEL) == "disk"
-    assert ask(UNKNOWN_GENE, ["FGFR1"], model=MODEL)["raw"] == answer
+    assert ask(UNKNOWN_GENE, ["ZNF703"], model=MODEL)["raw"] == answer
 
 
 def test_the_table_shows_the_matched_tumours_age_and_site(corpus_store):

@@ -166,7 +166,7 @@ def test_the_caller_can_force_the_reading() -> None:
 
 def test_messages_are_read_in_the_callers_language() -> None:
     """The session passes its language: what the parser says follows it, whatever the question's."""
-    result = parse("women with breast cancer and asbestos", use_llm=False, lang="fr")
+    result = parse("women with breast cancer and lupus", use_llm=False, lang="fr")
     assert result.clarifications and all("«" in c or "Que" in c for c in result.clarifications)
 
 

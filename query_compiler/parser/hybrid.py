@@ -194,10 +194,11 @@ def _unglue(st: State, item: Item) -> None:
     """"H3K27M" written as one word is the gene H3 with the variant K27M (once it is grounded)."""
     marker = str(item.fields.get("marker") or "").upper()
     glued = _GLUED.fullmatch(marker)
-    if glued and not item.fields.get("alteration") and not any(
-        e.category == "marker" for e in st.term.lookup(marker)
-    ):
-        item.fields["marker"], item.fields["alteration"] = glued.group("gene"), glued.group("variant")
+    known = [e.value for e in st.term.lookup(marker) if e.category == "marker"]
+    if glued and not item.fields.get("alteration") and (not known or known[0].upper() != marker):
+        # unknown as a whole, or known as the gene alone (the terminology reads "H3K27M" as H3)
+        item.fields["marker"] = known[0] if known else glued.group("gene")
+        item.fields["alteration"] = glued.group("variant")
         item.fields.pop("status", None)
 
 
