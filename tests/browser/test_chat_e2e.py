@@ -218,8 +218,12 @@ def test_referent_asks_refines_saves_exports_and_opens_a_timeline(server, chat_s
     assert "vivantes" in listing.inner_text()
     shot(page, "07-saved")
 
-    # A question on report text: masked snippets with the matched words in bold.
-    snippets = say_and_wait(page, 'comptes rendus mentionnant "réponse complète"', "Premiers patients")
+    # A question on report text: masked snippets with the matched words in bold. Typed after a
+    # question, it is read as a refinement of it; "Nouvelle question plutôt" reads it on its own.
+    first_reading = say_and_wait(page, 'comptes rendus mentionnant "réponse complète"', "Critères compris")
+    assert "Lu comme un affinement" in first_reading.inner_text()
+    snippets = click_and_wait(page, "Nouvelle question plutôt", "Premiers patients")
+    assert "statut vital" not in snippets.inner_text()
     assert snippets.locator("td .font-bold, td strong", has_text="réponse complète").count() >= 1
     cells = snippets.locator("td").all_inner_texts()
     assert not any(re.search(r"\b(?:Mme|M\.|Dr|Pr) [A-Z][a-z]+", c) for c in cells)  # no name after a title
