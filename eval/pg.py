@@ -21,28 +21,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from retrieval.store import Store
+from retrieval.store import CLINICAL_TABLES, Store
 
 BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
-# Tables filled by ingestion, in foreign-key order (documents before segments...).
-CLINICAL_TABLES = [
-    "centres",
-    "patients",
-    "identities",
-    "relatives",
-    "physicians",
-    "tumours",
-    "events",
-    "treatments",
-    "biomarkers",
-    "stays",
-    "stay_diagnoses",
-    "documents",
-    "mentions",
-    "segments",
-    "samples",
-]
 
 
 def pg_bin() -> Path | None:

@@ -18,24 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# In load order (references first), as in eval/pg.py's copy.
-CLINICAL_TABLES = (
-    "centres",
-    "patients",
-    "identities",
-    "relatives",
-    "physicians",
-    "tumours",
-    "events",
-    "treatments",
-    "biomarkers",
-    "stays",
-    "stay_diagnoses",
-    "documents",
-    "mentions",
-    "segments",
-    "samples",
-)
+from retrieval.store import CLINICAL_TABLES
+
 SPARK_ONLY = ("terms",)
 WAREHOUSE_TABLES = (*CLINICAL_TABLES, *SPARK_ONLY)
 
