@@ -48,6 +48,19 @@ class Bookkeeping:
     def is_done(self, file: InputFile, sha: str) -> bool:
         return self.state.get(file.rel) == (sha, "done")
 
+    def pending(self, files: list[InputFile], report: IngestReport) -> list[tuple[InputFile, str]]:
+        """The files still to load, with their content hash; files already loaded with the same content
+        are counted in the report as skipped (with the rejections of their earlier load)."""
+        todo = []
+        for file in files:
+            sha = file.sha256()
+            if self.is_done(file, sha):
+                report.files_skipped += 1
+                report.previously_rejected += self.rejected_before(file)
+            else:
+                todo.append((file, sha))
+        return todo
+
     def start(self, file: InputFile, sha: str) -> bool:
         """Mark the file as being loaded; True when resuming an interrupted load of the same content."""
         resuming = self.state.get(file.rel, (None, None))[0] == sha
@@ -331,14 +344,7 @@ class Ingestion:
         self.centres = {r["id"] for r in self.store.query("SELECT id FROM centres")}
         self.physicians = {r["id"] for r in self.store.query("SELECT id FROM physicians")}
         self.patients = {r["id"] for r in self.store.query("SELECT id FROM patients")}
-        todo: list[tuple[InputFile, str]] = []
-        for file in self.corpus.files:
-            sha = file.sha256()
-            if self.books.is_done(file, sha):
-                self.report.files_skipped += 1
-                self.report.previously_rejected += self.books.rejected_before(file)
-            else:
-                todo.append((file, sha))
+        todo = self.books.pending(self.corpus.files, self.report)
         patient_files = [(f, s) for f, s in todo if f.kind == "patients"]
         doc_files = [(f, s) for f, s in todo if f.kind == "documents"]
         with Bar(self.progress) as bar:

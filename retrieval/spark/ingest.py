@@ -168,14 +168,7 @@ class SparkIngestion:
         self.centres = self._known("SELECT id FROM centres")
         self.physicians = self._known("SELECT id FROM physicians")
         self.patients = self._known("SELECT id FROM patients")
-        todo = []
-        for file in self.corpus.files:
-            sha = file.sha256()
-            if self.books.is_done(file, sha):
-                self.report.files_skipped += 1
-                self.report.previously_rejected += self.books.rejected_before(file)
-            else:
-                todo.append((file, sha))
+        todo = self.books.pending(self.corpus.files, self.report)
         session = store.session()
         written = []
         try:
