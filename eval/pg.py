@@ -21,7 +21,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from retrieval.store import CLINICAL_TABLES, Store
+from retrieval.store import Store
+from retrieval.tables import CLINICAL_TABLES
 
 BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 

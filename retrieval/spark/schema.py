@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval.store import CLINICAL_TABLES
+from retrieval.tables import CLINICAL_TABLES
 
 SPARK_ONLY = ("terms",)
 WAREHOUSE_TABLES = (*CLINICAL_TABLES, *SPARK_ONLY)
