@@ -107,7 +107,7 @@ SITES_FR: dict[str, str] = {
     "D46": "syndrome myélodysplasique",
 }
 
-_BOILERPLATE = re.compile(r"^(Malignant neoplasms? (of|:)\s*|Secondary malignant neoplasm of\s*)", re.I)
+_BOILERPLATE = re.compile(r"^(Malignant neoplasms?\s*(of|:)\s*|Secondary malignant neoplasm of\s*)", re.I)
 
 
 @cache
@@ -128,8 +128,9 @@ def site_label(code: str, lang: str = "fr") -> str | None:
     cat = code[:3]
     if len(code) > 3:  # a subsite clinicians name (C22.1, C44.4): its own name when the table has one
         french = icd10_table().get(code, ("", ""))[0]
-        if lang == "fr" and " — " in french:
-            return french.split(" — ", 1)[1]
+        if lang == "fr" and " — " in french:  # "sein, quadrant supéro-externe": the organ stays readable
+            organ, part = french.split(" — ", 1)
+            return f"{organ.split(' : ', 1)[-1]}, {part}"
         if lang != "fr" and code in icd10_table():
             return _english(code) or _english(cat)
     if lang == "fr":

@@ -34,7 +34,7 @@ pytestmark = [
 
 FOLLOW_UP = "seulement celles de plus de 60 ans"
 NEW_QUESTION = "patients avec un cancer de la prostate"
-UNKNOWN_GENE = "cancer du poumon avec amplification FGFR1"
+UNKNOWN_GENE = "cancer du poumon avec amplification ZNF703"  # a gene outside genes.tsv
 
 
 @pytest.fixture(scope="module")
@@ -94,12 +94,12 @@ def test_typed_follow_ups_a_new_question_and_the_llm_after_the_first_answer(serv
         # step, then a new answer saying what it added.
         before = page.locator(ASSISTANT).count()
         first_answer = say_and_wait(page, UNKNOWN_GENE, "Premiers patients").inner_text()
-        assert "Le modèle de langue lit « FGFR1 »" in first_answer
-        assert "FGFR1 amplifié" not in first_answer
+        assert "Le modèle de langue lit « ZNF703 »" in first_answer
+        assert "ZNF703 amplifié" not in first_answer
         added = page.locator(ASSISTANT, has_text="Le modèle de langue a ajouté").last
         added.wait_for(timeout=900_000)
         text = added.inner_text()
-        assert "FGFR1 amplifié" in text and "poumon (C34)" in text and "Résultat" in text
+        assert "ZNF703 amplifié" in text and "poumon (C34)" in text and "Résultat" in text
         assert page.locator(ASSISTANT).count() >= before + 2
         assert page.locator('[data-step-type="tool"]', has_text="Modèle de langue").count() >= 1
         assert outside == [], f"the page tried to reach the network: {outside[:3]}"
@@ -112,7 +112,7 @@ def test_an_english_question_in_a_french_session_is_answered_in_french(server, c
         page, _ = new_page(browser, server)
         login(page, server, f"clinician.{centre}", PASSWORD.format(role="clinician"))
         page.locator(ASSISTANT, has_text="Bonjour").last.wait_for()
-        answer = say_and_wait(page, "women with breast cancer and asbestos", "Critères compris").inner_text()
-        assert "Que voulez-vous dire par « asbestos »" in answer
+        answer = say_and_wait(page, "women with breast cancer and lupus", "Critères compris").inner_text()
+        assert "Que voulez-vous dire par « lupus »" in answer
         assert "What do you mean" not in answer
         page.context.close()
