@@ -41,6 +41,9 @@ def java_home() -> str | None:
     return str(Path(java).resolve().parent.parent) if java else None
 
 
+BROADCAST_BYTES = 10 * 1024 * 1024  # Spark's own default
+
+
 def _conf(url: SparkUrl) -> dict[str, str]:
     conf = {
         "spark.app.name": "cohort-assistant",
@@ -49,7 +52,10 @@ def _conf(url: SparkUrl) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": str(url.shuffle_partitions),
         "spark.sql.adaptive.enabled": os.environ.get("COHORT_SPARK_AQE", "true"),
-        "spark.sql.autoBroadcastJoinThreshold": str(64 * 1024 * 1024),
+        # Broadcast only small sides: a 64 MB estimate of a filtered word table grew past the 2 GB
+        # driver's memory at 25,000 patients ("Not enough memory to build and broadcast the table").
+        "spark.sql.autoBroadcastJoinThreshold": str(BROADCAST_BYTES),
+        "spark.sql.adaptive.autoBroadcastJoinThreshold": str(BROADCAST_BYTES),
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.parquet.filterPushdown": "true",
         "spark.driver.memory": url.memory,

@@ -9,7 +9,7 @@ local path, ``file:``, ``hdfs:`` or ``s3a:`` URI every executor can read), ``app
 store of users, audit trail, saved queries and ingestion bookkeeping: a SQLite path or a
 ``postgresql://`` URL; default ``WAREHOUSE/app.db``, which needs a local warehouse), ``buckets``
 (patient buckets of a new warehouse, default 8), ``cache`` (``1``: keep the coded tables in Spark's
-memory, default; ``0``: read Parquet at every query), ``memory`` (driver memory, default ``2g``),
+memory, default; ``0``: read Parquet at every query), ``memory`` (driver memory, default ``4g``),
 ``partitions`` (shuffle partitions, default twice the local cores or 16 on a cluster).
 
 >>> u = parse_spark_url("spark+local[2]?warehouse=/data/wh&buckets=4")
@@ -41,7 +41,7 @@ class SparkUrl:
     app: str
     buckets: int = 8
     cache: bool = True
-    memory: str = "2g"
+    memory: str = "4g"
     partitions: int | None = None
 
     @property
@@ -118,6 +118,6 @@ def parse_spark_url(url: str) -> SparkUrl:
         app=app,
         buckets=buckets,
         cache=opts.get("cache", "1") not in ("0", "false", "no"),
-        memory=opts.get("memory", "2g"),
+        memory=opts.get("memory", "4g"),
         partitions=partitions,
     )
