@@ -40,10 +40,13 @@ from query_compiler.parser.terminology import get_terminology
 from query_compiler.parser.terminology.matcher import annotate
 from retrieval.classifications import expand_histology, genes, implied_site
 
-_CLAUSE = re.compile(r"(?<=[.;!?])\s+|\n+|;\s*|\s+(?:mais|but|whereas|alors que)\s+", re.I)
+# ";" inside a karyotype ("t(4;14)") does not end a clause.
+_CLAUSE = re.compile(r"(?<=[.!?])\s+|(?<=;)\s+(?!\d)|\n+|;(?!\d)\s*|\s+(?:mais|but|whereas|alors que)\s+", re.I)
 # Cues the French annotator does not cover: English negation and relatives, and planned treatments.
 _NEGATED = re.compile(
-    r"\b(?:no|not|without|negative for|ruled out|free of|absence of|denies|never|none|nor)\b", re.I
+    r"\b(?:no|not(?!\s+(?:rearranged|amplified|mutated|detected|overexpressed|expressed|translocated))|without|"
+    r"negative for|ruled out|free of|absence of|denies|never|none|nor)\b",
+    re.I,
 )
 _FAMILY = {
     "en": re.compile(
@@ -62,9 +65,23 @@ _PLANNED = re.compile(
     r"\b(?:propos|envisag|discut|discuss|planned|plan(?:s|ned)? to|to be considered|consider(?:ed)?|"
     r"will (?:start|receive|be)|sera |prévu|prevu|candidate|candidat|indication|indiqu|recommend|"
     r"recommand|trial|essai|screening|waiting|attente|option|could|pourrait|if |si |to be started|"
-    r"[àa] d[ée]buter|[àa] introduire|outcome|d[ée]cision|proposition|will be started|sera d[ée]but)",
+    r"[àa] d[ée]buter|[àa] introduire|outcome|d[ée]cision|proposition|will be started|sera d[ée]but|"
+    r"prendra|recevra|b[ée]n[ée]ficiera|d[ée]butera|commencera|will take|will have)",
     re.I,
 )
+# A treatment verb in the past after the planning cue: "après discussion en RCP, elle a reçu six cures".
+_GIVEN = re.compile(
+    r"\b(?:a re[çc]u|ont re[çc]u|a eu|a b[ée]n[ée]fici[ée]|a [ée]t[ée] trait[ée]e?|a [ée]t[ée] op[ée]r[ée]e?|"
+    r"received|was given|were given|underwent|was treated|completed|was started|were started)\b",
+    re.I,
+)
+# Where a cancer word names a team or a place, not a tumour: "Sarcoma Unit", "bone sarcoma clinic".
+_TEAM = re.compile(
+    r"\b(?:[\w-]+\s+){0,2}(?:unit|clinic|ward|department|team|service|board|network|mdt)\b", re.I
+)
+# Morphology codes of haematological neoplasms: they have no site (eval/cases/README.md).
+_HAEM_FROM = "959"
+# Lineages a tumour belongs to: a solid and a blood cancer in one letter are two cancers.
 _CANCER = re.compile(
     r"\b(?:cancer|cancers|carcinom\w*|adénocarcinom\w*|adenocarcinom\w*|tumeur\w*|tumou?r\w*|néoplas\w*|"
     r"neoplas\w*|malignan\w*|malin\w*|sarcom\w*|lymphom\w*|mélanom\w*|melanom\w*|k|primitif|primary|"
@@ -100,7 +117,8 @@ _ISH_POS = re.compile(r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?ampl
 _RELATIVE_CANCER = re.compile(r"\b(?:cancer|carcinom|tumou?r|leuc|leuk|lymphom|mélanom|melanom)", re.I)
 _DENIED_METASTASIS = re.compile(
     r"(?:pas|aucune?|sans|absence)\s+(?:de\s+)?(?:\w+\s+){0,3}"
-    r"(?:m[ée]tasta|localisation secondaire|l[ée]sion secondaire)|\bM0\b",
+    r"(?:m[ée]tasta|localisation secondaire|l[ée]sion secondaire|(?:l[ée]sion|localisation|maladie|extension) [àa] distance)"
+    r"|\bM0\b",
     re.I,
 )
 # Organs named as the involvement of something else (amyloid deposits, a neighbouring structure) are
@@ -122,14 +140,25 @@ _PRE_NEGATION = re.compile(
 # Words that introduce another cancer than the one the letter is about.
 _ANOTHER = re.compile(
     r"\b(?:ant[ée]c[ée]dents?|history|second|seconde|deuxi[èe]me|autre|another|also|[ée]galement|previous|"
-    r"prior|ancien|synchrone|synchronous|m[ée]tachrone|metachronous|personnel|past)\b",
+    r"prior|ancien|synchrone|synchronous|m[ée]tachrone|metachronous|personnel|past|background|comorbidit\w*|"
+    r"medical history|pmh)\b",
     re.I,
 )
 _NEGATED_GENES = re.compile(
-    r"(?:pas de|absence de|sans|aucune|no|without|negative for)\s+(?:\w+\s+){0,2}?"
+    r"(?i:pas de|absence de|sans|aucune|no|without|negative for)\s+(?:\w+\s+){0,2}?"
     r"(?:mutations?|variants?|alt[ée]rations?)\s+(?:pathog[èe]nes?\s+|constitutionnelles?\s+|germinales?\s+)?"
     r"(?:de\s+|d'|du\s+|des\s+|of\s+|in\s+|on\s+|sur\s+)?"
     r"((?:[A-Z][A-Z0-9]{1,7}(?:/\d)?(?:\s*,\s*|\s+(?:ni|et|or|and|nor|ou)\s+|\s*/\s*)?)+)"
+    # "no BRCA1/2 or PALB2 mutation", "TP53 testing was negative"
+    r"|(?i:pas de|aucune|no|without)\s+((?:[A-Z][A-Z0-9]{1,7}(?:/\d)?(?:\s*,\s*|\s+(?:ni|et|or|and|nor|ou)\s+|\s*/\s*)?)+)"
+    r"\s*(?i:mutations?|variants?|alt[ée]rations?|pathogenic variants?)\b"
+    r"|\b([A-Z][A-Z0-9]{1,7})\s+(?i:(?:germline\s+)?(?:testing|test|analysis|sequencing))\s+(?i:was|is)\s+(?i:negative|normal)"
+)
+# Lost proteins of the MMR panel or another IHC loss: "perte d'expression de MLH1 et PMS2", "loss of MLH1/PMS2".
+_LOSS = re.compile(
+    r"(?i:perte\s+(?:d'expression\s+|de\s+l'expression\s+)?(?:de\s+|des\s+|d')?(?:prot[ée]ines?\s+)?|loss\s+of\s+"
+    r"(?:expression\s+of\s+)?(?:the\s+)?)"
+    r"((?:[A-Z][A-Z0-9]{1,7}(?:\s*,\s*|\s+(?:et|and|ou|or)\s+|\s*/\s*)?)+)"
 )
 _STAGE = re.compile(
     r"\b(?:FIGO|stade|stage|Binet|Ann[- ]Arbor|ISS|R-ISS|BCLC)\s*(?:stade\s+|stage\s+)?"
@@ -214,7 +243,8 @@ def _clauses(text: str) -> list[tuple[int, str]]:
 
 def _items(clause: str, lang: str) -> tuple[list[Any], State]:
     ann = annotate(clause, get_terminology())
-    ann.mentions = [m for m in ann.mentions if not m.fuzzy]  # a letter's typos are rarer than its words
+    # a letter's typos are rarer than its words; "high-grade" is not a numeric grade (eval/cases/README.md)
+    ann.mentions = [m for m in ann.mentions if not m.fuzzy and m.value("grade_word") is None]
     st = State(ann, get_terminology(), date.today(), lang)
     build(st)
     criteria, _ = assemble(st.items)
@@ -231,6 +261,35 @@ def _walk(node: Node) -> list[Node]:
     if isinstance(node, Not):
         return []
     return [node]
+
+
+# Organs without a side: a "right colon" or a "left liver" gives no laterality (eval/cases/README.md).
+_UNPAIRED = frozenset(
+    "C15 C16 C17 C18 C19 C20 C21 C22 C23 C24 C25 C26 C51 C52 C53 C54 C55 C58 C60 C61 C67 C80".split()
+)
+
+
+def _haem(data: dict[str, Any]) -> bool | None:
+    codes = expand_histology(data.get("histology", []), data.get("histology_group", []))
+    return None if not codes else all(c[:3] >= _HAEM_FROM for c in codes)
+
+
+def _other_lineage(data: dict[str, Any], tumour: dict[str, Any]) -> bool:
+    """A blood cancer and a solid cancer in one letter are two cancers, whatever words introduce them."""
+    a, b = _haem(data), _haem(tumour)
+    return a is not None and b is not None and a != b
+
+
+def _keep_narrowest(data: dict[str, Any]) -> None:
+    """Of several histologies named for one tumour, one inside another: keep the inner one."""
+    names = [("histology", h) for h in data.get("histology", [])] + [
+        ("histology_group", g) for g in data.get("histology_group", [])
+    ]
+    sets = {n: expand_histology([n[1]]) if n[0] == "histology" else expand_histology([], [n[1]]) for n in names}
+    keep = [n for n in names if not any(o != n and sets[o] and sets[o] < sets[n] for o in names)]
+    if keep and len(keep) < len(names):
+        data["histology"] = [v for k, v in keep if k == "histology"]
+        data["histology_group"] = [v for k, v in keep if k == "histology_group"]
 
 
 class _Facts:
@@ -257,6 +316,20 @@ class _Facts:
             if _BENIGN.search(clause):
                 data.pop("histology", None)
                 data.pop("histology_group", None)
+        codes = expand_histology(data.get("histology", []), data.get("histology_group", []))
+        if codes and all(c[:3] >= _HAEM_FROM for c in codes):
+            data.pop("site", None)  # a blood cancer has no site: "radiothérapie médiastinale" is a field
+        elif data.get("site") and not (codes and all(c[:2] in ("88", "89", "91", "92", "93") for c in codes)):
+            # a bone is a primary's site only for a bone tumour; otherwise it is where a metastasis is
+            data["site"] = [s for s in data["site"] if s[:3] not in ("C40", "C41")] or data["site"][:0]
+            if not data["site"]:
+                data.pop("site")
+        if any(s[:3] in ("C43", "C44") for s in data.get("site", [])):
+            data["site"] = [s for s in data["site"] if s[:3] != "C49"]  # "melanoma of the left calf": skin
+        if codes and len(data.get("histology_group", [])) + len(data.get("histology", [])) > 1:
+            _keep_narrowest(data)  # "cholangiocarcinome ... (adénocarcinome d'origine biliaire)"
+        if data.get("site") and all(s[:3] in _UNPAIRED for s in data["site"]):
+            data.pop("laterality", None)  # "côlon droit", "foie gauche": not a side of the body
         named = bool(data.get("site") or data.get("histology") or data.get("histology_group"))
         if not named:
             data.pop("laterality", None)  # "lobe droit", "rein droit": a side of something else
@@ -271,7 +344,7 @@ class _Facts:
         if not data:
             return
         target = self._match(data)
-        if target is None and self.tumours and not (_ANOTHER.search(clause) or history):
+        if target is None and self.tumours and not (_ANOTHER.search(clause) or history or _other_lineage(data, self.tumours[0])):
             target = self.tumours[0]  # a second site in the story of the same cancer ("d'origine biliaire")
         if target is None:
             if not named and self.tumours:
@@ -345,7 +418,13 @@ class _Facts:
         ):
             return  # "CAR-T" means any product: the letter names the one given elsewhere
         elif kind == "treatment" and not planned and not (benign and not data.get("drugs")):
-            self.drugs += [d for d in data.get("drugs", []) if d not in self.drugs]
+            drugs = [_SAME_DRUG.get(d, d) for d in data.get("drugs", [])]
+            term = get_terminology()
+            if drugs and all(not term.drugs.get(d, {}).get("class") for d in drugs) and not _ANTICANCER_NEAR(
+                clause, drugs
+            ):
+                return  # "dexamethasone was tapered": a corticosteroid alone is supportive care
+            self.drugs += [d for d in drugs if d not in self.drugs]
             if not data.get("drugs"):
                 self.classes += [c for c in data.get("classes", []) if c not in self.classes]
         elif kind == "event":
@@ -368,6 +447,10 @@ class _Facts:
         if age is not None:
             out.append({"kind": "age", "min": age, "max": age})
         first_site = {s[:3] for s in (self.tumours[0].get("site", []) if self.tumours else [])}
+        if first_site == {"C22"} and "liver" in self.metastasis_sites:
+            self.metastasis_sites.remove("liver")  # a liver cancer's intrahepatic spread is its T, not M
+            if not self.metastasis_sites:
+                self.events = [e for e in self.events if e["type"] != "metastasis"]
         if first_site & {"C56", "C57", "C48"} and set(self.metastasis_sites) <= {"peritoneum"}:
             # peritoneal spread of an ovarian cancer is regional (FIGO III), not a distant metastasis
             self.events = [e for e in self.events if e["type"] != "metastasis"]
@@ -379,6 +462,10 @@ class _Facts:
             if any(str(m).upper().startswith("M1") for m in t.get("m", [])):
                 metastatic = True
         for t in self.tumours:
+            if _haem(t):
+                t.pop("site", None)  # a blood cancer has no site, whatever field its radiotherapy had
+            if t.get("site") and all(s[:3] in _UNPAIRED for s in t["site"]):
+                t.pop("laterality", None)
             hist, groups = t.get("histology", []), t.get("histology_group", [])
             haem = not t.get("site") and not implied_site(hist, groups)
             if haem:
@@ -408,6 +495,21 @@ class _Facts:
         if self.deceased:
             out.append({"kind": "vital_status", "value": "deceased"})
         return out
+
+
+_M_CATEGORY = re.compile(r"(?<![\w/])[cpy]?(M[01][abcd]?)\b")
+_SAME_DRUG = {"nab-paclitaxel": "paclitaxel"}  # eval/cases/README.md: one drug whatever its formulation
+
+
+def _ANTICANCER_NEAR(clause: str, drugs: list[str]) -> bool:  # noqa: N802 - reads as a predicate
+    """Another antineoplastic drug or a regimen named in the same clause ("daratumumab-lénalidomide-dexaméthasone")."""
+    term = get_terminology()
+    ann = annotate(clause, term)
+    for m in ann.mentions:
+        for d in (m.value("drug"), *(m.value("regimen") or [])):
+            if isinstance(d, str) and d not in drugs and term.drugs.get(d, {}).get("class"):
+                return True
+    return False
 
 
 _RECEPTOR_PCT = re.compile(r"\b(RE|RO|ER|RP|PR|PgR)\s*(?:[:=]|à|at)?\s*(\d{1,3})\s*%")
@@ -487,6 +589,7 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
     # the annotator's cue lists are French: an English text gets the English cues below only
     blanked = _blank(text, _qualified_spans(text)) if lang == "fr" else text
     blanked = _blank(blanked, [m.span() for m in _INVOLVEMENT.finditer(blanked)])
+    blanked = _blank(blanked, [m.span() for m in _TEAM.finditer(blanked) if _CANCER.search(m.group(0))])
     history = _history_spans(text) if lang == "fr" else []
     facts = _Facts()
     unused: list[str] = []
@@ -503,7 +606,9 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
             kept = kept[: cut.start()]
         if _DENIED_METASTASIS.search(clause):
             facts.metastasis_denied = True
-        planned = bool(_PLANNED.search(clause))
+        cues = list(_PLANNED.finditer(clause))
+        given = list(_GIVEN.finditer(clause))
+        planned = bool(cues) and not (given and given[-1].start() > cues[-1].start())
         atoms, st = _items(kept, lang)
         cancer_words = bool(_CANCER.search(kept)) or any(m.kind == "histology" for m in st.ann.mentions)
         past = any(a < start + len(clause) and start < b for a, b in history)
@@ -517,12 +622,19 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
             if spread and all(e["type"] != "metastasis" for e in facts.events):
                 facts.events.append({"kind": "event", "type": "metastasis"})
         for hit in _NEGATED_GENES.finditer(clause):
-            for gene in re.findall(r"[A-Z][A-Z0-9]{1,7}(?:/\d)?", hit.group(1)):
+            listed = hit.group(1) or hit.group(2) or hit.group(3) or ""
+            for gene in re.findall(r"[A-Z][A-Z0-9]{1,7}(?:/\d)?", listed):
                 names = [gene] if "/" not in gene else [gene.split("/")[0], gene[:-3] + gene[-1]]
                 for name in names:
                     if name in genes() and (name, "status") not in facts.markers:
                         result = {"kind": "biomarker", "marker": name, "status": "wild_type"}
                         facts.markers[(name, "status")] = result
+        for hit in _LOSS.finditer(kept):
+            if _PRE_NEGATION.search(kept[max(0, hit.start() - 20) : hit.start()]):
+                continue  # "sans perte d'expression"
+            for gene in re.findall(r"[A-Z][A-Z0-9]{1,7}", hit.group(1)):
+                if gene in genes() and genes()[gene]["kind"] == "gene":
+                    facts.markers[(gene, "status")] = {"kind": "biomarker", "marker": gene, "status": "loss"}
         unused += _terms(st)
     if facts.sex is None:
         people = re.sub(r"Madame,?\s+Monsieur|Monsieur,?\s+Madame|Dear Sir or Madam", " ", text)
@@ -534,6 +646,9 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
     for rx, drug in _COMPANIONS:  # "FOLFOX": a letter's regimen includes what a cohort question leaves out
         if rx.search(text) and drug not in facts.drugs:
             facts.drugs.append(drug)
+    m_cat = _M_CATEGORY.search(text)  # "cT2 cN1 (adénopathie axillaire) M0": an M written apart
+    if m_cat and facts.tumours and not facts.tumours[0].get("m"):
+        facts.tumours[0]["m"] = [m_cat.group(1).upper()]
     stage = _STAGE.search(text)
     if stage and facts.tumours and not facts.tumours[0].get("stage"):
         facts.tumours[0]["stage"] = [stage.group(1).upper()]
