@@ -274,7 +274,9 @@ def _print(rep: dict[str, Any], split: str) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("cases")
     def cases_eval(
-        split: Annotated[str, typer.Option("--split", help="dev, dev2 (tuned on), held (held out), all.")] = "dev",
+        split: Annotated[
+            str, typer.Option("--split", help="dev, dev2 (tuned on), held (held out), all.")
+        ] = "dev",
         errors: Annotated[bool, typer.Option("--errors", help="Missed and wrong facts per case.")] = False,
         json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
     ) -> None:

@@ -329,7 +329,10 @@ def register(app: typer.Typer) -> None:
     def parse_eval(
         split: Annotated[
             str,
-            typer.Option("--split", help="test, fresh, blind, outside (held out), dev, outside_dev, outside_dev2, or all."),
+            typer.Option(
+                "--split",
+                help="test, fresh, blind, outside (held out), dev, outside_dev, outside_dev2, or all.",
+            ),
         ] = "test",
         json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
         model: Annotated[str | None, typer.Option("--model", help="Bundled model name or GGUF path.")] = None,

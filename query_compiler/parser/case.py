@@ -34,153 +34,53 @@ from typing import Any
 from query_compiler.criteria import All, AnyOf, Node, Not, Sequence, parse_criteria, to_dict
 from query_compiler.parser.assemble import assemble
 from query_compiler.parser.build import build
+from query_compiler.parser.case_cues import (
+    _AGE_AFTER_NAME,
+    _ANOTHER,
+    _BENIGN,
+    _CANCER,
+    _CLAUSE,
+    _COMPANIONS,
+    _DENIED_METASTASIS,
+    _EXON_VARIANT,
+    _FAMILY,
+    _GIVEN,
+    _GRADE_WORDS,
+    _HAEM_FROM,
+    _HER2_SCORE,
+    _INVOLVEMENT,
+    _ISH_NEG,
+    _ISH_POS,
+    _KI67,
+    _LOSS,
+    _M_CATEGORY,
+    _NEGATED,
+    _NEGATED_GENES,
+    _NODES,
+    _NOT_TUMOUR_STAGE,
+    _PDL1,
+    _PLANNED,
+    _PRE_NEGATION,
+    _PRONOUN_F,
+    _PRONOUN_M,
+    _RECEPTOR,
+    _RECEPTOR_PCT,
+    _RELATIVE_CANCER,
+    _RESULT_WORD,
+    _SALUTATION,
+    _SAME_DRUG,
+    _SBR,
+    _STAGE,
+    _STOP,
+    _TEAM,
+    _TITLE_F,
+    _TITLE_M,
+)
 from query_compiler.parser.core import detect_language
 from query_compiler.parser.state import State
 from query_compiler.parser.terminology import get_terminology
 from query_compiler.parser.terminology.matcher import annotate
 from retrieval.classifications import expand_histology, genes, implied_site
-
-# ";" inside a karyotype ("t(4;14)") does not end a clause.
-_CLAUSE = re.compile(r"(?<=[.!?])\s+|(?<=;)\s+(?!\d)|\n+|;(?!\d)\s*|\s+(?:mais|but|whereas|alors que)\s+", re.I)
-# Cues the French annotator does not cover: English negation and relatives, and planned treatments.
-_NEGATED = re.compile(
-    r"\b(?:no|not(?!\s+(?:rearranged|amplified|mutated|detected|overexpressed|expressed|translocated))|without|"
-    r"negative for|ruled out|free of|absence of|denies|never|none|nor)\b",
-    re.I,
-)
-_FAMILY = {
-    "en": re.compile(
-        r"\b(?:mother|father|sister|brother|aunt|uncle|daughter|son|cousin|grand(?:mother|father)|sibling|"
-        r"family|familial|relatives?)\b",
-        re.I,
-    ),
-    "fr": re.compile(
-        r"\b(?:m[eè]re|p[eè]re|s(?:œ|oe)ur|fr[eè]re|tante|oncle|fille|fils|grand-m[eè]re|grand-p[eè]re|"
-        r"cousine?|famille|familial|familiaux|apparent[ée]s?)\b",
-        re.I,
-    ),
-}
-_SBR = re.compile(r"\b(?:SBR|Elston(?:-Ellis)?|Nottingham|EE)\s*(?:grade\s*)?(III|II|I|[1-3])\b")
-_PLANNED = re.compile(
-    r"\b(?:propos|envisag|discut|discuss|planned|plan(?:s|ned)? to|to be considered|consider(?:ed)?|"
-    r"will (?:start|receive|be)|sera |prévu|prevu|candidate|candidat|indication|indiqu|recommend|"
-    r"recommand|trial|essai|screening|waiting|attente|option|could|pourrait|if |si |to be started|"
-    r"[àa] d[ée]buter|[àa] introduire|outcome|d[ée]cision|proposition|will be started|sera d[ée]but|"
-    r"prendra|recevra|b[ée]n[ée]ficiera|d[ée]butera|commencera|will take|will have)",
-    re.I,
-)
-# A treatment verb in the past after the planning cue: "après discussion en RCP, elle a reçu six cures".
-_GIVEN = re.compile(
-    r"\b(?:a re[çc]u|ont re[çc]u|a eu|a b[ée]n[ée]fici[ée]|a [ée]t[ée] trait[ée]e?|a [ée]t[ée] op[ée]r[ée]e?|"
-    r"received|was given|were given|underwent|was treated|completed|was started|were started)\b",
-    re.I,
-)
-# Where a cancer word names a team or a place, not a tumour: "Sarcoma Unit", "bone sarcoma clinic".
-_TEAM = re.compile(
-    r"\b(?:[\w-]+\s+){0,2}(?:unit|clinic|ward|department|team|service|board|network|mdt)\b", re.I
-)
-# Morphology codes of haematological neoplasms: they have no site (eval/cases/README.md).
-_HAEM_FROM = "959"
-# Lineages a tumour belongs to: a solid and a blood cancer in one letter are two cancers.
-_CANCER = re.compile(
-    r"\b(?:cancer|cancers|carcinom\w*|adénocarcinom\w*|adenocarcinom\w*|tumeur\w*|tumou?r\w*|néoplas\w*|"
-    r"neoplas\w*|malignan\w*|malin\w*|sarcom\w*|lymphom\w*|mélanom\w*|melanom\w*|k|primitif|primary|"
-    r"m[ée]soth[ée]liom\w*|gliom\w*|glioblastom\w*|blastom\w*|leuc[ée]mie|leuk[a]?emia|my[ée]lom\w*|"
-    r"cbnpc|nsclc|sclc|chc|hcc|adk|gist|tne|net)\b",
-    re.I,
-)
-_NODES = re.compile(r"\b(?:ganglion\w*|adénopath\w*|adenopath\w*|lymph|nodes?|node|curage|N\d)\b", re.I)
-_TITLE_F = re.compile(r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mlle|Mademoiselle)\b|\bpatiente\b|\bwoman\b|\bfemme\b")
-_TITLE_M = re.compile(r"\b(?:Monsieur|Mr)\b|\bM\. [A-Z]|\bman\b|\bhomme\b|\bgentleman\b")
-_PRONOUN_F = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
-_PRONOUN_M = re.compile(r"\b(?:he|his|him|himself)\b", re.I)
-# A name then the age: "Mr Daniel Okafor, 64", "Ms Rachel Dunmore (45)", "Mr Kenneth Burrows, 70 years".
-_AGE_AFTER_NAME = re.compile(
-    r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mr|Monsieur|M\.)\s+(?:[A-Z][\w'-]*\.?[\s,]+){1,3}\(?(\d{1,3})\b(?!\s*/)"
-)
-_BENIGN = re.compile(
-    r"\b(?:b[ée]nin\w*|benign|ad[ée]nome?s?|adenoma\w*|kyste\w*|cyst\w*|fibroad[ée]nom\w*|h[ée]mangiom\w*|"
-    r"angiome\w*|naevus|nevus|nodule colloïde|polype?s?|polyp\w*|hyperplasi\w*|lithias\w*|gallstone\w*)\b",
-    re.I,
-)
-_GRADE_WORDS = re.compile(
-    r"\b(?:SBR|Nottingham|FNCLCC|ISUP|Fuhrman|OMS|WHO|grade histo|G[1-4]|FIGO|CNS)\b", re.I
-)
-_NOT_TUMOUR_STAGE = re.compile(
-    r"\b(?:Mayo|ECOG|NYHA|CKD|Rai|kidney disease|insuffisance r[ée]nale|KDIGO)\b", re.I
-)
-_HER2_SCORE = re.compile(r"HER-?2[^.;\n]{0,25}?\b([0-3])\s*\+", re.I)
-_ISH_NEG = re.compile(
-    r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?(?:non|not|n[ée]gati|pas d|absence)", re.I
-)
-_ISH_POS = re.compile(r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?amplifi", re.I)
-_RELATIVE_CANCER = re.compile(r"\b(?:cancer|carcinom|tumou?r|leuc|leuk|lymphom|mélanom|melanom)", re.I)
-_DENIED_METASTASIS = re.compile(
-    r"(?:pas|aucune?|sans|absence)\s+(?:de\s+)?(?:\w+\s+){0,3}"
-    r"(?:m[ée]tasta|localisation secondaire|l[ée]sion secondaire|(?:l[ée]sion|localisation|maladie|extension) [àa] distance)"
-    r"|\bM0\b",
-    re.I,
-)
-# Organs named as the involvement of something else (amyloid deposits, a neighbouring structure) are
-# not cancer sites: "amyloidosis (involvement of lungs, tongue, bladder)", "proximity to the trachea".
-_INVOLVEMENT = re.compile(
-    r"\b(?:involvement|involving|atteinte|amylo\w*|proximit\w*|au contact|contact with|abutting|"
-    r"envahissement|invading|invasion of|adjacent)\b[^.;\n]*",
-    re.I,
-)
-_RESULT_WORD = re.compile(
-    r"(?:r[ée]arrang|mut[ée]|amplifi|exprim|m[ée]thyl|d[ée]tect|surexprim|d[ée]l[ée]t)", re.I
-)
-_SALUTATION = re.compile(
-    r"Madame,?\s+Monsieur|Monsieur,?\s+Madame|Dear Sir|Ch[èe]re?s?\s+(?:Cons|Conf)", re.I
-)
-_PRE_NEGATION = re.compile(
-    r"\b(?:pas|sans|ni|aucune?|absence|jamais|ne|n'|non|négati\w*|exclu\w*|élimin\w*)\b", re.I
-)
-# Words that introduce another cancer than the one the letter is about.
-_ANOTHER = re.compile(
-    r"\b(?:ant[ée]c[ée]dents?|history|second|seconde|deuxi[èe]me|autre|another|also|[ée]galement|previous|"
-    r"prior|ancien|synchrone|synchronous|m[ée]tachrone|metachronous|personnel|past|background|comorbidit\w*|"
-    r"medical history|pmh)\b",
-    re.I,
-)
-_NEGATED_GENES = re.compile(
-    r"(?i:pas de|absence de|sans|aucune|no|without|negative for)\s+(?:\w+\s+){0,2}?"
-    r"(?:mutations?|variants?|alt[ée]rations?)\s+(?:pathog[èe]nes?\s+|constitutionnelles?\s+|germinales?\s+)?"
-    r"(?:de\s+|d'|du\s+|des\s+|of\s+|in\s+|on\s+|sur\s+)?"
-    r"((?:[A-Z][A-Z0-9]{1,7}(?:/\d)?(?:\s*,\s*|\s+(?:ni|et|or|and|nor|ou)\s+|\s*/\s*)?)+)"
-    # "no BRCA1/2 or PALB2 mutation", "TP53 testing was negative"
-    r"|(?i:pas de|aucune|no|without)\s+((?:[A-Z][A-Z0-9]{1,7}(?:/\d)?(?:\s*,\s*|\s+(?:ni|et|or|and|nor|ou)\s+|\s*/\s*)?)+)"
-    r"\s*(?i:mutations?|variants?|alt[ée]rations?|pathogenic variants?)\b"
-    r"|\b([A-Z][A-Z0-9]{1,7})\s+(?i:(?:germline\s+)?(?:testing|test|analysis|sequencing))\s+(?i:was|is)\s+(?i:negative|normal)"
-)
-# Lost proteins of the MMR panel or another IHC loss: "perte d'expression de MLH1 et PMS2", "loss of MLH1/PMS2".
-_LOSS = re.compile(
-    r"(?i:perte\s+(?:d'expression\s+|de\s+l'expression\s+)?(?:de\s+|des\s+|d')?(?:prot[ée]ines?\s+)?|loss\s+of\s+"
-    r"(?:expression\s+of\s+)?(?:the\s+)?)"
-    r"((?:[A-Z][A-Z0-9]{1,7}(?:\s*,\s*|\s+(?:et|and|ou|or)\s+|\s*/\s*)?)+)"
-)
-_STAGE = re.compile(
-    r"\b(?:FIGO|stade|stage|Binet|Ann[- ]Arbor|ISS|R-ISS|BCLC)\s*(?:stade\s+|stage\s+)?"
-    r"(IV[ABC]?|I{1,3}[ABC]?[12]?|[ABC0])\b"
-)
-_EXON_VARIANT = re.compile(
-    r"(d[ée]l[ée]tion|deletion|insertion|duplication)s?\s+(?:de\s+l'|dans\s+l'|in\s+)?exon\s*(\d{1,2})"
-    r"(?:\s+(?:d'|de\s+|du\s+|of\s+|in\s+)?([A-Z][A-Z0-9]{1,7}))?"
-    r"|exon\s*(\d{1,2})\s+(d[ée]l[ée]t\w*|deletion|deleted|insertion|duplication|del|ins)",
-    re.I,
-)
-_COMPANIONS = (
-    (re.compile(r"\bFOLF|\bFLOT\b|\bLV5FU|\bmFOLF", re.I), "calcium folinate"),
-    (re.compile(r"\bR?-?CHOP\b", re.I), "prednisone"),
-    (re.compile(r"\b(?:VRD|RVD)\b"), "dexamethasone"),
-)
-_STOP = set(
-    "avec pour dans une des les est sont été elle il ils elles leur leurs sur par mais chez sans sous "
-    "cette ce ces son sa ses qui que dont puis après avant depuis entre lors aussi plus très bien "
-    "with for the and was were has have had been this that which from into onto after before since "
-    "also more very well then there their they she he his her its who whom patient patiente".split()
-)
 
 
 @dataclass
@@ -285,7 +185,9 @@ def _keep_narrowest(data: dict[str, Any]) -> None:
     names = [("histology", h) for h in data.get("histology", [])] + [
         ("histology_group", g) for g in data.get("histology_group", [])
     ]
-    sets = {n: expand_histology([n[1]]) if n[0] == "histology" else expand_histology([], [n[1]]) for n in names}
+    sets = {
+        n: expand_histology([n[1]]) if n[0] == "histology" else expand_histology([], [n[1]]) for n in names
+    }
     keep = [n for n in names if not any(o != n and sets[o] and sets[o] < sets[n] for o in names)]
     if keep and len(keep) < len(names):
         data["histology"] = [v for k, v in keep if k == "histology"]
@@ -344,7 +246,10 @@ class _Facts:
         if not data:
             return
         target = self._match(data)
-        if target is None and self.tumours and not (_ANOTHER.search(clause) or history or _other_lineage(data, self.tumours[0])):
+        another = (
+            _ANOTHER.search(clause) or history or (self.tumours and _other_lineage(data, self.tumours[0]))
+        )
+        if target is None and self.tumours and not another:
             target = self.tumours[0]  # a second site in the story of the same cancer ("d'origine biliaire")
         if target is None:
             if not named and self.tumours:
@@ -413,15 +318,19 @@ class _Facts:
                 data["status"] = "negative"  # MSS / pMMR
             key = (data["marker"], "value" if "op" in data else "status")
             self.markers.setdefault(key, data)
-        elif kind == "treatment" and len(data.get("drugs", [])) > 2 and all(
-            get_terminology().drugs.get(d, {}).get("class") == "cell_therapy" for d in data["drugs"]
+        elif (
+            kind == "treatment"
+            and len(data.get("drugs", [])) > 2
+            and all(get_terminology().drugs.get(d, {}).get("class") == "cell_therapy" for d in data["drugs"])
         ):
             return  # "CAR-T" means any product: the letter names the one given elsewhere
         elif kind == "treatment" and not planned and not (benign and not data.get("drugs")):
             drugs = [_SAME_DRUG.get(d, d) for d in data.get("drugs", [])]
             term = get_terminology()
-            if drugs and all(not term.drugs.get(d, {}).get("class") for d in drugs) and not _ANTICANCER_NEAR(
-                clause, drugs
+            if (
+                drugs
+                and all(not term.drugs.get(d, {}).get("class") for d in drugs)
+                and not _anticancer_near(clause, drugs)
             ):
                 return  # "dexamethasone was tapered": a corticosteroid alone is supportive care
             self.drugs += [d for d in drugs if d not in self.drugs]
@@ -455,9 +364,7 @@ class _Facts:
             # peritoneal spread of an ovarian cancer is regional (FIGO III), not a distant metastasis
             self.events = [e for e in self.events if e["type"] != "metastasis"]
             self.metastasis_sites = []
-        metastatic = bool(self.metastasis_sites) or any(
-            e["type"] == "metastasis" for e in self.events
-        )
+        metastatic = bool(self.metastasis_sites) or any(e["type"] == "metastasis" for e in self.events)
         for t in self.tumours:
             if any(str(m).upper().startswith("M1") for m in t.get("m", [])):
                 metastatic = True
@@ -473,8 +380,10 @@ class _Facts:
                 continue
             if metastatic and t is self.tumours[0]:
                 t["metastatic"] = True
-            elif t.get("metastatic") is None and t is self.tumours[0] and (
-                self.m0 or self.metastasis_denied or any(str(m).upper() == "M0" for m in t.get("m", []))
+            elif (
+                t.get("metastatic") is None
+                and t is self.tumours[0]
+                and (self.m0 or self.metastasis_denied or any(str(m).upper() == "M0" for m in t.get("m", [])))
             ):
                 t["metastatic"] = False
             elif t is not self.tumours[0] and t.get("metastatic") is False:
@@ -497,12 +406,8 @@ class _Facts:
         return out
 
 
-_M_CATEGORY = re.compile(r"(?<![\w/])[cpy]?(M[01][abcd]?)\b")
-_SAME_DRUG = {"nab-paclitaxel": "paclitaxel"}  # eval/cases/README.md: one drug whatever its formulation
-
-
-def _ANTICANCER_NEAR(clause: str, drugs: list[str]) -> bool:  # noqa: N802 - reads as a predicate
-    """Another antineoplastic drug or a regimen named in the same clause ("daratumumab-lénalidomide-dexaméthasone")."""
+def _anticancer_near(clause: str, drugs: list[str]) -> bool:
+    """Another antineoplastic drug or a regimen in the clause ("daratumumab-lénalidomide-dexaméthasone")."""
     term = get_terminology()
     ann = annotate(clause, term)
     for m in ann.mentions:
@@ -510,12 +415,6 @@ def _ANTICANCER_NEAR(clause: str, drugs: list[str]) -> bool:  # noqa: N802 - rea
             if isinstance(d, str) and d not in drugs and term.drugs.get(d, {}).get("class"):
                 return True
     return False
-
-
-_RECEPTOR_PCT = re.compile(r"\b(RE|RO|ER|RP|PR|PgR)\s*(?:[:=]|à|at)?\s*(\d{1,3})\s*%")
-_KI67 = re.compile(r"\bKi[- ]?67\s*(?:[:=]|à|at|of|de)?\s*(?:[<>≥≤]=?\s*)?(\d{1,3})(?:[.,]\d)?\s*%", re.I)
-_PDL1 = re.compile(r"\bPD-?L1\b[^.;\n%]{0,25}?(?:[<>≥≤]=?\s*)?(\d{1,3})\s*%", re.I)
-_RECEPTOR = {"RE": "ER", "RO": "ER", "ER": "ER", "RP": "PR", "PR": "PR", "PGR": "PR"}
 
 
 def _polarity(facts: _Facts, text: str) -> None:
@@ -660,7 +559,9 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
         if gene and gene.upper() in genes():
             facts.markers.pop((gene.upper(), "status"), None)
             facts.markers[(gene.upper(), "status")] = {
-                "kind": "biomarker", "marker": gene.upper(), "alteration": f"EXON {exon} {word}"
+                "kind": "biomarker",
+                "marker": gene.upper(),
+                "alteration": f"EXON {exon} {word}",
             }
         for data in facts.markers.values():
             if str(data.get("alteration") or "").upper() == f"EXON {exon}":
