@@ -92,12 +92,16 @@ def _build_chain(st: State, chain: list[tuple[Mention, bool, str]]) -> None:
     neg = chain[0][1]
     # a class right before its own drug: keep the drug ("immunothérapie par pembrolizumab")
     kept = []
+    named: dict[int, set[str]] = {}  # "radiochimiothérapie par cisplatine": the chemotherapy is the drug
     for idx, (m, n, how) in enumerate(chain):
         nxt = chain[idx + 1] if idx + 1 < len(chain) else None
         prv = kept[-1] if kept else None
         if m.kind == "treatment_class" and nxt and nxt[0].kind == "drug" and nxt[2] == "":
-            if st.term.drugs.get(nxt[0].value("drug"), {}).get("class") == m.value("treatment_class"):
+            drug_class = st.term.drugs.get(nxt[0].value("drug"), {}).get("class")
+            if drug_class == m.value("treatment_class"):
                 continue
+            if isinstance(m.value("treatment_class"), list) and drug_class in m.value("treatment_class"):
+                named[id(m)] = {drug_class}
         if m.kind == "treatment_class" and prv and prv[0].kind == "drug" and how == "":
             if st.term.drugs.get(prv[0].value("drug"), {}).get("class") == m.value("treatment_class"):
                 continue
@@ -106,7 +110,9 @@ def _build_chain(st: State, chain: list[tuple[Mention, bool, str]]) -> None:
     current: Item | None = None
     for m, _, _how in kept:
         field, vals = _value(m)
-        if len(vals) > 1 and field in ("classes", "regimen"):  # radiochimio, FOLFOX: given together
+        together = len(vals) > 1
+        vals = [v for v in vals if v not in named.get(id(m), set())]
+        if together and field in ("classes", "regimen"):  # radiochimio, FOLFOX: given together
             name = "drugs" if field == "regimen" else field
             for v in vals:
                 st.items.append(Item("treatment", fields={name: [v]}, pos=m.start, neg=neg))
