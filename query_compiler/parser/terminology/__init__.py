@@ -240,7 +240,7 @@ class Terminology:
             "{D}": f"(?P<d>{date_re})",
             "{D1}": f"(?P<d1>{date_re})",
             "{D2}": f"(?P<d2>{date_re})",
-            "{N}": f"(?<![a-z0-9])(?P<n>{num})",
+            "{N}": f"(?<![a-z0-9])(?<![a-z0-9][.,])(?P<n>{num})",  # not the "2" of "CLDN18.2"
             "{N1}": f"(?<![a-z0-9])(?P<n1>{num})",
             "{N2}": f"(?<![a-z0-9])(?P<n2>{num})",
             "{OP}": f"(?:{op_alt})",
