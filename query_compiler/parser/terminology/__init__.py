@@ -110,6 +110,11 @@ class Terminology:
         for list_name, category in GRAMMAR_LISTS.items():
             for term in self.grammar[list_name]:
                 self._add(category, True, str(term))
+        # Acronyms that are also common words, recognised only as written (case-sensitive).
+        self.acronyms: dict[str, list[Entry]] = {
+            word: [Entry(spec["category"], spec["value"], word)]
+            for word, spec in (self.grammar.get("acronyms") or {}).items()
+        }
         self.numbers: dict[str, int] = {normalise(k): int(v) for k, v in self.grammar["numbers"].items()}
         self.ordinals: dict[str, int] = {normalise(k): int(v) for k, v in self.grammar["ordinals"].items()}
         self.max_tokens = max(len(k.split()) for k in self.lexicon)
