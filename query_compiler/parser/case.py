@@ -75,6 +75,7 @@ from query_compiler.parser.case_cues import (
     _TEAM,
     _TITLE_F,
     _TITLE_M,
+    _YP_TNM,
 )
 from query_compiler.parser.core import detect_language
 from query_compiler.parser.state import State
@@ -145,6 +146,8 @@ def _items(clause: str, lang: str) -> tuple[list[Any], State]:
     ann = annotate(clause, get_terminology())
     # a letter's typos are rarer than its words; "high-grade" is not a numeric grade (eval/cases/README.md)
     ann.mentions = [m for m in ann.mentions if not m.fuzzy and m.value("grade_word") is None]
+    # after neoadjuvant treatment the clinical TNM is the patient's (eval/cases/README.md): ypTNM is read last
+    ann.mentions = [m for m in ann.mentions if not (m.kind == "tnm" and m.text.lower().startswith("y"))]
     st = State(ann, get_terminology(), date.today(), lang)
     build(st)
     criteria, _ = assemble(st.items)
@@ -545,6 +548,11 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
     for rx, drug in _COMPANIONS:  # "FOLFOX": a letter's regimen includes what a cohort question leaves out
         if rx.search(text) and drug not in facts.drugs:
             facts.drugs.append(drug)
+    yp = _YP_TNM.search(text)  # "ypT2 N1": the patient's TNM only when no clinical one was given
+    if yp and facts.tumours and not facts.tumours[0].get("t"):
+        facts.tumours[0]["t"] = [f"T{yp.group(1).upper()}"]
+        if yp.group(2) and not facts.tumours[0].get("n"):
+            facts.tumours[0]["n"] = [f"N{yp.group(2).upper()}"]
     m_cat = _M_CATEGORY.search(text)  # "cT2 cN1 (adénopathie axillaire) M0": an M written apart
     if m_cat and facts.tumours and not facts.tumours[0].get("m"):
         facts.tumours[0]["m"] = [m_cat.group(1).upper()]

@@ -152,6 +152,7 @@ _STOP = set(
     "with for the and was were has have had been this that which from into onto after before since "
     "also more very well then there their they she he his her its who whom patient patiente".split()
 )
+_YP_TNM = re.compile(r"\by[pc]T(\d[a-d]?|is|x)\b(?:\s*(?:y?[pc])?N([0-3x][abc]?)\b)?", re.I)
 _M_CATEGORY = re.compile(r"(?<![\w/])[cpy]?(M[01][abcd]?)\b")
 _SAME_DRUG = {"nab-paclitaxel": "paclitaxel"}  # eval/cases/README.md: one drug whatever its formulation
 _RECEPTOR_PCT = re.compile(r"\b(RE|RO|ER|RP|PR|PgR)\s*(?:[:=]|à|at)?\s*(\d{1,3})\s*%")
