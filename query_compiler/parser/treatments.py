@@ -22,11 +22,16 @@ def collect(st: State, m: Mention, neg: bool) -> None:
     st.tx.append((m, neg))
 
 
+TREATMENT_KINDS = ("treatment_class", "drug", "drug_group", "drug_family", "regimen")
+
+
 def _value(m: Mention) -> tuple[str, list[str]]:
     if m.kind == "drug":
         return "drugs", [m.value("drug")]
     if m.kind == "drug_group":
         return "drugs", list(m.value("drug_group"))
+    if m.kind == "drug_family":  # "inhibiteur de MEK": the ATC group of the family
+        return "atc", [m.value("drug_family")]
     if m.kind == "regimen":
         return "regimen", list(m.value("regimen"))
     value = m.value("treatment_class")
@@ -37,7 +42,7 @@ def _chains(st: State) -> list[list[tuple[Mention, bool, str]]]:
     chains: list[list[tuple[Mention, bool, str]]] = []
     prev: Mention | None = None
     for m, neg in st.tx:
-        if m.kind not in ("treatment_class", "drug", "drug_group", "regimen"):
+        if m.kind not in TREATMENT_KINDS:
             continue
         how = st.joined(prev, m, set()) if prev is not None else None
         if how is not None and prev is not None and _new_verb(st, prev, m, neg):
@@ -61,7 +66,7 @@ def _new_verb(st: State, prev: Mention, m: Mention, neg: bool) -> bool:
 
 
 def _tx_mentions(st: State) -> list[Mention]:
-    return [m for m, _ in st.tx if m.kind in ("treatment_class", "drug", "drug_group", "regimen")]
+    return [m for m, _ in st.tx if m.kind in TREATMENT_KINDS]
 
 
 def _switched_from(st: State, m: Mention) -> bool:
