@@ -72,6 +72,7 @@ from query_compiler.parser.case_cues import (
     _SBR,
     _STAGE,
     _STOP,
+    _SUBTYPE,
     _TEAM,
     _TITLE_F,
     _TITLE_M,
@@ -466,6 +467,25 @@ def _polarity(facts: _Facts, text: str) -> None:
         facts.markers[("HER2", "status")] = {"kind": "biomarker", "marker": "HER2", "status": status}
 
 
+def _subtype(clause: str, st: State) -> Node | None:
+    """The subtype word ("mesothelioma, epithelioid subtype") with the histology's noun, when the
+    terminology knows the pair ("epithelioid mesothelioma" → 9052/3)."""
+    hit = _SUBTYPE.search(clause)
+    if hit is None:
+        return None
+    word = hit.group(1) or hit.group(2)
+    term = get_terminology()
+    for m in st.ann.mentions:
+        if m.kind != "histology":
+            continue
+        noun = m.text.split()[-1] if m.text.split() else ""
+        for phrase in (f"{word} {noun}", f"{noun} {word}"):
+            for entry in term.lookup(phrase):
+                if entry.category == "histology" and entry.value.get("codes"):
+                    return parse_criteria({"kind": "tumour", "histology": list(entry.value["codes"])})
+    return None
+
+
 def _terms(st: State) -> list[str]:
     """Words of a clause that no rule used: content words only (no names, numbers or grammar)."""
     out = []
@@ -516,6 +536,9 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
         past = any(a < start + len(clause) and start < b for a, b in history)
         for node in atoms:
             facts.add(node, clause, planned, cancer_words, past)
+        subtype = _subtype(kept, st)
+        if subtype is not None:
+            facts.add(subtype, clause, planned, True, past)
         if re.search(r"m[ée]tasta|metasta", kept, re.I):  # "d'emblée métastatique : nodules pulmonaires"
             spread = [m.value("metastasis_site") for m in st.ann.mentions if m.value("metastasis_site")]
             distant = bool(re.search(r"à distance|distant|r[ée]trop[ée]riton", kept, re.I))

@@ -152,6 +152,12 @@ _STOP = set(
     "with for the and was were has have had been this that which from into onto after before since "
     "also more very well then there their they she he his her its who whom patient patiente".split()
 )
+# "mesothelioma, epithelioid subtype", "carcinome, sous-type papillaire", "variant: clear cell".
+_SUBTYPE = re.compile(
+    r"\b([A-Za-zÀ-ÿ-]{4,})\s+(?:subtype|variant|type)\b"
+    r"|\b(?:sous-type|sous type|variante?)\s+([A-Za-zÀ-ÿ-]{4,})",
+    re.I,
+)
 _YP_TNM = re.compile(r"\by[pc]T(\d[a-d]?|is|x)\b(?:\s*(?:y?[pc])?N([0-3x][abc]?)\b)?", re.I)
 _M_CATEGORY = re.compile(r"(?<![\w/])[cpy]?(M[01][abcd]?)\b")
 _SAME_DRUG = {"nab-paclitaxel": "paclitaxel"}  # eval/cases/README.md: one drug whatever its formulation
