@@ -223,6 +223,8 @@ def build(st: State) -> None:
         k = m.kind
         if k == "site" and _family_cancer(st, m):
             continue
+        if k == "metastatic" and met_sites.get(id(m)) and not neg and st.fr():  # "métastatique osseux"
+            metastasis(st, m, met_sites[id(m)], neg)
         if k in ("site", "histology") or k in TUMOUR_KINDS:
             _tumour_word(st, m, new_tumour and k in ("site", "histology"), neg)
             if k in ("site", "histology"):
