@@ -31,7 +31,7 @@ from typing import Annotated, Any
 import typer
 
 CASES = Path(__file__).parent / "cases"
-SPLITS = ("dev", "held")
+SPLITS = ("dev", "held", "dev2")  # dev2: round-2 development cases (eval/cases/README.md)
 
 
 def load(split: str) -> list[dict[str, Any]]:
@@ -274,13 +274,15 @@ def _print(rep: dict[str, Any], split: str) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("cases")
     def cases_eval(
-        split: Annotated[str, typer.Option("--split", help="dev (tuned on), held (held out), all.")] = "dev",
+        split: Annotated[
+            str, typer.Option("--split", help="dev, dev2 (tuned on), held (held out), all.")
+        ] = "dev",
         errors: Annotated[bool, typer.Option("--errors", help="Missed and wrong facts per case.")] = False,
         json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
     ) -> None:
         """Fact precision/recall of the case reader (similar patients from a pasted case), per field."""
         if split not in (*SPLITS, "all"):
-            raise typer.BadParameter("--split must be dev, held or all")
+            raise typer.BadParameter("--split must be dev, dev2, held or all")
         rep = score(load(split))
         if json_out:
             typer.echo(json.dumps({"split": split, **rep}, ensure_ascii=False, indent=2))

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SPLITS = {"dev.jsonl": ("cd", 24), "held.jsonl": ("c", 48)}
+SPLITS = {"dev.jsonl": ("cd", 24), "held.jsonl": ("c", 48), "dev2.jsonl": ("ce", 16)}
 GENRES = {"letter", "rcp", "discharge", "referral", "pathology"}
 FIELDS = {  # allowed fields per atom kind (query_compiler/criteria.py)
     "sex": {"value"},

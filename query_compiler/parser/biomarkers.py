@@ -84,7 +84,8 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
     nxt = st.at.get(m.end + 1)
     listed = st.token(m.end) in ("/", "et", "and", ",") and nxt is not None and "marker" in nxt.categories
     if status is None and alteration is None and not listed:  # "ER/PR negative": the status comes after
-        for k in (m.start - 1, m.start - 2, m.start - 3):
+        first = _list_start(st, m)  # "amplification MDM2 et CDK4": the status before the whole list
+        for k in (first - 1, first - 2, first - 3):
             other = st.at.get(k)
             if other is not None and "status" in other.categories and st.token(k) not in ("+", "-"):
                 status = other.value("status")
@@ -93,6 +94,19 @@ def _status_near(st: State, m: Mention) -> tuple[str | None, str | None, list[in
             if other is not None and other.kind not in ("filler",) and st.token(k) not in ("de", "du", "d"):
                 break
     return status, alteration, used
+
+
+def _list_start(st: State, m: Mention) -> int:
+    """First token of a list of bare markers that ends with m ("MDM2 et CDK4", "MLH1, PMS2")."""
+    start = m.start
+    while True:
+        k = start - 1
+        while k >= 0 and st.token(k) in (",", "/", "et", "and", "ou", "or"):
+            k -= 1
+        other = st.at.get(k)
+        if k == start - 1 or other is None or "marker" not in other.categories or other.end != k + 1:
+            return start
+        start = other.start
 
 
 def _default_status(marker: str) -> str | None:
@@ -188,6 +202,37 @@ def finish_pending(st: State, pending: list[tuple[Mention, list[Biomarker]]]) ->
                 st.items.remove(theirs[0])
                 atoms = [Biomarker(**mine[0].fields), Biomarker(**theirs[0].fields)]
                 st.items.append(Item("any", pos=m.start, node=AnyOf(items=atoms)))
+
+
+def group_or_lists(st: State) -> None:
+    """"mutation KRAS, NRAS ou BRAF": markers listed with "ou/or" are any of them, one atom each."""
+    marks = sorted((m for m in st.ann.mentions if "marker" in m.categories), key=lambda m: m.start)
+    runs, run, ors = [], [marks[0]] if marks else [], False
+    for a, b in zip(marks, marks[1:], strict=False):
+        between = [st.token(k) for k in range(a.end, b.start)]
+        if between and all(t in (",", "/", "ou", "or") for t in between):
+            run.append(b)
+            ors = ors or any(t in ("ou", "or") for t in between)
+            continue
+        if len(run) > 1 and ors:
+            runs.append(run)
+        run, ors = [b], False
+    if len(run) > 1 and ors:
+        runs.append(run)
+    for run in runs:
+        starts = {m.start for m in run}
+        items = [i for i in st.items if i.pos in starts and i.kind in ("biomarker", "any") and not i.neg]
+        atoms = []
+        for i in items:
+            atoms += list(i.node.items) if i.kind == "any" else [Biomarker(**i.fields)]
+        said = {(a.status, a.alteration) for a in atoms if a.status or a.alteration}
+        if len(atoms) < 2 or len(said) != 1:
+            continue  # mixed results stay as said
+        status, alteration = next(iter(said))
+        atoms = [a if a.status or a.alteration else a.model_copy(update={"status": status}) for a in atoms]
+        for i in items:
+            st.items.remove(i)
+        st.items.append(Item("any", pos=min(starts), node=AnyOf(items=atoms)))
 
 
 def add_profile(st: State, m: Mention) -> None:

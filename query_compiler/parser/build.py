@@ -19,6 +19,7 @@ CRITERION_KINDS = TUMOUR_KINDS | {
     "treatment_class",
     "drug",
     "drug_group",
+    "drug_family",
     "regimen",
     "metastasis_event",
     "event",
@@ -222,6 +223,8 @@ def build(st: State) -> None:
         k = m.kind
         if k == "site" and _family_cancer(st, m):
             continue
+        if k == "metastatic" and met_sites.get(id(m)) and not neg and st.fr():  # "métastatique osseux"
+            metastasis(st, m, met_sites[id(m)], neg)
         if k in ("site", "histology") or k in TUMOUR_KINDS:
             _tumour_word(st, m, new_tumour and k in ("site", "histology"), neg)
             if k in ("site", "histology"):
@@ -233,7 +236,15 @@ def build(st: State) -> None:
         elif k == "event":
             st.items.append(Item("event", fields={"type": m.value("event")}, pos=m.start, neg=neg))
             st.part("event.type", m.value("event"), m.text)
-        elif k in ("treatment_class", "drug", "drug_group", "regimen", "ongoing", "lines_number"):
+        elif k in (
+            "treatment_class",
+            "drug",
+            "drug_group",
+            "drug_family",
+            "regimen",
+            "ongoing",
+            "lines_number",
+        ):
             treatments.collect(st, m, neg)
         elif k == "marker":
             biomarkers.add_marker(st, m, pending)
@@ -273,6 +284,7 @@ def build(st: State) -> None:
         else:
             _simple(st, m, neg)
     biomarkers.finish_pending(st, pending)
+    biomarkers.group_or_lists(st)
     _finish_exposures(st)
     treatments.finish(st)
     _attach_to_text(st)
@@ -294,7 +306,7 @@ def _exposure(st: State, m: Mention, neg: bool) -> None:
 
 
 def _finish_exposures(st: State) -> None:
-    """"occupational asbestos exposure" names its agent: the generic occupational term goes."""
+    """ "occupational asbestos exposure" names its agent: the generic occupational term goes."""
     agents = {e["term"] for e in exposures() if e.get("agent")}
     texts = [i for i in st.items if i.kind == "text" and i.fields.get("terms")]
     if not any(i.fields["terms"][0] in agents for i in texts):
@@ -323,9 +335,33 @@ def _family_cancer(st: State, m: Mention) -> bool:
 # In a fusion "A-B", the marker is the gene that is tested: the driver partner (EML4-ALK, FGFR2-BICC1,
 # BRD4-NUTM1, FUS-DDIT3, PAX3-FOXO1, ETV6-NTRK3, EWSR1-FLI1, SS18-SSX); the first when both or none are.
 DRIVERS = {
-    "ALK", "ROS1", "RET", "NTRK1", "NTRK2", "NTRK3", "FGFR1", "FGFR2", "FGFR3", "NRG1", "BRAF", "MET",
-    "NUTM1", "DDIT3", "FOXO1", "EWSR1", "SS18", "TFE3", "TFEB", "ABL1", "ERG", "MYB", "PDGFB", "STAT6",
-    "CIC", "BCOR", "KMT2A",
+    "ALK",
+    "ROS1",
+    "RET",
+    "NTRK1",
+    "NTRK2",
+    "NTRK3",
+    "FGFR1",
+    "FGFR2",
+    "FGFR3",
+    "NRG1",
+    "BRAF",
+    "MET",
+    "NUTM1",
+    "DDIT3",
+    "FOXO1",
+    "EWSR1",
+    "SS18",
+    "TFE3",
+    "TFEB",
+    "ABL1",
+    "ERG",
+    "MYB",
+    "PDGFB",
+    "STAT6",
+    "CIC",
+    "BCOR",
+    "KMT2A",
 }
 
 

@@ -34,124 +34,55 @@ from typing import Any
 from query_compiler.criteria import All, AnyOf, Node, Not, Sequence, parse_criteria, to_dict
 from query_compiler.parser.assemble import assemble
 from query_compiler.parser.build import build
+from query_compiler.parser.case_cues import (
+    _AGE_AFTER_NAME,
+    _ANOTHER,
+    _BENIGN,
+    _CANCER,
+    _CLAUSE,
+    _COMPANIONS,
+    _DENIED_METASTASIS,
+    _EXON_VARIANT,
+    _FAMILY,
+    _GIVEN,
+    _GRADE_WORDS,
+    _HAEM_FROM,
+    _HER2_SCORE,
+    _INVOLVEMENT,
+    _ISH_NEG,
+    _ISH_POS,
+    _KI67,
+    _LOSS,
+    _M_CATEGORY,
+    _NEGATED,
+    _NEGATED_GENES,
+    _NODES,
+    _NOT_TUMOUR_STAGE,
+    _PDL1,
+    _PLANNED,
+    _PRE_NEGATION,
+    _PRONOUN_F,
+    _PRONOUN_M,
+    _RECEPTOR,
+    _RECEPTOR_PCT,
+    _RELATIVE_CANCER,
+    _RESULT_WORD,
+    _SALUTATION,
+    _SAME_DRUG,
+    _SBR,
+    _STAGE,
+    _STOP,
+    _SUBTYPE,
+    _TEAM,
+    _TITLE_F,
+    _TITLE_M,
+    _YP_TNM,
+)
 from query_compiler.parser.core import detect_language
 from query_compiler.parser.state import State
 from query_compiler.parser.terminology import get_terminology
 from query_compiler.parser.terminology.matcher import annotate
 from retrieval.classifications import expand_histology, genes, implied_site
-
-_CLAUSE = re.compile(r"(?<=[.;!?])\s+|\n+|;\s*|\s+(?:mais|but|whereas|alors que)\s+", re.I)
-# Cues the French annotator does not cover: English negation and relatives, and planned treatments.
-_NEGATED = re.compile(
-    r"\b(?:no|not|without|negative for|ruled out|free of|absence of|denies|never|none|nor)\b", re.I
-)
-_FAMILY = {
-    "en": re.compile(
-        r"\b(?:mother|father|sister|brother|aunt|uncle|daughter|son|cousin|grand(?:mother|father)|sibling|"
-        r"family|familial|relatives?)\b",
-        re.I,
-    ),
-    "fr": re.compile(
-        r"\b(?:m[eè]re|p[eè]re|s(?:œ|oe)ur|fr[eè]re|tante|oncle|fille|fils|grand-m[eè]re|grand-p[eè]re|"
-        r"cousine?|famille|familial|familiaux|apparent[ée]s?)\b",
-        re.I,
-    ),
-}
-_SBR = re.compile(r"\b(?:SBR|Elston(?:-Ellis)?|Nottingham|EE)\s*(?:grade\s*)?(III|II|I|[1-3])\b")
-_PLANNED = re.compile(
-    r"\b(?:propos|envisag|discut|discuss|planned|plan(?:s|ned)? to|to be considered|consider(?:ed)?|"
-    r"will (?:start|receive|be)|sera |prévu|prevu|candidate|candidat|indication|indiqu|recommend|"
-    r"recommand|trial|essai|screening|waiting|attente|option|could|pourrait|if |si |to be started|"
-    r"[àa] d[ée]buter|[àa] introduire|outcome|d[ée]cision|proposition|will be started|sera d[ée]but)",
-    re.I,
-)
-_CANCER = re.compile(
-    r"\b(?:cancer|cancers|carcinom\w*|adénocarcinom\w*|adenocarcinom\w*|tumeur\w*|tumou?r\w*|néoplas\w*|"
-    r"neoplas\w*|malignan\w*|malin\w*|sarcom\w*|lymphom\w*|mélanom\w*|melanom\w*|k|primitif|primary|"
-    r"m[ée]soth[ée]liom\w*|gliom\w*|glioblastom\w*|blastom\w*|leuc[ée]mie|leuk[a]?emia|my[ée]lom\w*|"
-    r"cbnpc|nsclc|sclc|chc|hcc|adk|gist|tne|net)\b",
-    re.I,
-)
-_NODES = re.compile(r"\b(?:ganglion\w*|adénopath\w*|adenopath\w*|lymph|nodes?|node|curage|N\d)\b", re.I)
-_TITLE_F = re.compile(r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mlle|Mademoiselle)\b|\bpatiente\b|\bwoman\b|\bfemme\b")
-_TITLE_M = re.compile(r"\b(?:Monsieur|Mr)\b|\bM\. [A-Z]|\bman\b|\bhomme\b|\bgentleman\b")
-_PRONOUN_F = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
-_PRONOUN_M = re.compile(r"\b(?:he|his|him|himself)\b", re.I)
-# A name then the age: "Mr Daniel Okafor, 64", "Ms Rachel Dunmore (45)", "Mr Kenneth Burrows, 70 years".
-_AGE_AFTER_NAME = re.compile(
-    r"\b(?:Mme|Madame|Mrs|Ms|Miss|Mr|Monsieur|M\.)\s+(?:[A-Z][\w'-]*\.?[\s,]+){1,3}\(?(\d{1,3})\b(?!\s*/)"
-)
-_BENIGN = re.compile(
-    r"\b(?:b[ée]nin\w*|benign|ad[ée]nome?s?|adenoma\w*|kyste\w*|cyst\w*|fibroad[ée]nom\w*|h[ée]mangiom\w*|"
-    r"angiome\w*|naevus|nevus|nodule colloïde|polype?s?|polyp\w*|hyperplasi\w*|lithias\w*|gallstone\w*)\b",
-    re.I,
-)
-_GRADE_WORDS = re.compile(
-    r"\b(?:SBR|Nottingham|FNCLCC|ISUP|Fuhrman|OMS|WHO|grade histo|G[1-4]|FIGO|CNS)\b", re.I
-)
-_NOT_TUMOUR_STAGE = re.compile(
-    r"\b(?:Mayo|ECOG|NYHA|CKD|Rai|kidney disease|insuffisance r[ée]nale|KDIGO)\b", re.I
-)
-_HER2_SCORE = re.compile(r"HER-?2[^.;\n]{0,25}?\b([0-3])\s*\+", re.I)
-_ISH_NEG = re.compile(
-    r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?(?:non|not|n[ée]gati|pas d|absence)", re.I
-)
-_ISH_POS = re.compile(r"\b(?:FISH|SISH|CISH|ISH|hybridation)\b[^.;\n]{0,30}?amplifi", re.I)
-_RELATIVE_CANCER = re.compile(r"\b(?:cancer|carcinom|tumou?r|leuc|leuk|lymphom|mélanom|melanom)", re.I)
-_DENIED_METASTASIS = re.compile(
-    r"(?:pas|aucune?|sans|absence)\s+(?:de\s+)?(?:\w+\s+){0,3}"
-    r"(?:m[ée]tasta|localisation secondaire|l[ée]sion secondaire)|\bM0\b",
-    re.I,
-)
-# Organs named as the involvement of something else (amyloid deposits, a neighbouring structure) are
-# not cancer sites: "amyloidosis (involvement of lungs, tongue, bladder)", "proximity to the trachea".
-_INVOLVEMENT = re.compile(
-    r"\b(?:involvement|involving|atteinte|amylo\w*|proximit\w*|au contact|contact with|abutting|"
-    r"envahissement|invading|invasion of|adjacent)\b[^.;\n]*",
-    re.I,
-)
-_RESULT_WORD = re.compile(
-    r"(?:r[ée]arrang|mut[ée]|amplifi|exprim|m[ée]thyl|d[ée]tect|surexprim|d[ée]l[ée]t)", re.I
-)
-_SALUTATION = re.compile(
-    r"Madame,?\s+Monsieur|Monsieur,?\s+Madame|Dear Sir|Ch[èe]re?s?\s+(?:Cons|Conf)", re.I
-)
-_PRE_NEGATION = re.compile(
-    r"\b(?:pas|sans|ni|aucune?|absence|jamais|ne|n'|non|négati\w*|exclu\w*|élimin\w*)\b", re.I
-)
-# Words that introduce another cancer than the one the letter is about.
-_ANOTHER = re.compile(
-    r"\b(?:ant[ée]c[ée]dents?|history|second|seconde|deuxi[èe]me|autre|another|also|[ée]galement|previous|"
-    r"prior|ancien|synchrone|synchronous|m[ée]tachrone|metachronous|personnel|past)\b",
-    re.I,
-)
-_NEGATED_GENES = re.compile(
-    r"(?:pas de|absence de|sans|aucune|no|without|negative for)\s+(?:\w+\s+){0,2}?"
-    r"(?:mutations?|variants?|alt[ée]rations?)\s+(?:pathog[èe]nes?\s+|constitutionnelles?\s+|germinales?\s+)?"
-    r"(?:de\s+|d'|du\s+|des\s+|of\s+|in\s+|on\s+|sur\s+)?"
-    r"((?:[A-Z][A-Z0-9]{1,7}(?:/\d)?(?:\s*,\s*|\s+(?:ni|et|or|and|nor|ou)\s+|\s*/\s*)?)+)"
-)
-_STAGE = re.compile(
-    r"\b(?:FIGO|stade|stage|Binet|Ann[- ]Arbor|ISS|R-ISS|BCLC)\s*(?:stade\s+|stage\s+)?"
-    r"(IV[ABC]?|I{1,3}[ABC]?[12]?|[ABC0])\b"
-)
-_EXON_VARIANT = re.compile(
-    r"(d[ée]l[ée]tion|deletion|insertion|duplication)s?\s+(?:de\s+l'|dans\s+l'|in\s+)?exon\s*(\d{1,2})"
-    r"(?:\s+(?:d'|de\s+|du\s+|of\s+|in\s+)?([A-Z][A-Z0-9]{1,7}))?"
-    r"|exon\s*(\d{1,2})\s+(d[ée]l[ée]t\w*|deletion|deleted|insertion|duplication|del|ins)",
-    re.I,
-)
-_COMPANIONS = (
-    (re.compile(r"\bFOLF|\bFLOT\b|\bLV5FU|\bmFOLF", re.I), "calcium folinate"),
-    (re.compile(r"\bR?-?CHOP\b", re.I), "prednisone"),
-    (re.compile(r"\b(?:VRD|RVD)\b"), "dexamethasone"),
-)
-_STOP = set(
-    "avec pour dans une des les est sont été elle il ils elles leur leurs sur par mais chez sans sous "
-    "cette ce ces son sa ses qui que dont puis après avant depuis entre lors aussi plus très bien "
-    "with for the and was were has have had been this that which from into onto after before since "
-    "also more very well then there their they she he his her its who whom patient patiente".split()
-)
 
 
 @dataclass
@@ -214,7 +145,10 @@ def _clauses(text: str) -> list[tuple[int, str]]:
 
 def _items(clause: str, lang: str) -> tuple[list[Any], State]:
     ann = annotate(clause, get_terminology())
-    ann.mentions = [m for m in ann.mentions if not m.fuzzy]  # a letter's typos are rarer than its words
+    # a letter's typos are rarer than its words; "high-grade" is not a numeric grade (eval/cases/README.md)
+    ann.mentions = [m for m in ann.mentions if not m.fuzzy and m.value("grade_word") is None]
+    # after neoadjuvant treatment the clinical TNM is the patient's (eval/cases/README.md): ypTNM is read last
+    ann.mentions = [m for m in ann.mentions if not (m.kind == "tnm" and m.text.lower().startswith("y"))]
     st = State(ann, get_terminology(), date.today(), lang)
     build(st)
     criteria, _ = assemble(st.items)
@@ -231,6 +165,37 @@ def _walk(node: Node) -> list[Node]:
     if isinstance(node, Not):
         return []
     return [node]
+
+
+# Organs without a side: a "right colon" or a "left liver" gives no laterality (eval/cases/README.md).
+_UNPAIRED = frozenset(
+    "C15 C16 C17 C18 C19 C20 C21 C22 C23 C24 C25 C26 C51 C52 C53 C54 C55 C58 C60 C61 C67 C80".split()
+)
+
+
+def _haem(data: dict[str, Any]) -> bool | None:
+    codes = expand_histology(data.get("histology", []), data.get("histology_group", []))
+    return None if not codes else all(c[:3] >= _HAEM_FROM for c in codes)
+
+
+def _other_lineage(data: dict[str, Any], tumour: dict[str, Any]) -> bool:
+    """A blood cancer and a solid cancer in one letter are two cancers, whatever words introduce them."""
+    a, b = _haem(data), _haem(tumour)
+    return a is not None and b is not None and a != b
+
+
+def _keep_narrowest(data: dict[str, Any]) -> None:
+    """Of several histologies named for one tumour, one inside another: keep the inner one."""
+    names = [("histology", h) for h in data.get("histology", [])] + [
+        ("histology_group", g) for g in data.get("histology_group", [])
+    ]
+    sets = {
+        n: expand_histology([n[1]]) if n[0] == "histology" else expand_histology([], [n[1]]) for n in names
+    }
+    keep = [n for n in names if not any(o != n and sets[o] and sets[o] < sets[n] for o in names)]
+    if keep and len(keep) < len(names):
+        data["histology"] = [v for k, v in keep if k == "histology"]
+        data["histology_group"] = [v for k, v in keep if k == "histology_group"]
 
 
 class _Facts:
@@ -257,6 +222,20 @@ class _Facts:
             if _BENIGN.search(clause):
                 data.pop("histology", None)
                 data.pop("histology_group", None)
+        codes = expand_histology(data.get("histology", []), data.get("histology_group", []))
+        if codes and all(c[:3] >= _HAEM_FROM for c in codes):
+            data.pop("site", None)  # a blood cancer has no site: "radiothérapie médiastinale" is a field
+        elif data.get("site") and not (codes and all(c[:2] in ("88", "89", "91", "92", "93") for c in codes)):
+            # a bone is a primary's site only for a bone tumour; otherwise it is where a metastasis is
+            data["site"] = [s for s in data["site"] if s[:3] not in ("C40", "C41")] or data["site"][:0]
+            if not data["site"]:
+                data.pop("site")
+        if any(s[:3] in ("C43", "C44") for s in data.get("site", [])):
+            data["site"] = [s for s in data["site"] if s[:3] != "C49"]  # "melanoma of the left calf": skin
+        if codes and len(data.get("histology_group", [])) + len(data.get("histology", [])) > 1:
+            _keep_narrowest(data)  # "cholangiocarcinome ... (adénocarcinome d'origine biliaire)"
+        if data.get("site") and all(s[:3] in _UNPAIRED for s in data["site"]):
+            data.pop("laterality", None)  # "côlon droit", "foie gauche": not a side of the body
         named = bool(data.get("site") or data.get("histology") or data.get("histology_group"))
         if not named:
             data.pop("laterality", None)  # "lobe droit", "rein droit": a side of something else
@@ -271,7 +250,10 @@ class _Facts:
         if not data:
             return
         target = self._match(data)
-        if target is None and self.tumours and not (_ANOTHER.search(clause) or history):
+        another = (
+            _ANOTHER.search(clause) or history or (self.tumours and _other_lineage(data, self.tumours[0]))
+        )
+        if target is None and self.tumours and not another:
             target = self.tumours[0]  # a second site in the story of the same cancer ("d'origine biliaire")
         if target is None:
             if not named and self.tumours:
@@ -340,12 +322,22 @@ class _Facts:
                 data["status"] = "negative"  # MSS / pMMR
             key = (data["marker"], "value" if "op" in data else "status")
             self.markers.setdefault(key, data)
-        elif kind == "treatment" and len(data.get("drugs", [])) > 2 and all(
-            get_terminology().drugs.get(d, {}).get("class") == "cell_therapy" for d in data["drugs"]
+        elif (
+            kind == "treatment"
+            and len(data.get("drugs", [])) > 2
+            and all(get_terminology().drugs.get(d, {}).get("class") == "cell_therapy" for d in data["drugs"])
         ):
             return  # "CAR-T" means any product: the letter names the one given elsewhere
         elif kind == "treatment" and not planned and not (benign and not data.get("drugs")):
-            self.drugs += [d for d in data.get("drugs", []) if d not in self.drugs]
+            drugs = [_SAME_DRUG.get(d, d) for d in data.get("drugs", [])]
+            term = get_terminology()
+            if (
+                drugs
+                and all(not term.drugs.get(d, {}).get("class") for d in drugs)
+                and not _anticancer_near(clause, drugs)
+            ):
+                return  # "dexamethasone was tapered": a corticosteroid alone is supportive care
+            self.drugs += [d for d in drugs if d not in self.drugs]
             if not data.get("drugs"):
                 self.classes += [c for c in data.get("classes", []) if c not in self.classes]
         elif kind == "event":
@@ -368,17 +360,23 @@ class _Facts:
         if age is not None:
             out.append({"kind": "age", "min": age, "max": age})
         first_site = {s[:3] for s in (self.tumours[0].get("site", []) if self.tumours else [])}
+        if first_site == {"C22"} and "liver" in self.metastasis_sites:
+            self.metastasis_sites.remove("liver")  # a liver cancer's intrahepatic spread is its T, not M
+            if not self.metastasis_sites:
+                self.events = [e for e in self.events if e["type"] != "metastasis"]
         if first_site & {"C56", "C57", "C48"} and set(self.metastasis_sites) <= {"peritoneum"}:
             # peritoneal spread of an ovarian cancer is regional (FIGO III), not a distant metastasis
             self.events = [e for e in self.events if e["type"] != "metastasis"]
             self.metastasis_sites = []
-        metastatic = bool(self.metastasis_sites) or any(
-            e["type"] == "metastasis" for e in self.events
-        )
+        metastatic = bool(self.metastasis_sites) or any(e["type"] == "metastasis" for e in self.events)
         for t in self.tumours:
             if any(str(m).upper().startswith("M1") for m in t.get("m", [])):
                 metastatic = True
         for t in self.tumours:
+            if _haem(t):
+                t.pop("site", None)  # a blood cancer has no site, whatever field its radiotherapy had
+            if t.get("site") and all(s[:3] in _UNPAIRED for s in t["site"]):
+                t.pop("laterality", None)
             hist, groups = t.get("histology", []), t.get("histology_group", [])
             haem = not t.get("site") and not implied_site(hist, groups)
             if haem:
@@ -386,8 +384,10 @@ class _Facts:
                 continue
             if metastatic and t is self.tumours[0]:
                 t["metastatic"] = True
-            elif t.get("metastatic") is None and t is self.tumours[0] and (
-                self.m0 or self.metastasis_denied or any(str(m).upper() == "M0" for m in t.get("m", []))
+            elif (
+                t.get("metastatic") is None
+                and t is self.tumours[0]
+                and (self.m0 or self.metastasis_denied or any(str(m).upper() == "M0" for m in t.get("m", [])))
             ):
                 t["metastatic"] = False
             elif t is not self.tumours[0] and t.get("metastatic") is False:
@@ -410,10 +410,15 @@ class _Facts:
         return out
 
 
-_RECEPTOR_PCT = re.compile(r"\b(RE|RO|ER|RP|PR|PgR)\s*(?:[:=]|à|at)?\s*(\d{1,3})\s*%")
-_KI67 = re.compile(r"\bKi[- ]?67\s*(?:[:=]|à|at|of|de)?\s*(?:[<>≥≤]=?\s*)?(\d{1,3})(?:[.,]\d)?\s*%", re.I)
-_PDL1 = re.compile(r"\bPD-?L1\b[^.;\n%]{0,25}?(?:[<>≥≤]=?\s*)?(\d{1,3})\s*%", re.I)
-_RECEPTOR = {"RE": "ER", "RO": "ER", "ER": "ER", "RP": "PR", "PR": "PR", "PGR": "PR"}
+def _anticancer_near(clause: str, drugs: list[str]) -> bool:
+    """Another antineoplastic drug or a regimen in the clause ("daratumumab-lénalidomide-dexaméthasone")."""
+    term = get_terminology()
+    ann = annotate(clause, term)
+    for m in ann.mentions:
+        for d in (m.value("drug"), *(m.value("regimen") or [])):
+            if isinstance(d, str) and d not in drugs and term.drugs.get(d, {}).get("class"):
+                return True
+    return False
 
 
 def _polarity(facts: _Facts, text: str) -> None:
@@ -462,6 +467,25 @@ def _polarity(facts: _Facts, text: str) -> None:
         facts.markers[("HER2", "status")] = {"kind": "biomarker", "marker": "HER2", "status": status}
 
 
+def _subtype(clause: str, st: State) -> Node | None:
+    """The subtype word ("mesothelioma, epithelioid subtype") with the histology's noun, when the
+    terminology knows the pair ("epithelioid mesothelioma" → 9052/3)."""
+    hit = _SUBTYPE.search(clause)
+    if hit is None:
+        return None
+    word = hit.group(1) or hit.group(2)
+    term = get_terminology()
+    for m in st.ann.mentions:
+        if m.kind != "histology":
+            continue
+        noun = m.text.split()[-1] if m.text.split() else ""
+        for phrase in (f"{word} {noun}", f"{noun} {word}"):
+            for entry in term.lookup(phrase):
+                if entry.category == "histology" and entry.value.get("codes"):
+                    return parse_criteria({"kind": "tumour", "histology": list(entry.value["codes"])})
+    return None
+
+
 def _terms(st: State) -> list[str]:
     """Words of a clause that no rule used: content words only (no names, numbers or grammar)."""
     out = []
@@ -487,6 +511,7 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
     # the annotator's cue lists are French: an English text gets the English cues below only
     blanked = _blank(text, _qualified_spans(text)) if lang == "fr" else text
     blanked = _blank(blanked, [m.span() for m in _INVOLVEMENT.finditer(blanked)])
+    blanked = _blank(blanked, [m.span() for m in _TEAM.finditer(blanked) if _CANCER.search(m.group(0))])
     history = _history_spans(text) if lang == "fr" else []
     facts = _Facts()
     unused: list[str] = []
@@ -503,12 +528,17 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
             kept = kept[: cut.start()]
         if _DENIED_METASTASIS.search(clause):
             facts.metastasis_denied = True
-        planned = bool(_PLANNED.search(clause))
+        cues = list(_PLANNED.finditer(clause))
+        given = list(_GIVEN.finditer(clause))
+        planned = bool(cues) and not (given and given[-1].start() > cues[-1].start())
         atoms, st = _items(kept, lang)
         cancer_words = bool(_CANCER.search(kept)) or any(m.kind == "histology" for m in st.ann.mentions)
         past = any(a < start + len(clause) and start < b for a, b in history)
         for node in atoms:
             facts.add(node, clause, planned, cancer_words, past)
+        subtype = _subtype(kept, st)
+        if subtype is not None:
+            facts.add(subtype, clause, planned, True, past)
         if re.search(r"m[ée]tasta|metasta", kept, re.I):  # "d'emblée métastatique : nodules pulmonaires"
             spread = [m.value("metastasis_site") for m in st.ann.mentions if m.value("metastasis_site")]
             distant = bool(re.search(r"à distance|distant|r[ée]trop[ée]riton", kept, re.I))
@@ -517,12 +547,19 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
             if spread and all(e["type"] != "metastasis" for e in facts.events):
                 facts.events.append({"kind": "event", "type": "metastasis"})
         for hit in _NEGATED_GENES.finditer(clause):
-            for gene in re.findall(r"[A-Z][A-Z0-9]{1,7}(?:/\d)?", hit.group(1)):
+            listed = hit.group(1) or hit.group(2) or hit.group(3) or ""
+            for gene in re.findall(r"[A-Z][A-Z0-9]{1,7}(?:/\d)?", listed):
                 names = [gene] if "/" not in gene else [gene.split("/")[0], gene[:-3] + gene[-1]]
                 for name in names:
                     if name in genes() and (name, "status") not in facts.markers:
                         result = {"kind": "biomarker", "marker": name, "status": "wild_type"}
                         facts.markers[(name, "status")] = result
+        for hit in _LOSS.finditer(kept):
+            if _PRE_NEGATION.search(kept[max(0, hit.start() - 20) : hit.start()]):
+                continue  # "sans perte d'expression"
+            for gene in re.findall(r"[A-Z][A-Z0-9]{1,7}", hit.group(1)):
+                if gene in genes() and genes()[gene]["kind"] == "gene":
+                    facts.markers[(gene, "status")] = {"kind": "biomarker", "marker": gene, "status": "loss"}
         unused += _terms(st)
     if facts.sex is None:
         people = re.sub(r"Madame,?\s+Monsieur|Monsieur,?\s+Madame|Dear Sir or Madam", " ", text)
@@ -534,6 +571,14 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
     for rx, drug in _COMPANIONS:  # "FOLFOX": a letter's regimen includes what a cohort question leaves out
         if rx.search(text) and drug not in facts.drugs:
             facts.drugs.append(drug)
+    yp = _YP_TNM.search(text)  # "ypT2 N1": the patient's TNM only when no clinical one was given
+    if yp and facts.tumours and not facts.tumours[0].get("t"):
+        facts.tumours[0]["t"] = [f"T{yp.group(1).upper()}"]
+        if yp.group(2) and not facts.tumours[0].get("n"):
+            facts.tumours[0]["n"] = [f"N{yp.group(2).upper()}"]
+    m_cat = _M_CATEGORY.search(text)  # "cT2 cN1 (adénopathie axillaire) M0": an M written apart
+    if m_cat and facts.tumours and not facts.tumours[0].get("m"):
+        facts.tumours[0]["m"] = [m_cat.group(1).upper()]
     stage = _STAGE.search(text)
     if stage and facts.tumours and not facts.tumours[0].get("stage"):
         facts.tumours[0]["stage"] = [stage.group(1).upper()]
@@ -545,7 +590,9 @@ def read_case(text: str, lang: str | None = None) -> CaseReading:
         if gene and gene.upper() in genes():
             facts.markers.pop((gene.upper(), "status"), None)
             facts.markers[(gene.upper(), "status")] = {
-                "kind": "biomarker", "marker": gene.upper(), "alteration": f"EXON {exon} {word}"
+                "kind": "biomarker",
+                "marker": gene.upper(),
+                "alteration": f"EXON {exon} {word}",
             }
         for data in facts.markers.values():
             if str(data.get("alteration") or "").upper() == f"EXON {exon}":

@@ -73,19 +73,30 @@ def metastasis_sites(st: State, used: set[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     mentions = st.ann.mentions
     for idx, m in enumerate(mentions):
-        if m.kind != "metastasis_noun":
+        metastatic = (
+            st.lang == "fr"  # the site right after the adjective; "metastatic lung cancer" is a lung cancer
+            and m.kind == "metastatic"
+            and (m.value("metastatic") or {}).get("field") == "metastatic"
+        )
+        if m.kind != "metastasis_noun" and not metastatic:
             continue
         sites: list[str] = []
         last_end = m.end
         for other in mentions[idx + 1 :]:
             if other.kind in ("filler", "and", "or") and "metastasis_site" not in other.categories:
                 continue
+            if metastatic and not sites and other.start != m.end:
+                break  # "cancer métastatique du poumon": the lung is the cancer's own site
             if "metastasis_site" in other.categories and _links(st, last_end, other.start, AFTER_LINKS):
                 sites.append(other.value("metastasis_site"))
                 used.add(id(other))
                 last_end = other.end
                 continue
             break
+        if metastatic:  # "sarcome d'Ewing métastatique pulmonaire": sites after the adjective only
+            if sites:
+                out[id(m)] = sites
+            continue
         if not sites:
             first_start = m.start
             for other in reversed(mentions[:idx]):

@@ -22,11 +22,16 @@ def collect(st: State, m: Mention, neg: bool) -> None:
     st.tx.append((m, neg))
 
 
+TREATMENT_KINDS = ("treatment_class", "drug", "drug_group", "drug_family", "regimen")
+
+
 def _value(m: Mention) -> tuple[str, list[str]]:
     if m.kind == "drug":
         return "drugs", [m.value("drug")]
     if m.kind == "drug_group":
         return "drugs", list(m.value("drug_group"))
+    if m.kind == "drug_family":  # "inhibiteur de MEK": the ATC group of the family
+        return "atc", [m.value("drug_family")]
     if m.kind == "regimen":
         return "regimen", list(m.value("regimen"))
     value = m.value("treatment_class")
@@ -37,7 +42,7 @@ def _chains(st: State) -> list[list[tuple[Mention, bool, str]]]:
     chains: list[list[tuple[Mention, bool, str]]] = []
     prev: Mention | None = None
     for m, neg in st.tx:
-        if m.kind not in ("treatment_class", "drug", "drug_group", "regimen"):
+        if m.kind not in TREATMENT_KINDS:
             continue
         how = st.joined(prev, m, set()) if prev is not None else None
         if how is not None and prev is not None and _new_verb(st, prev, m, neg):
@@ -61,7 +66,7 @@ def _new_verb(st: State, prev: Mention, m: Mention, neg: bool) -> bool:
 
 
 def _tx_mentions(st: State) -> list[Mention]:
-    return [m for m, _ in st.tx if m.kind in ("treatment_class", "drug", "drug_group", "regimen")]
+    return [m for m, _ in st.tx if m.kind in TREATMENT_KINDS]
 
 
 def _switched_from(st: State, m: Mention) -> bool:
@@ -92,12 +97,16 @@ def _build_chain(st: State, chain: list[tuple[Mention, bool, str]]) -> None:
     neg = chain[0][1]
     # a class right before its own drug: keep the drug ("immunothérapie par pembrolizumab")
     kept = []
+    named: dict[int, set[str]] = {}  # "radiochimiothérapie par cisplatine": the chemotherapy is the drug
     for idx, (m, n, how) in enumerate(chain):
         nxt = chain[idx + 1] if idx + 1 < len(chain) else None
         prv = kept[-1] if kept else None
         if m.kind == "treatment_class" and nxt and nxt[0].kind == "drug" and nxt[2] == "":
-            if st.term.drugs.get(nxt[0].value("drug"), {}).get("class") == m.value("treatment_class"):
+            drug_class = st.term.drugs.get(nxt[0].value("drug"), {}).get("class")
+            if drug_class == m.value("treatment_class"):
                 continue
+            if isinstance(m.value("treatment_class"), list) and drug_class in m.value("treatment_class"):
+                named[id(m)] = {drug_class}
         if m.kind == "treatment_class" and prv and prv[0].kind == "drug" and how == "":
             if st.term.drugs.get(prv[0].value("drug"), {}).get("class") == m.value("treatment_class"):
                 continue
@@ -106,7 +115,9 @@ def _build_chain(st: State, chain: list[tuple[Mention, bool, str]]) -> None:
     current: Item | None = None
     for m, _, _how in kept:
         field, vals = _value(m)
-        if len(vals) > 1 and field in ("classes", "regimen"):  # radiochimio, FOLFOX: given together
+        together = len(vals) > 1
+        vals = [v for v in vals if v not in named.get(id(m), set())]
+        if together and field in ("classes", "regimen"):  # radiochimio, FOLFOX: given together
             name = "drugs" if field == "regimen" else field
             for v in vals:
                 st.items.append(Item("treatment", fields={name: [v]}, pos=m.start, neg=neg))

@@ -128,7 +128,7 @@ def stage_list(groups: dict) -> list[str]:
 
 def grade_list(groups: dict) -> list[int]:
     if "word" in groups:
-        return [1] if groups["word"].startswith(("bas", "low")) else [3]
+        return [1, 2] if groups["word"].startswith(("bas", "low")) else [3, 4]  # two-tier grading
     a = GRADE[groups["a"]]
     if "b" not in groups:
         return [a]

@@ -110,6 +110,11 @@ class Terminology:
         for list_name, category in GRAMMAR_LISTS.items():
             for term in self.grammar[list_name]:
                 self._add(category, True, str(term))
+        # Acronyms that are also common words, recognised only as written (case-sensitive).
+        self.acronyms: dict[str, list[Entry]] = {
+            word: [Entry(spec["category"], spec["value"], word)]
+            for word, spec in (self.grammar.get("acronyms") or {}).items()
+        }
         self.numbers: dict[str, int] = {normalise(k): int(v) for k, v in self.grammar["numbers"].items()}
         self.ordinals: dict[str, int] = {normalise(k): int(v) for k, v in self.grammar["ordinals"].items()}
         self.max_tokens = max(len(k.split()) for k in self.lexicon)
@@ -240,7 +245,7 @@ class Terminology:
             "{D}": f"(?P<d>{date_re})",
             "{D1}": f"(?P<d1>{date_re})",
             "{D2}": f"(?P<d2>{date_re})",
-            "{N}": f"(?<![a-z0-9])(?P<n>{num})",
+            "{N}": f"(?<![a-z0-9])(?<![a-z0-9][.,])(?P<n>{num})",  # not the "2" of "CLDN18.2"
             "{N1}": f"(?<![a-z0-9])(?P<n1>{num})",
             "{N2}": f"(?<![a-z0-9])(?P<n2>{num})",
             "{OP}": f"(?:{op_alt})",

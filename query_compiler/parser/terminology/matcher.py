@@ -169,7 +169,10 @@ def _lexicon_mentions(norm: Normalised, term: Terminology, used: list[bool]) -> 
             i += 1
             continue
         hit = None
-        for n in range(min(term.max_tokens, len(toks) - i), 0, -1):
+        acronym = term.acronyms.get(norm.original_span(toks[i].start, toks[i].end))
+        if acronym:  # "ALL" written in capitals is the leukaemia, not the word "all"
+            hit = (1, acronym)
+        for n in range(min(term.max_tokens, len(toks) - i), 0, -1) if hit is None else ():
             if _overlaps(used, range(i, i + n)):
                 continue
             entries = term.lexicon.get(key_of([t.text for t in toks[i : i + n]]))
