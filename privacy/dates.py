@@ -44,7 +44,8 @@ _WRITTEN = re.compile(r"^(1er|1ᵉʳ|premier|\d{1,2})(?:st|nd|rd|th)?([\s\-]+)([
                       re.IGNORECASE)
 _WRITTEN_US = re.compile(r"^([^\W\d]+\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$", re.IGNORECASE)
 _DAY_MONTH = re.compile(r"^(1er|\d{1,2})\s+([^\W\d]+\.?)$", re.IGNORECASE)
-_NUM_DAY_MONTH = re.compile(r"^(\d{2})/(\d{2})$")
+_NUM_DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+_MONTH_DAY = re.compile(r"^([^\W\d]+\.?)\s+(\d{1,2})(?:st|nd|rd|th)?$", re.IGNORECASE)
 NO_YEAR = 2000  # a leap year: any day and month given without a year exists in it
 _MONTH_YEAR = re.compile(r"^([^\W\d]+\.?)\s+(\d{4})$", re.IGNORECASE)
 _NUM_MONTH_YEAR = re.compile(r"^(\d{1,2})([/.\-])(\d{4})$")
@@ -72,9 +73,16 @@ def _year(y: str) -> int:
     return 2000 + n if n <= 30 else 1900 + n
 
 
+# A weekday written before a date ("lundi 10 mars 2025", "Thursday, March 6", "Sat 8/3") belongs to
+# the date's span; it is dropped when the date is read (a shifted date would give a wrong weekday).
+WEEKDAY_RE = (r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday"
+              r"|friday|saturday|sunday|lun|mer|jeu|ven|sam|dim|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)")
+_WEEKDAY_PREFIX = re.compile(rf"^{WEEKDAY_RE}\.?,?\s+", re.IGNORECASE)
+
+
 def parse(text: str) -> FoundDate | None:
     """Parse a date string found by the recogniser; None when it is not a real calendar date."""
-    s = " ".join(text.split())
+    s = _WEEKDAY_PREFIX.sub("", " ".join(text.split()))
     try:
         if m := _NUMERIC.match(s):
             d, sep, mo, y = m.groups()
@@ -108,7 +116,11 @@ def parse(text: str) -> FoundDate | None:
             return FoundDate(date(NO_YEAR, month[0], 1 if first else int(m[1])), "day_month", " ",
                              m[1].startswith("0"), True, 0, first, month[1], m[2][:1].isupper())
         if m := _NUM_DAY_MONTH.match(s):
-            return FoundDate(date(NO_YEAR, int(m[2]), int(m[1])), "num_day_month", "/", True, True, 0)
+            return FoundDate(date(NO_YEAR, int(m[2]), int(m[1])), "num_day_month", "/", len(m[1]) == 2,
+                             len(m[2]) == 2, 0)
+        if (m := _MONTH_DAY.match(s)) and (month := _MONTH_KEYS.get(fold(m[1]))):
+            return FoundDate(date(NO_YEAR, month[0], int(m[2])), "month_day", " ", False, True, 0, "",
+                             month[1], m[1][:1].isupper())
         if m := _MONTH_YEAR.match(s):
             month = _MONTH_KEYS.get(fold(m[1]))
             if month is None:
@@ -144,7 +156,11 @@ def render(found: FoundDate, value: date) -> str:
         y = f"{value.year:04d}" if found.year_digits == 4 else f"{value.year % 100:02d}"
         return f"{m}{found.sep}{d}{found.sep}{y}"
     if found.shape == "num_day_month":
-        return f"{value.day:02d}/{value.month:02d}"
+        d = f"{value.day:02d}" if found.pad_day else str(value.day)
+        m = f"{value.month:02d}" if found.pad_month else str(value.month)
+        return f"{d}/{m}"
+    if found.shape == "month_day":
+        return f"{_month_word(value.month, found.month_style, found.capitalised)} {value.day}"
     if found.shape == "numeric":
         d = f"{value.day:02d}" if found.pad_day else str(value.day)
         m = f"{value.month:02d}" if found.pad_month else str(value.month)

@@ -34,7 +34,7 @@ _TOWN = (
     r"(?:(?:Le|La|Les|Saint|Sainte|St|Ste|Da|De|Du|Des|Dos|Das|Di|Del|LE|LA|LES|SAINT|SAINTE)[ \-])?"
     rf"{_UP}[\w'’]{{2,}}(?:-[\w'’]+)*(?:[ ]+(?i:cedex)(?:[ ]+\d{{1,2}})?)?"
 )
-_CP_TOWN = rf"(?<!\d){_POSTCODE}[ \t]+{_TOWN}"  # a town is on the postcode's line
+_CP_TOWN = rf"(?<!\d){_POSTCODE}[ \t]{{1,2}}{_TOWN}"  # a town is on the postcode's line
 _STREET = rf"(?<![\w])(?:{_NUM},?\s+)?{_VOIE}\s+{_STREET_NAME}"
 _FULL = rf"(?<![\w]){_NUM},?\s+{_VOIE}\s+{_STREET_NAME}(?:\s*[,\n\-–]?\s*{_CP_TOWN})?"
 _STREET_TOWN = rf"{_STREET}\s*[,\n\-–]?\s*{_CP_TOWN}"
