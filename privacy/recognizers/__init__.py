@@ -17,6 +17,7 @@ from privacy.recognizers.intl_address import IntlAddressRecognizer
 from privacy.recognizers.intl_phone import IntlPhoneRecognizer
 from privacy.recognizers.ipp import IppRecognizer
 from privacy.recognizers.labelled_address import LabelledAddressRecognizer
+from privacy.recognizers.name_markers import NameMarkerRecognizer
 from privacy.recognizers.nir import NirRecognizer
 from privacy.recognizers.patient_identifiers import PatientIdentifierRecognizer
 from privacy.recognizers.person_ner import NerPersonRecognizer
@@ -40,6 +41,7 @@ ALL_RECOGNIZERS: list[type] = [
     IntlPhoneRecognizer,
     IntlAddressRecognizer,
     LabelledAddressRecognizer,
+    NameMarkerRecognizer,
 ]
 
 ENTITIES = ("PERSON", "DATE_OF_BIRTH", "DATE", "NIR", "IPP", "PHONE", "EMAIL", "ADDRESS")
