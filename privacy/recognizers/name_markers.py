@@ -4,6 +4,7 @@
 - followed by an age and sex marker, the shape of ward lists and handovers ("o'brien, mary (80F)",
   "bed 9 - dmitri ivanov (54M)", "Kerhervé Pierre-Yves, 66 ans") when they open a line or follow a
   dash, a colon or a list number;
+- right after a relative's word, when no dictionary knows the word ("daughter-in-law Thu");
 - listed after an attendance or copy label ("présents : aubert, le goff, rahmani (dermato), s.
   villeneuve", "cc: ...", "attendees: ..."): each item of the list is a name unless clinical
   vocabulary, an acronym or an institution explains it.
@@ -40,6 +41,14 @@ _BEFORE_AGE = regex.compile(
 _LIST_LABEL = regex.compile(
     r"(?<!\w)(?i:pr[ée]sents?|participants?|attendees?|attendance|absents?|excus[ée]s|invit[ée]s"
     r"|destinataires?|diffusion|copies?(?:\s+(?:à|a|to))?|cc)[ \t]*:[ \t]*")
+# A relative's word right before a capitalised name ("daughter-in-law Thu", "gendre Karim", "Wife: Mai").
+_RELATIVE = regex.compile(
+    r"(?<!\w)(?i:fille|fils|[ée]pouse|[ée]poux|mari|femme|conjointe?|compagne|compagnon|m[èe]re|p[èe]re"
+    r"|s[œo]eur|fr[èe]re|gendre|belle-fille|beau-fils|neveu|ni[èe]ce|petite?-(?:fille|fils)|tante|oncle"
+    r"|cousine?|daughter(?:-in-law)?|son(?:-in-law)?|wife|husband|partner|mother|father|sister|brother"
+    r"|mum|mom|nan|niece|nephew|aunt|uncle|cousin|carer|grand(?:daughter|son|mother|father))"
+    rf"[ \t]*[,:]?[ \t]+\K\p{{Lu}}{_L}*(?:['’\-]{_L}+)*(?=[ \t]*[,.;:()]|[ \t]+\p{{Ll}}|$)",
+    regex.MULTILINE)
 _ITEM_END = regex.compile(r"[,;\n]|[ \t]+(?:et|and|&)[ \t]+|$")
 _ROLE = regex.compile(r"[ \t]*\([^)\n]{0,40}\)")
 
@@ -71,6 +80,9 @@ class NameMarkerRecognizer(EntityRecognizer):
             start, end = self._strip_titles(text, m.start(), m.end())
             if start < end and self._names(text[start:end]):
                 found.append((start, end, "before_age"))
+        for m in _RELATIVE.finditer(text):
+            if self._names(m.group()) and not is_ordinary(m.group(), self.common_words):
+                found.append((m.start(), m.end(), "relative"))
         for label in _LIST_LABEL.finditer(text):
             found.extend(self._list(text, label.end()))
         return [self._result(s, e, how) for s, e, how in found]

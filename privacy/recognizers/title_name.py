@@ -134,8 +134,12 @@ class TitleNameRecognizer(FrPatternRecognizer):
                                                   or _is_lexicon_first_name(fold(toks[lead][2])))
             first_after_title = k == lead and pattern in ("title_name", "relative_name", "birth_name") \
                 and fold(word) not in _NOT_A_NAME
+            # "Mme Blanc Rose": a lexicon first name right after the surname ends the name, whatever else
+            # the word means
+            first_name_after_surname = k == lead + 1 and pattern in ("title_name", "label_name") \
+                and _is_lexicon_first_name(fold(word)) and toks[lead][2][:1].isupper()
             if (fold(word) in self.clinical_words and len(word) > 2 and not known and not word.isupper()
-                    and not after_first_name and not first_after_title):
+                    and not after_first_name and not first_after_title and not first_name_after_surname):
                 break
             keep_to = end
         if keep_to is None:
