@@ -37,7 +37,7 @@ _CONT_WORD = (r"\p{Lu}[\p{Ll}\p{M}]+(?:stra(?:ss|ß)e|str\.|gasse|weg|platz|alle
               r"|gracht|plein|dreef|steenweg|kade|singel|ova|ská|ského|ego|owa)")
 _CONT_WAY_ANY = (r"(?i:rua|via|viale|vicolo|corso|piazza|largo|calle|carrer|avenida|av\.|paseo|plaza|travessa"
                  r"|praça|praca|alameda|rambla|ronda|camino|estrada|strada|str\.|calea|bulevardul|aleja|al\."
-                 r"|ulica|ul\.|utca|náměstí|nám\.|rruga|derb|chaussée|steenweg|straat|laan|avenue|rue)")
+                 r"|ulica|ul\.|utca|náměstí|nám\.|rruga|derb|chaussée|steenweg|straat|laan|avenue|rue|c/)")
 _CONT_STREET2 = (rf"(?<![\w])(?:{_CONT_WAY_ANY}[ \t]+(?:[\p{{L}}\p{{M}}'’.\-]+[ \t]+){{0,4}}"
                  rf"|{_CONT_WORD}[ \t]+)"
                  r"\d{1,4}[a-zA-Z]?(?:/\d{1,4})?(?![\w])")
@@ -51,6 +51,11 @@ _VN = (r"(?<![\w])\d{1,4}[A-Z]?(?:/\d{1,4})?[ \t]+\p{Lu}[\p{L}\p{M}]*(?:[ \t]+\p
        r"(?:,[ \t]*(?:Phường|P\.|Quận|Q\.|Huyện|Xã)[ \t]*[\p{L}\p{M}\d ]{1,25}){1,2}"
        r"(?:,[ \t]*(?:(?:TP\.?|Thành phố|Tỉnh)[ \t]*)?\p{Lu}[\p{L}\p{M}]*"
        r"(?:[ \t]+\p{Lu}[\p{L}\p{M}]*){0,3})?")
+# A North African or West African district and its city ("Hay Hassani, Casablanca", "Cité Keur Gorgui,
+# Dakar", "Derb Sidi Bouloukat, Marrakech").
+_DISTRICT_CITY = (r"(?<![\w])(?i:hay|douar|derb|quartier|cit[ée])[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+"
+                  r"(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2}(?:,[ \t]*[^,\n]{1,25}){0,2},[ \t]*"
+                  r"\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\d{5})?")
 _CONT_PC_TOWN = rf"(?:\d{{4}}(?:-\d{{3}})?|\d{{5}})[ \t]+{_TOWN}"
 _CONT_STREET = (rf"(?<![\w]){_CONT_WAY}[ \t]+(?:[\p{{L}}\p{{M}}'’\-]+[ \t]+){{0,4}}\d{{1,4}}[a-zA-Z]?"
                 rf"(?:,[ \t]*{_CONT_PC_TOWN})?(?![\w])")
@@ -82,5 +87,6 @@ class IntlAddressRecognizer(FrPatternRecognizer):
         Pattern("en_street_town_postcode", _EN_STREET_TOWN, 0.7),
         Pattern("lieu_dit_postcode", _LIEU_DIT, 0.65),
         Pattern("vietnamese_address", _VN, 0.65),
+        Pattern("district_city", _DISTRICT_CITY, 0.6),
     ]
     CONTEXT = ["address", "adresse", "domicile", "home", "lives", "demeurant", "domicilié", "domiciliée"]
