@@ -92,6 +92,7 @@ youssouf kwame kwaku kofi yaw akosua abena adwoa efua chinwe chidi chinedu ngozi
 adaeze uchenna ifeoma tunde babatunde folake funmilayo yetunde oluwaseun segun tendai thabo sipho
 nomvula zanele wanjiru achieng kamau mbalia niakale assetou mamadou-lamine ndeye-fatou fatoumata
 kadiatou djenabou aissata binta sira nene oumy mame ousseynou pape serigne mouhamed mamadou-saliou
+olumide olamide ayomide temitope babajide olufemi oluwatobi ayodele bamidele damilola opeyemi kayode
 '''.split())
 AFRICAN_LAST_NAMES = frozenset('''
 diallo ndiaye diop sow fall faye sarr gueye cisse traore keita kone coulibaly camara toure diarra sylla

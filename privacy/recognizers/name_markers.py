@@ -34,9 +34,10 @@ _L = r"[\p{L}\p{M}]"
 _NWORD = rf"{_L}+(?:['’\-]{_L}+)*"
 _SPELLED = regex.compile(r"(?<![\w\-])\p{Lu}(?:-\p{Lu}){3,}(?![\w\-])")
 _AGE_SEX = (r"(?=[ \t]*\([ \t]*\d{1,3}[ \t]*(?:[MFmf]|ans|yo|y/o|years?)[ \t]*\)"
-            r"|[ \t]*,[ \t]*\d{1,3}[ \t]*(?:ans|yo|y/o|years?[ \t]+old)\b)")
+            r"|[ \t]*,[ \t]*\d{1,3}[ \t]*(?:ans|yo|y/o|years?[ \t]+old|[MF](?![\w])))")
 _BEFORE_AGE = regex.compile(
-    rf"(?:^|(?<=[-–—:•*][ \t]|\d[.)][ \t]|\t))[ \t]*\K{_NWORD}(?:,?[ \t]+{_NWORD}){{0,3}}{_AGE_SEX}",
+    rf"(?:^|(?<=[-–—:•*][ \t]|\d[.)][ \t]|\t|(?<!\w)(?i:patient|patiente|pt|name|nom|re)[ \t]*:?[ \t]))"
+    rf"[ \t]*\K{_NWORD}(?:,?[ \t]+{_NWORD}){{0,3}}{_AGE_SEX}",
     regex.MULTILINE)
 _LIST_LABEL = regex.compile(
     r"(?<!\w)(?i:pr[ée]sents?|participants?|attendees?|attendance|absents?|excus[ée]s|invit[ée]s"

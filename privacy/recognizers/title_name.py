@@ -154,6 +154,8 @@ class TitleNameRecognizer(FrPatternRecognizer):
         lead = [w for _s, _e, w in toks if fold(w) not in _PARTICLE_WORDS]
         if not lead:
             return True
+        if len(toks) > 1 and fold(toks[0][2]) in _PARTICLE_WORDS and toks[0][2][:1].isupper():
+            return False  # "Nom : DE LA TOUR", "Patient : Van der Berg": a particle opens a name
         word = lead[0]
         key = fold(word)
         if _is_lexicon_first_name(key) or key in last_names():
