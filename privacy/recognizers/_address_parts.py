@@ -57,6 +57,12 @@ HEAD = regex.compile(rf"(?:{_HEAD_PART}[ \t]*(?:,|[ \t][-–])[ \t]*)+$")
 _PLACE_HEAD = regex.compile(r"(?:^|(?<=:[ \t]))[ \t]*\K\p{Lu}[\p{L}\p{M}'’\-]*"
                             r"(?:[ \t]+[\p{L}\p{M}'’\-]+){0,5}[ \t]*,[ \t]*$", regex.MULTILINE)
 _STARTS_WITH_PC = regex.compile(rf"{_PC}[ \t]+\p{{L}}")
+# A country after an address is left out (it says little and reads as narrative).
+COUNTRIES = frozenset("""
+france portugal espagne spain italie italy allemagne germany belgique belgium suisse switzerland maroc
+algerie tunisie senegal vietnam pologne poland roumanie romania turquie turkey angleterre england ecosse
+scotland irlande ireland india china chine europe africa afrique asia asie america amerique
+""".split())
 _CITY_AFTER = regex.compile(r"[ \t]*,[ \t]*(\p{Lu}[\p{L}\p{M}'’\-]+)(?![\w])")
 
 
@@ -70,7 +76,8 @@ def grow(text: str, start: int, end: int) -> tuple[int, int]:
         if "\n" not in tail or regex.search(r"\d", tail):
             end = m.end()
     city = _CITY_AFTER.match(text, end)
-    if city and fold(city.group(1)) in PLACES:  # "Rue 12, n° 4, Casablanca": a known city closes it
+    # "Rue 12, n° 4, Casablanca": a known city closes the address
+    if city and fold(city.group(1)) in PLACES and fold(city.group(1)) not in COUNTRIES:
         end = city.end()
     line_start = text.rfind("\n", 0, start) + 1
     h = HEAD.search(text, max(line_start, start - 120), start)

@@ -132,7 +132,8 @@ class FirstNameRecognizer(EntityRecognizer):
                     not self._ordinary(word) or is_last_name(word)):
                 first -= 1
             elif lower and first == i and word.islower() and not is_clinical(word) and (
-                    len(word) > 3 and is_last_name(word) and not self._ordinary(word)
+                    len(word) > 3 and is_last_name(word) and not (
+                        self._ordinary(word) and self._ordinary(toks[i][2]))  # "moreau lucienne"
                     or len(word) >= 3 and is_first_name(word)):  # "ana paula": a compound first name
                 first -= 1
             else:

@@ -38,8 +38,10 @@ _CONT_WORD = (r"\p{Lu}[\p{Ll}\p{M}]+(?:stra(?:ss|ß)e|str\.|gasse|weg|platz|alle
 _CONT_WAY_ANY = (r"(?i:rua|via|viale|vicolo|corso|piazza|largo|calle|carrer|avenida|av\.|paseo|plaza|travessa"
                  r"|praça|praca|alameda|rambla|ronda|camino|estrada|strada|str\.|calea|bulevardul|aleja|al\."
                  r"|ulica|ul\.|utca|náměstí|nám\.|rruga|derb|chaussée|steenweg|straat|laan|avenue|rue|c/)")
+_CONT_AFTER_WAY = (r"(?:\p{Lu}[\p{Ll}\p{M}]+[ \t]+)(?:Markt|Plein|Straat|Laan|Weg|Gracht|Kade|Dreef|Lei"
+                   r"|Ring|Platz|Gasse|Allee|Strasse|Straße|Steenweg|Street)")  # "Grote Markt 12"
 _CONT_STREET2 = (rf"(?<![\w])(?:{_CONT_WAY_ANY}[ \t]+(?:[\p{{L}}\p{{M}}'’.\-]+[ \t]+){{0,4}}"
-                 rf"|{_CONT_WORD}[ \t]+)"
+                 rf"|{_CONT_WORD}[ \t]+|{_CONT_AFTER_WAY}[ \t]+)"
                  r"\d{1,4}[a-zA-Z]?(?:/\d{1,4})?(?![\w])")
 # A British street without a number before a town and postcode ("Chapel Lane, Harrowfield HX4 9QT").
 _EN_STREET_TOWN = rf"(?<![\w]){_WORDS}{_CAP}[ \t]+{_EN_WAY},[ \t]*{_TOWN},?[ \t]+{_UK_PC}(?![\w])"
