@@ -34,10 +34,14 @@ _END = regex.compile(
     r"|,?[ \t]+(?:et|and|où|where|pendant|during|depuis|since)[ \t]"
     r"|,?[ \t]*(?i:t[ée]l|tel|phone|mobile|portable|fax|e-?mail)\b|,?[ \t]*(?<!\w)(?:\+|00)\d"
     r"|,[ \t]*0\d(?:[ .]?\d\d){4}(?!\d))")
+# An address has a street or building word, a postcode, or a house number before a capitalised name;
+# "Domicile : seul, 2 étages" or "Home: lives alone, 3 steps" is a social history, not an address.
 _ADDRESS_WORD = regex.compile(
-    r"(?i:\d|\b(?:rue|avenue|av|bd|boulevard|all[ée]e|impasse|chemin|route|place|quai|cours|square|cit[ée]"
+    r"(?i:\b(?:rue|avenue|av|bd|boulevard|all[ée]e|impasse|chemin|route|place|quai|cours|square|cit[ée]"
     r"|r[ée]sidence|lieu-dit|hameau|villa|b[âa]t|appt|lotissement|street|road|lane|flat|via|rua|calle"
-    r"|avenida|strasse|straße|strada|ul)\b)")
+    r"|avenida|strasse|straße|strada|ul|derb|hay|quartier)\b)"
+    r"|(?<![\d,.])\d{4,5}(?![\d,.])|\b[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}\b"
+    r"|^\d{1,4}(?:[ \t]*,)?[ \t]+\p{Lu}")
 _MAX_WORDS = 12
 
 
