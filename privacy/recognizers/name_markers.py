@@ -4,6 +4,7 @@
 - followed by an age and sex marker, the shape of ward lists and handovers ("o'brien, mary (80F)",
   "bed 9 - dmitri ivanov (54M)", "Kerhervé Pierre-Yves, 66 ans") when they open a line or follow a
   dash, a colon or a list number;
+- a first name opening a sentence whose verb only a person does ("Rose rappellera demain");
 - right after a relative's word, when no dictionary knows the word ("daughter-in-law Thu");
 - listed after an attendance or copy label ("présents : aubert, le goff, rahmani (dermato), s.
   villeneuve", "cc: ...", "attendees: ..."): each item of the list is a name unless clinical
@@ -50,6 +51,15 @@ _RELATIVE = regex.compile(
     r"|mum|mom|nan|niece|nephew|aunt|uncle|cousin|carer|grand(?:daughter|son|mother|father))"
     rf"[ \t]*[,:]?[ \t]+\K\p{{Lu}}{_L}*(?:['’\-]{_L}+)*(?=[ \t]*[,.;:()]|[ \t]+\p{{Ll}}|$)",
     regex.MULTILINE)
+# A first name (even an ordinary word: "Rose", "Claire", "Grace") opening a sentence whose verb is
+# something only a person does ("Rose rappellera au ...", "Claire a appelé", "Grace phoned").
+_PERSON_VERB = regex.compile(
+    r"(?:^|(?<=[.!?;][ \t]{1,3}|\n))\K\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?=[ \t]+(?:"
+    r"rappell?e(?:ra)?|appelle(?:ra)?"
+    r"|a[ \t]+(?:appel[ée]|t[ée]l[ée]phon[ée]|rappel[ée]|signal[ée]|demand[ée])"
+    r"|viendra|passera|souhaite|demande|accompagne(?:ra)?|confirme|signale|t[ée]l[ée]phone(?:ra)?"
+    r"|called|phoned|rang|will[ \t]+(?:call|ring|phone|bring|come)|asked|wants|visited|reports)\b)",
+    regex.MULTILINE)
 _ITEM_END = regex.compile(r"[,;\n]|[ \t]+(?:et|and|&)[ \t]+|$")
 _ROLE = regex.compile(r"[ \t]*\([^)\n]{0,40}\)")
 
@@ -84,6 +94,9 @@ class NameMarkerRecognizer(EntityRecognizer):
         for m in _RELATIVE.finditer(text):
             if self._names(m.group()) and not is_ordinary(m.group(), self.common_words):
                 found.append((m.start(), m.end(), "relative"))
+        for m in _PERSON_VERB.finditer(text):
+            if is_first_name(m.group().split("-")[0]):  # the verb outweighs "rose", "pierre" as words
+                found.append((m.start(), m.end(), "subject"))
         for label in _LIST_LABEL.finditer(text):
             found.extend(self._list(text, label.end()))
         return [self._result(s, e, how) for s, e, how in found]
