@@ -25,8 +25,8 @@ _WRITTEN = (rf"(?<!\w)(?:1er|1ᵉʳ|premier|{_DAY}(?:st|nd|rd|th)?)[\s\-]+(?:{MO
 _WRITTEN_US = rf"(?<!\w)(?:{MONTH_RE})(?!\w)\.?\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}(?!\d)"
 _US_NUMERIC = rf"(?<![\d/.\-])(?:0?[1-9]|1[0-2])([/.\-])(?:1[3-9]|2\d|3[01])\1{_YEAR}(?![\d/\-]|\.\d)"
 # Without a year, only after a word that introduces a date ("le 4 novembre", "du 20/06").
-_DATE_CUE = (r"(?<=(?<!\w)(?i:le|du|au|on|from|until|depuis|jusqu'au|jusqu’au|dès le|ce jour|jour|nuit du"
-             rf"|{WEEKDAY_RE}\.?,?)\s)")
+_DATE_CUE = (r"(?<!\w)(?i:le|du|au|on|from|until|depuis|jusqu'au|jusqu’au|dès le|ce jour|jour|nuit du"
+             rf"|{WEEKDAY_RE}\.?,?)\s\K")
 _DAY_MONTH = rf"{_DATE_CUE}(?:1er|{_DAY})\s+(?:{MONTH_RE})(?!\w)(?!\s+\d)"
 _NUM_DAY_MONTH = rf"{_DATE_CUE}(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])(?![\d/])"
 # US day without a year after a weekday or "on": "Thursday, March 6", "on March 6".

@@ -25,7 +25,7 @@ _FR_TRUNK = r"(?<![\w+])\(0\)[ .\-\u00a0]?[1-9](?:[ .\-\u00a0]?\d{2}){4}(?![\d])
 # "DECT 54321", "phone 555-0134", "téléphone : 33 6 12 34 56 78").
 _PHONE_LABEL = (r"(?i:t[ée]l[ée]phone|t[ée]l\.?|phone|ph\.|mob\.?|mobile|cell|portable|fax|poste|dect|ext\."
                 r"|joignable\s+au|rappeler\s+au|appeler\s+au|call\s+on|ring)")
-_LABELLED = (rf"(?<=(?<!\w){_PHONE_LABEL}[ \t]*(?:n°|no\.?|:|#)?[ \t]*)"
+_LABELLED = (rf"(?<!\w){_PHONE_LABEL}[ \t]*(?:n°|no\.?|:|#)?[ \t]*\K"
              r"(?:\+|00)?\(?\d[\d \u00a0.\-()]{2,18}\d"
              r"(?![\d/,]|\.\d|[ \t]*(?:%|mg|ml|g|kg|mm|cm|h|j|jours?|days?)\b)")
 

@@ -36,7 +36,7 @@ class IppRecognizer(FrPatternRecognizer):
 
     ENTITY = "IPP"
     PATTERNS = [
-        Pattern("ipp_labelled", rf"(?<=(?<!\w){_LABEL}\s*(?:n°|no|:|#)?\s*:?\s*){_CODE}", 0.9),
+        Pattern("ipp_labelled", rf"(?<!\w){_LABEL}\s*(?:n°|no|:|#)?\s*:?\s*\K{_CODE}", 0.9),
         Pattern("ipp_prefixed", r"(?<![\w\-])[A-Z]{2,4}[\-]?\d{6,12}(?![\w])", 0.4),
         Pattern("ipp_digits", r"(?<![\w\-+.])\d{8,10}(?![\w\-])", 0.2),
     ]

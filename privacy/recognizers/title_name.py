@@ -91,13 +91,13 @@ class TitleNameRecognizer(FrPatternRecognizer):
     ENTITY = "PERSON"
     CASE_SENSITIVE = True
     PATTERNS = [
-        Pattern("title_name", rf"(?<=(?<!\w){_TITLES}{_SP}{{1,2}}){_NAME}", 0.85),
-        Pattern("label_name", rf"(?<=(?<!\w){_LABELS}{_SP}?:{_SP}*(?:{_TITLES}{_SP})?){_NAME}", 0.8),
-        Pattern("label_surname_first", rf"(?<=(?<!\w){_LABELS}{_SP}?:{_SP}*){_TOK},{_SP}+{_NAME}"
-                                       rf"(?:{_SP}{_INITIAL})?", 0.8),
-        Pattern("birth_name", rf"(?<=(?<!\w)(?i:née|nee|né|épouse|epouse|ép\.|veuve|vve){_SP}){_NAME}", 0.8),
-        Pattern("relative_name", rf"(?<=(?<!\w){_RELATIVES},?{_SP}){_NAME}", 0.7),
-        Pattern("lower_title_name", rf"(?<=(?<!\w){_LOWER_TITLES}\.?{_SP}+){_LOWER_NAME}", 0.7),
+        Pattern("title_name", rf"(?<!\w){_TITLES}{_SP}{{1,2}}\K{_NAME}", 0.85),
+        # one scan for both label forms ("Patient : Dupont Jeanne", "Patient: Kowalski, Daniel J.")
+        Pattern("label_name", rf"(?<!\w){_LABELS}{_SP}?:{_SP}*(?:{_TITLES}{_SP})?\K"
+                              rf"(?:{_TOK},{_SP}+(?={_TOK}))?{_NAME}(?:{_SP}{_INITIAL})?", 0.8),
+        Pattern("birth_name", rf"(?<!\w)(?i:née|nee|né|épouse|epouse|ép\.|veuve|vve){_SP}\K{_NAME}", 0.8),
+        Pattern("relative_name", rf"(?<!\w){_RELATIVES},?{_SP}\K{_NAME}", 0.7),
+        Pattern("lower_title_name", rf"(?<!\w){_LOWER_TITLES}\.?{_SP}+\K{_LOWER_NAME}", 0.7),
     ]
     CONTEXT: list[str] = []
 
@@ -124,7 +124,7 @@ class TitleNameRecognizer(FrPatternRecognizer):
         pattern = result.analysis_explanation.pattern_name if result.analysis_explanation else ""
         if pattern == "lower_title_name":
             return self._accept_lower(text, result, toks)
-        if pattern in ("label_name", "label_surname_first") and self._ordinary_start(toks):
+        if pattern == "label_name" and self._ordinary_start(toks):
             return False  # "Objet : RDV de ...", "To: Breast Unit": a label followed by words, not a name
         keep_to = None
         lead = next((k for k, (_s, _e, w) in enumerate(toks) if fold(w) not in _PARTICLE_WORDS), 0)
