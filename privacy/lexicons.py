@@ -5,7 +5,9 @@ or a patient of another hospital is not there. These lists come from Faker's per
 pinned dependency, offline), Latin-script locales only: French (France, Belgium, Switzerland,
 Québec, Algeria), English (UK, Ireland, US, Nigeria, India, Pakistan), Portuguese, Spanish,
 Italian, German, Dutch, Polish, Romanian, Vietnamese, Turkish and other European and African
-locales, about 12,000 first names and 17,000 surnames, folded (no case, no accents) like every
+locales (Ghana's Twi and Kenya's English since issue 12 round 2), the Russian, Ukrainian and Bulgarian
+ones transliterated to Latin letters, and a short list of West African first names no locale has;
+about 13,700 first names and 16,800 surnames, folded (no case, no accents) like every
 name key of ``privacy``. A word that is also French or English vocabulary ("Rose", "Pierre",
 "Grace", "Long") needs more evidence before it is masked (see ``recognizers/first_name.py``).
 """
