@@ -46,6 +46,7 @@ GOAL_TYPES = ("PERSON", "DATE_OF_BIRTH", "NIR", "PHONE", "ADDRESS", "IPP")
 STOCK_MAP = {"PERSON": "PERSON", "DATE_TIME": "DATE", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL",
              "LOCATION": "ADDRESS"}
 CATCH = 0.9
+HAND_SETS = ("dev", "dev2", "heldout")  # eval/deid_sets/<name>.spans.jsonl; heldout is measured only
 CORRECT = 0.5
 
 
@@ -342,7 +343,7 @@ def register(eval_app: typer.Typer) -> None:
         show_misses: Annotated[int, typer.Option("--show-misses", help="Print N missed spans.")] = 0,
         as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
         hand_set: Annotated[str | None, typer.Option(
-            "--set", help="Score a hand-written set of eval/deid_sets/ instead (dev or heldout): no "
+            "--set", help="Score a hand-written set of eval/deid_sets/ instead (dev, dev2 or heldout): no "
                           "store, no corpus; names without titles, lower case, foreign, English.")] = None,
     ) -> None:
         """Precision, recall, F2 per identifier type (ours vs Presidio stock), clinical false masks,
@@ -352,8 +353,8 @@ def register(eval_app: typer.Typer) -> None:
         if hand_set is not None:
             from eval.deid_hand import evaluate_set, print_set_report
 
-            if hand_set not in ("dev", "heldout"):
-                raise UserError("--set takes dev or heldout.")
+            if hand_set not in HAND_SETS:
+                raise UserError(f"--set takes {', '.join(HAND_SETS)}.")
             res = evaluate_set(hand_set)
             if as_json:
                 print(json.dumps(res, ensure_ascii=False, indent=2, default=str))

@@ -39,15 +39,17 @@ MONTH_RE = "|".join(
 )
 
 _NUMERIC = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_WRITTEN = re.compile(r"^(1er|1ᵉʳ|premier|\d{1,2})(?:st|nd|rd|th)?([\s\-]+)([^\W\d]+\.?)[\s\-]+(\d{4})$",
-                      re.IGNORECASE)
+_ISO = re.compile(r"^(\d{4})([-/.])(\d{2})\2(\d{2})$")
+_WRITTEN = re.compile(r"^(1er|1ᵉʳ|premier|\d{1,2})(?:st|nd|rd|th)?([\s\-]+)([^\W\d]+\.?)[\s\-]+['’]?"
+                      r"(\d{4}|\d{2})$", re.IGNORECASE)
 _WRITTEN_US = re.compile(r"^([^\W\d]+\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$", re.IGNORECASE)
-_DAY_MONTH = re.compile(r"^(1er|\d{1,2})\s+([^\W\d]+\.?)$", re.IGNORECASE)
-_NUM_DAY_MONTH = re.compile(r"^(\d{2})/(\d{2})$")
+_DAY_MONTH = re.compile(r"^(1er|\d{1,2})(?:st|nd|rd|th)?\s+([^\W\d]+\.?)$", re.IGNORECASE)
+_NUM_DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+_MONTH_DAY = re.compile(r"^([^\W\d]+\.?)\s+(\d{1,2})(?:st|nd|rd|th)?$", re.IGNORECASE)
 NO_YEAR = 2000  # a leap year: any day and month given without a year exists in it
 _MONTH_YEAR = re.compile(r"^([^\W\d]+\.?)\s+(\d{4})$", re.IGNORECASE)
 _NUM_MONTH_YEAR = re.compile(r"^(\d{1,2})([/.\-])(\d{4})$")
+_OF = re.compile(r"^(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?)\s+of\s+", re.IGNORECASE)  # "the 3rd of March"
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,16 @@ def _year(y: str) -> int:
     return 2000 + n if n <= 30 else 1900 + n
 
 
+# A weekday written before a date ("lundi 10 mars 2025", "Thursday, March 6", "Sat 8/3") belongs to
+# the date's span; it is dropped when the date is read (a shifted date would give a wrong weekday).
+WEEKDAY_RE = (r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday"
+              r"|friday|saturday|sunday|lun|mer|jeu|ven|sam|dim|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)")
+_WEEKDAY_PREFIX = re.compile(rf"^{WEEKDAY_RE}\.?,?\s+", re.IGNORECASE)
+
+
 def parse(text: str) -> FoundDate | None:
     """Parse a date string found by the recogniser; None when it is not a real calendar date."""
-    s = " ".join(text.split())
+    s = _OF.sub(r"\1 ", _WEEKDAY_PREFIX.sub("", " ".join(text.split())))
     try:
         if m := _NUMERIC.match(s):
             d, sep, mo, y = m.groups()
@@ -84,7 +93,7 @@ def parse(text: str) -> FoundDate | None:
             return FoundDate(date(_year(y), int(mo), int(d)), "numeric", sep, len(d) == 2,
                              len(mo) == 2, len(y))
         if m := _ISO.match(s):
-            return FoundDate(date(int(m[1]), int(m[2]), int(m[3])), "iso", "-")
+            return FoundDate(date(int(m[1]), int(m[3]), int(m[4])), "iso", m[2])
         if m := _WRITTEN.match(s):
             day_txt, gap, month_txt, y = m.groups()
             month = _MONTH_KEYS.get(fold(month_txt))
@@ -92,8 +101,8 @@ def parse(text: str) -> FoundDate | None:
                 return None
             first = day_txt if not day_txt.isdigit() else ""
             day = 1 if first else int(day_txt)
-            return FoundDate(date(int(y), month[0], day), "written", "-" if "-" in gap else " ",
-                             day_txt.startswith("0"), True, 4, first, month[1], month_txt[:1].isupper())
+            return FoundDate(date(_year(y), month[0], day), "written", "-" if "-" in gap else " ",
+                             day_txt.startswith("0"), True, len(y), first, month[1], month_txt[:1].isupper())
         if m := _WRITTEN_US.match(s):
             month = _MONTH_KEYS.get(fold(m[1]))
             if month is None:
@@ -108,7 +117,11 @@ def parse(text: str) -> FoundDate | None:
             return FoundDate(date(NO_YEAR, month[0], 1 if first else int(m[1])), "day_month", " ",
                              m[1].startswith("0"), True, 0, first, month[1], m[2][:1].isupper())
         if m := _NUM_DAY_MONTH.match(s):
-            return FoundDate(date(NO_YEAR, int(m[2]), int(m[1])), "num_day_month", "/", True, True, 0)
+            return FoundDate(date(NO_YEAR, int(m[2]), int(m[1])), "num_day_month", "/", len(m[1]) == 2,
+                             len(m[2]) == 2, 0)
+        if (m := _MONTH_DAY.match(s)) and (month := _MONTH_KEYS.get(fold(m[1]))):
+            return FoundDate(date(NO_YEAR, month[0], int(m[2])), "month_day", " ", False, True, 0, "",
+                             month[1], m[1][:1].isupper())
         if m := _MONTH_YEAR.match(s):
             month = _MONTH_KEYS.get(fold(m[1]))
             if month is None:
@@ -144,14 +157,18 @@ def render(found: FoundDate, value: date) -> str:
         y = f"{value.year:04d}" if found.year_digits == 4 else f"{value.year % 100:02d}"
         return f"{m}{found.sep}{d}{found.sep}{y}"
     if found.shape == "num_day_month":
-        return f"{value.day:02d}/{value.month:02d}"
+        d = f"{value.day:02d}" if found.pad_day else str(value.day)
+        m = f"{value.month:02d}" if found.pad_month else str(value.month)
+        return f"{d}/{m}"
+    if found.shape == "month_day":
+        return f"{_month_word(value.month, found.month_style, found.capitalised)} {value.day}"
     if found.shape == "numeric":
         d = f"{value.day:02d}" if found.pad_day else str(value.day)
         m = f"{value.month:02d}" if found.pad_month else str(value.month)
         y = f"{value.year:04d}" if found.year_digits == 4 else f"{value.year % 100:02d}"
         return f"{d}{found.sep}{m}{found.sep}{y}"
     if found.shape == "iso":
-        return value.isoformat()
+        return value.isoformat().replace("-", found.sep)
     month = _month_word(value.month, found.month_style, found.capitalised)
     if found.shape in ("written", "day_month"):
         if value.day == 1 and found.month_style not in ("en", "en_abbr"):
@@ -160,7 +177,8 @@ def render(found: FoundDate, value: date) -> str:
             day = f"{value.day:02d}" if found.pad_day else str(value.day)
         if found.shape == "day_month":
             return f"{day} {month}"
-        return f"{day}{found.sep}{month}{found.sep}{value.year}"
+        year = value.year if found.year_digits == 4 else f"{value.year % 100:02d}"
+        return f"{day}{found.sep}{month}{found.sep}{year}"
     if found.shape == "written_us":
         return f"{month} {value.day}, {value.year}"
     if found.shape == "month_year":

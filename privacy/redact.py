@@ -29,6 +29,7 @@ from privacy.keys import keyed, keyed_int
 from privacy.names import NameIndex
 from privacy.operators import OPERATORS, SHIFTED, STRATEGIES
 from privacy.recognizers import ENTITIES, RecognizerContext
+from privacy.recognizers._address_parts import grow
 from privacy.recognizers.patient_identifiers import PatientIdentifierRecognizer
 
 Mode = Literal["placeholder", "pseudonym"]
@@ -206,7 +207,7 @@ class Redactor:
             if inside:
                 results = [r for r in results if not (r.entity_type == "PERSON" and any(
                     s <= r.start and r.end <= e for s, e in inside))]
-        return resolve(text, results)
+        return _grow_addresses(text, resolve(text, results))
 
     # -- redaction ------------------------------------------------------------------------
     def redact(self, text: str, *, patient_id: int | None = None, mode: Mode = "placeholder",
@@ -286,6 +287,25 @@ def resolve(text: str, results: list[RecognizerResult]) -> list[Finding]:
         else:
             joined.append(f)
     return joined
+
+
+def _grow_addresses(text: str, findings: list[Finding]) -> list[Finding]:
+    """Addresses widened over their unit, delivery, postcode and building parts
+    (``recognizers/_address_parts.py``); a region the widened address now covers joins it."""
+    if not any(f.entity == "ADDRESS" for f in findings):
+        return findings
+    out: list[Finding] = []
+    for f in findings:
+        if f.entity == "ADDRESS":
+            start, end = grow(text, f.start, f.end)
+            if (start, end) != (f.start, f.end):
+                f = Finding(start, end, f.entity, f.score, f.sources + (("AddressParts", "grow"),))
+        while out and out[-1].end > f.start:
+            prev = out.pop()
+            f = Finding(min(prev.start, f.start), max(prev.end, f.end), f.entity if f.entity == "ADDRESS"
+                        else prev.entity, max(prev.score, f.score), prev.sources + f.sources)
+        out.append(f)
+    return out
 
 
 def _finding(group: list[RecognizerResult]) -> Finding:

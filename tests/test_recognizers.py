@@ -351,3 +351,86 @@ def _ctx() -> RecognizerContext:
     ctx = RecognizerContext(name_index=NameIndex(), clinical_words=clinical_words())
     ctx.common_words = common_words()  # type: ignore[attr-defined]
     return ctx
+
+
+# -- round 2 of issue 12: labelled addresses, address parts, names by their surroundings -----------
+from privacy.recognizers.labelled_address import LabelledAddressRecognizer  # noqa: E402
+from privacy.recognizers.name_markers import NameMarkerRecognizer  # noqa: E402
+from privacy.redact import Redactor  # noqa: E402
+
+LABELLED_ADDRESSES = [
+    ("ADRESSE : LES GLYCINES, 9 RUE DU PORT, 56100 LORIENT\nTÉL",
+     "LES GLYCINES, 9 RUE DU PORT, 56100 LORIENT"),
+    ("Adresse au Sénégal : Villa 40, Sicap Liberté 6, Dakar ; tél", "Villa 40, Sicap Liberté 6, Dakar"),
+    ("domiciliée 17, derb Lalla Aziza, 40000 Marrakech (Maroc)", "17, derb Lalla Aziza, 40000 Marrakech"),
+    ("Home: Kirchweg 8, 3011 Bern. Mobile", "Kirchweg 8, 3011 Bern"),
+]
+NOT_LABELLED_ADDRESSES = ["je vous adresse ce patient pour un avis à 3 mois",
+                          "habite seule depuis 2 ans", "vit à domicile avec son épouse",
+                          "Adresse : inconnue"]
+
+
+@pytest.mark.parametrize(("text", "span"), LABELLED_ADDRESSES)
+def test_labelled_addresses(text, span):
+    assert found(LabelledAddressRecognizer(), text) == [span]
+
+
+@pytest.mark.parametrize("text", NOT_LABELLED_ADDRESSES)
+def test_not_labelled_addresses(text):
+    assert found(LabelledAddressRecognizer(), text) == []
+
+
+NAME_MARKERS = [
+    ("bed 4 - kelly, joanne (72F) - post-op", ["kelly, joanne"]),
+    ("Mme Olena Shevchenko (S-H-E-V-C-H-E-N-K-O) a appelé", ["S-H-E-V-C-H-E-N-K-O"]),
+    ("présents : perrot, van acker, lemaire (radiothérapie), j. morin\n", ["j. morin", "lemaire", "perrot",
+                                                                           "van acker"]),
+    ("Seen with her granddaughter Thuy.", ["Thuy"]),
+]
+NOT_NAME_MARKERS = ["- cancer du sein, 45 ans", "cc : Pharmacie, IDE, RCP", "Patient : carcinome, 64 ans",
+                    "fille unique, mère au foyer"]
+
+
+@pytest.mark.parametrize(("text", "spans"), NAME_MARKERS)
+def test_name_markers(text, spans):
+    assert found(NameMarkerRecognizer.create(_ctx()), text) == sorted(spans)
+
+
+@pytest.mark.parametrize("text", NOT_NAME_MARKERS)
+def test_not_name_markers(text):
+    assert found(NameMarkerRecognizer.create(_ctx()), text) == []
+
+
+# The whole redactor: an address found by its street grows over its unit, delivery, postcode and
+# building parts; dates keep their weekday; labelled stay and request numbers are IPP; names in
+# lower case and after care roles.
+WHOLE = [
+    ("vit au 6 allée des Tilleuls, appt 14, BP 33, 87000 Limoges Cedex 1.",
+     ("6 allée des Tilleuls, appt 14, BP 33, 87000 Limoges Cedex 1", "ADDRESS")),
+    ("Résidence Les Mimosas, Bât. C, 2 rue Nungesser, 13009 Marseille",
+     ("Résidence Les Mimosas, Bât. C, 2 rue Nungesser, 13009 Marseille", "ADDRESS")),
+    ("home at Grote Markt 12, 2000 Antwerpen.", ("Grote Markt 12, 2000 Antwerpen", "ADDRESS")),
+    ("Rua Garrett 80, 2º Esq., 1200-203 Lisboa, Portugal",
+     ("Rua Garrett 80, 2º Esq., 1200-203 Lisboa", "ADDRESS")),
+    ("RDV le vendredi 14 mars 2025 à 9h", ("vendredi 14 mars 2025", "DATE")),
+    ("Clinic on Tuesday, April 8.", ("Tuesday, April 8", "DATE")),
+    ("N° de demande : B24.117302 reçu", ("B24.117302", "IPP")),
+    ("Numéro de séjour : 2400381772", ("2400381772", "IPP")),
+    ("Diététicienne : Maëlle Quéré, le matin", ("Maëlle Quéré", "PERSON")),
+    ("ch 8 moreau lucienne : douleur", ("moreau lucienne", "PERSON")),
+    ("standard : poste 4417", ("4417", "PHONE")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WHOLE)
+def test_redactor_round2_styles(text, expected):
+    got = {(text[f.start:f.end], f.entity) for f in Redactor.default().analyze(text)}
+    assert expected in got, got
+
+
+def test_weekday_dates_shift_without_weekday():
+    from privacy import dates
+
+    assert dates.shift("lundi 10 mars 2025", 3) == "13 mars 2025"
+    assert dates.shift("2025/03/12", 10) == "2025/03/22"
+    assert dates.shift("March 6", 2) == "March 8"

@@ -16,6 +16,8 @@ from privacy.recognizers.header_name import HeaderNameRecognizer
 from privacy.recognizers.intl_address import IntlAddressRecognizer
 from privacy.recognizers.intl_phone import IntlPhoneRecognizer
 from privacy.recognizers.ipp import IppRecognizer
+from privacy.recognizers.labelled_address import LabelledAddressRecognizer
+from privacy.recognizers.name_markers import NameMarkerRecognizer
 from privacy.recognizers.nir import NirRecognizer
 from privacy.recognizers.patient_identifiers import PatientIdentifierRecognizer
 from privacy.recognizers.person_ner import NerPersonRecognizer
@@ -38,6 +40,8 @@ ALL_RECOGNIZERS: list[type] = [
     HeaderNameRecognizer,
     IntlPhoneRecognizer,
     IntlAddressRecognizer,
+    LabelledAddressRecognizer,
+    NameMarkerRecognizer,
 ]
 
 ENTITIES = ("PERSON", "DATE_OF_BIRTH", "DATE", "NIR", "IPP", "PHONE", "EMAIL", "ADDRESS")

@@ -29,6 +29,7 @@ EPONYM_NOUNS = regex.compile(
     r"|classification|crit[èe]res?|triade|op[ée]ration|intervention|technique|proc[ée]dure|protocole"
     r"|kyste|ulc[èe]re|hernie|fracture|m[ée]thode|r[ée]flexe|test|[ée]chelle|indice|index|grade"
     r"|cellules?|corps|an[ée]vrisme|canal|diverticule|polype|disease|sign|node|lymphoma|sarcoma|tumou?r"
+    r"|virus|fi[èe]vre|fever|bacille|bacillus|souche|strain|vaccin|vaccine"
     r"|procedure|classification|staging|scale|criteria|cells?|disorder|phenomenon|ph[ée]nom[èe]ne)"
     r"\s+(?:de\s+|d['’]\s*|du\s+|of\s+)?$")
 EPONYM_AFTER = regex.compile(r"^(?:['’]s)?\s+(?i:disease|sign|node|lymphoma|sarcoma|tumou?r|syndrome"
@@ -185,7 +186,8 @@ CUES = regex.compile(
     r"|son|wife|husband|partner|mother|father|brother|sister|mum|mom|dad|nan|niece|nephew|aunt|uncle"
     r"|cousin|grand(?:daughter|son|mother|father)|daughter-in-law|son-in-law|carer|kin|avec|with|merci"
     r"|thanks|thank\s+you|dear|cher|ch[èe]re|bonjour|hello|hi|appel\s+de|call\s+from|caller|vu\s+par"
-    r"|seen\s+by|par|by|cc|copie|signed|sign[ée]|pt|patient|patiente|mr|mrs|ms|dr|mme|m\.)"
+    r"|seen\s+by|par|by|cc|copie|signed|sign[ée]|pt|patient|patiente|mr|mrs|ms|dr|mme|m\.|saw|seen|met"
+    r"|handed\s+over\s+to|relève\s+faite\s+à)"
     r"[ \t]*[:,]?[ \t]*$")
 
 

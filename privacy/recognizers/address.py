@@ -34,8 +34,10 @@ _TOWN = (
     r"(?:(?:Le|La|Les|Saint|Sainte|St|Ste|Da|De|Du|Des|Dos|Das|Di|Del|LE|LA|LES|SAINT|SAINTE)[ \-])?"
     rf"{_UP}[\w'’]{{2,}}(?:-[\w'’]+)*(?:[ ]+(?i:cedex)(?:[ ]+\d{{1,2}})?)?"
 )
-_CP_TOWN = rf"(?<!\d){_POSTCODE}[ \t]+{_TOWN}"  # a town is on the postcode's line
+_CP_TOWN = rf"(?<!\d){_POSTCODE}[ \t]{{1,2}}{_TOWN}"  # a town is on the postcode's line
 _STREET = rf"(?<![\w])(?:{_NUM},?\s+)?{_VOIE}\s+{_STREET_NAME}"
+# A town then its postcode, at the end of a phrase ("Bordeaux 33000", "SAINT-ÉTIENNE 42100,").
+_TOWN_CP = rf"(?<![\w]){_UP}[\w'’]{{2,}}(?:[ \-]{_UP}[\w'’]+){{0,2}}[ \t]+{_POSTCODE}(?=[ \t]*(?:$|[,.;)\n]))"
 _FULL = rf"(?<![\w]){_NUM},?\s+{_VOIE}\s+{_STREET_NAME}(?:\s*[,\n\-–]?\s*{_CP_TOWN})?"
 _STREET_TOWN = rf"{_STREET}\s*[,\n\-–]?\s*{_CP_TOWN}"
 
@@ -49,6 +51,7 @@ class FrAddressRecognizer(FrPatternRecognizer):
         Pattern("fr_street_with_number", _FULL, 0.75),
         Pattern("fr_street_postcode_town", _STREET_TOWN, 0.75),
         Pattern("fr_postcode_town", _CP_TOWN, 0.6),
+        Pattern("fr_town_postcode", _TOWN_CP, 0.6),
         Pattern("fr_street_without_number", _STREET, 0.3),
     ]
     CONTEXT = ["domicile", "domicilié", "domiciliée", "demeurant", "demeure", "habite", "adresse",
@@ -68,4 +71,13 @@ class FrAddressRecognizer(FrPatternRecognizer):
             town = text[result.start:result.end].split(maxsplit=1)[1:]
             if town and fold(town[0].split()[0]) in self.clinical_words:
                 return False
+        if result.analysis_explanation and result.analysis_explanation.pattern_name == "fr_town_postcode":
+            from privacy.recognizers._names import default_common_words, english_words, is_place
+
+            word = text[result.start:result.end].split()[0]
+            key = fold(word)
+            forms = {key, key[:-1] if key.endswith(("s", "x")) else key}
+            if len(word) <= 3 and word.isupper() or forms & self.clinical_words or not is_place(word) and (
+                    forms & default_common_words() or forms & english_words()):
+                return False  # "Leucocytes 12000.", "Plaquettes 15000,": a lab value, not a town
         return True

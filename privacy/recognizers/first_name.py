@@ -122,12 +122,19 @@ class FirstNameRecognizer(EntityRecognizer):
         return last
 
     def _extend_left(self, text: str, toks: list, i: int) -> int:
-        """A surname in capitals before the first name: "DUPONT Jean", "LEFEBVRE-DUBOIS Marie-Claire"."""
+        """A surname in capitals before the first name: "DUPONT Jean", "LEFEBVRE-DUBOIS Marie-Claire";
+        in lower-case notes a lexicon surname that is no ordinary word: "gomes joaquim", "lefort jean"."""
         first = i
+        lower = toks[i][2].islower()
         while first > 0 and _adjacent(text, toks, first - 1):
             word = toks[first - 1][2]
             if word.isupper() and len(word) > 1 and not is_clinical(word) and (
                     not self._ordinary(word) or is_last_name(word)):
+                first -= 1
+            elif lower and first == i and word.islower() and not is_clinical(word) and (
+                    len(word) > 3 and is_last_name(word) and not (
+                        self._ordinary(word) and self._ordinary(toks[i][2]))  # "moreau lucienne"
+                    or len(word) >= 3 and is_first_name(word)):  # "ana paula": a compound first name
                 first -= 1
             else:
                 break

@@ -28,7 +28,10 @@ _RUN = rf"{_W}(?:[ \t]+(?:{_PART}[ \t]+)?{_W}){{1,3}}"
 _AFTER = (r"(?=[ \t]*,[ \t]*\d{1,3}[ \t]*(?:ans|an|yo|y/o|years?|M|F)\b"
           r"|[ \t]*,?[ \t]+(?i:n[ée]e?|née?\(e\)|DDN|DOB|born|d\.o\.b\.?)\b"
           r"|[ \t]*,[ \t]*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
+          r"|[ \t]*\((?i:n°|no\b|nip|ipp|mrn|dob|ddn|n[ée]e?\b|\d)"
           r"|[ \t]{3,}|\t)")
+# A numbered or bulleted list line ("3. OKAFOR Chinwe Adaeze (n° patient ...)", "- DUPONT Jean, 64 ans").
+_LINE_START = r"(?m)^[ \t]*(?:\d{1,2}[.)][ \t]+|[-•*–][ \t]+)?\K"
 
 
 class HeaderNameRecognizer(FrPatternRecognizer):
@@ -37,8 +40,9 @@ class HeaderNameRecognizer(FrPatternRecognizer):
     ENTITY = "PERSON"
     CASE_SENSITIVE = True
     PATTERNS = [
-        Pattern("header_name", rf"(?m)^[ \t]*\K{_RUN}{_AFTER}", 0.7),
-        Pattern("header_surname_comma_first", rf"(?m)^[ \t]*\K{_W},[ \t]+{_W}{_AFTER}", 0.7),
+        Pattern("header_name", rf"{_LINE_START}{_RUN}{_AFTER}", 0.7),
+        Pattern("header_surname_comma_first", rf"{_LINE_START}{_W},[ \t]+{_W}(?:[ \t]+{_W}){{0,2}}{_AFTER}",
+                0.7),
     ]
     CONTEXT: list[str] = []
 

@@ -32,6 +32,32 @@ _CONT_WAY = (r"(?:Rua|Via|Viale|Piazza|Largo|Calle|Carrer|Avenida|Paseo|Plaza|Tr
              r"|Boulevard"
              r"|Place|Quai|Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Laan|Straat|Plein|Kade|Steenweg|Ulica"
              r"|ul\.)")
+# A continental street written as one word ("Bahnhofstrasse 45", "Keizersgracht 12", "Masarykova 27").
+_CONT_WORD = (r"\p{Lu}[\p{Ll}\p{M}]+(?:stra(?:ss|ß)e|str\.|gasse|weg|platz|allee|ring|damm|ufer|laan|straat"
+              r"|gracht|plein|dreef|steenweg|kade|singel|ova|ská|ského|ego|owa)")
+_CONT_WAY_ANY = (r"(?i:rua|via|viale|vicolo|corso|piazza|largo|calle|carrer|avenida|av\.|paseo|plaza|travessa"
+                 r"|praça|praca|alameda|rambla|ronda|camino|estrada|strada|str\.|calea|bulevardul|aleja|al\."
+                 r"|ulica|ul\.|utca|náměstí|nám\.|rruga|derb|chaussée|steenweg|straat|laan|avenue|rue|c/)")
+_CONT_AFTER_WAY = (r"(?:\p{Lu}[\p{Ll}\p{M}]+[ \t]+)(?:Markt|Plein|Straat|Laan|Weg|Gracht|Kade|Dreef|Lei"
+                   r"|Ring|Platz|Gasse|Allee|Strasse|Straße|Steenweg|Street)")  # "Grote Markt 12"
+_CONT_STREET2 = (rf"(?<![\w])(?:{_CONT_WAY_ANY}[ \t]+(?:[\p{{L}}\p{{M}}'’.\-]+[ \t]+){{0,4}}"
+                 rf"|{_CONT_WORD}[ \t]+|{_CONT_AFTER_WAY}[ \t]+)"
+                 r"\d{1,4}[a-zA-Z]?(?:/\d{1,4})?(?![\w])")
+# A British street without a number before a town and postcode ("Chapel Lane, Harrowfield HX4 9QT").
+_EN_STREET_TOWN = rf"(?<![\w]){_WORDS}{_CAP}[ \t]+{_EN_WAY},[ \t]*{_TOWN},?[ \t]+{_UK_PC}(?![\w])"
+# A lieu-dit or hamlet before a postcode, in any case ("lieu-dit les grandes bruyères, 18340 plaimpied").
+_LIEU_DIT = (r"(?<![\w])(?i:lieu-dit|lieudit|hameau|quartier)[ \t]+[^,\n]{2,40},[ \t]*\d{5}[ \t]+"
+             r"[\p{L}'’\-]+(?:[ \t]+[\p{L}'’\-]+)?")
+# A Vietnamese address: number and street, ward/district, city ("23 Nguyễn Huệ, Quận 1, TP. Hồ Chí Minh").
+_VN = (r"(?<![\w])\d{1,4}[A-Z]?(?:/\d{1,4})?[ \t]+\p{Lu}[\p{L}\p{M}]*(?:[ \t]+\p{Lu}[\p{L}\p{M}]*){0,3}"
+       r"(?:,[ \t]*(?:Phường|P\.|Quận|Q\.|Huyện|Xã)[ \t]*[\p{L}\p{M}\d ]{1,25}){1,2}"
+       r"(?:,[ \t]*(?:(?:TP\.?|Thành phố|Tỉnh)[ \t]*)?\p{Lu}[\p{L}\p{M}]*"
+       r"(?:[ \t]+\p{Lu}[\p{L}\p{M}]*){0,3})?")
+# A North African or West African district and its city ("Hay Hassani, Casablanca", "Cité Keur Gorgui,
+# Dakar", "Derb Sidi Bouloukat, Marrakech").
+_DISTRICT_CITY = (r"(?<![\w])(?i:hay|douar|derb|quartier|cit[ée])[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+"
+                  r"(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2}(?:,[ \t]*[^,\n]{1,25}){0,2},[ \t]*"
+                  r"\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\d{5})?")
 _CONT_PC_TOWN = rf"(?:\d{{4}}(?:-\d{{3}})?|\d{{5}})[ \t]+{_TOWN}"
 _CONT_STREET = (rf"(?<![\w]){_CONT_WAY}[ \t]+(?:[\p{{L}}\p{{M}}'’\-]+[ \t]+){{0,4}}\d{{1,4}}[a-zA-Z]?"
                 rf"(?:,[ \t]*{_CONT_PC_TOWN})?(?![\w])")
@@ -59,5 +85,10 @@ class IntlAddressRecognizer(FrPatternRecognizer):
         Pattern("continental_street", _CONT_STREET, 0.65),
         Pattern("fr_street_lower", _FR_LOWER, 0.65),
         Pattern("building_line", _BUILDING, 0.6),
+        Pattern("continental_street_any", _CONT_STREET2, 0.6),
+        Pattern("en_street_town_postcode", _EN_STREET_TOWN, 0.7),
+        Pattern("lieu_dit_postcode", _LIEU_DIT, 0.65),
+        Pattern("vietnamese_address", _VN, 0.65),
+        Pattern("district_city", _DISTRICT_CITY, 0.6),
     ]
     CONTEXT = ["address", "adresse", "domicile", "home", "lives", "demeurant", "domicilié", "domiciliée"]

@@ -17,13 +17,14 @@ from privacy.text import fold, words
 
 _UP = r"\p{Lu}"  # any script with case: "Trần", "Đặng", "Wiśniewski"
 _LOW = r"[\p{Ll}\p{M}]"
-_TOK = rf"{_UP}(?:{_LOW}|{_UP}|['’]{_UP})+(?:-{_UP}(?:{_LOW}|{_UP})+)*"
+_TOK = rf"{_UP}(?:{_LOW}|{_UP}|['’]{_UP}|['’]{_LOW})+(?:-{_UP}(?:{_LOW}|{_UP})+)*"  # "Le Floc'h", "O'Brien"
 _INITIAL = rf"{_UP}\.(?:-{_UP}\.)?"
 _PARTICLE = (r"(?:de la|de|du|des|d'|d’|van der|van den|van|von|dos|das|da|do|di|del|della|ben|bin|ould|el|al"
              r"|Le|La|De|Du|Da|Di|Del|Van|Von|Mac|Mc|Ben|El|Al|Dos|Das|Ould)")
 _TITLES = (
     r"(?:M\.|MM\.|Mr\.?|Mrs\.?|Ms\.?|Mme|Mmes|Mlle|Mlles|Madame|Monsieur|Mademoiselle|Dr\.?|Drs|Dre"
-    r"|Docteur|Docteure|Pr\.?|Pre|Professeur|Professeure|Prof\.?|Me|Maître|Miss)"
+    r"|Docteur|Docteure|Pr\.?|Pre|Professeur|Professeure|Prof\.?|Me|Maître|Miss"
+    r"|DR\.?|MME|MLLE|MADAME|MONSIEUR|DOCTEUR|PROFESSEUR)"
 )
 _SP = r"[ \t\u00a0]"  # names never run across a line break ("Dr LEBON\nOncologie médicale")
 _NAME = (
@@ -43,7 +44,15 @@ _LABELS = (
     r"|aide|anesthésiste|anesthesiste|interne|externe|IDE|infirmière|infirmier|secrétaire|copie|cc"
     r"|name|patient name|full name|surname|first name|forename|next of kin|nok|attending|consultant"
     r"|registrar|referrer|referred by|referring clinician|clinician|gp|signed|dictated by|author|caller"
-    r"|present|carer|interpreter|re|nurse|cns|keyworker|key worker|ward nurse)"
+    r"|present|carer|interpreter|re|nurse|cns|keyworker|key worker|ward nurse"
+    # care roles introducing a name ("Conseillère en génétique : Hélia Benarous", "Kinésithérapeute :")
+    r"|conseill[èe]re?(?: en g[ée]n[ée]tique)?|kin[ée]sith[ée]rapeute|kin[ée]|di[ée]t[ée]ticien(?:ne)?"
+    r"|psychologue|assistante? sociale?|radiologue|radioth[ée]rapeute|oncologue|chirurgien(?:ne)?"
+    r"|pathologiste|anatomo-?pathologiste|pharmacien(?:ne)?|coordinat(?:rice|eur)|interpr[èe]te"
+    r"|m[ée]decin r[ée]f[ée]rent|ide d['’]annonce|ide de coordination|cadre de sant[ée]|psychiatre"
+    r"|physio(?:therapist)?|dietitian|dietician|social worker|genetic counsel+or|counsel+or|radiographer"
+    r"|pharmacist|specialist nurse|occupational therapist|presented by|taken by|reviewed by|seen by"
+    r"|typed by|validated by|valid[ée] par|vu par|revu par|relu par|contact)"
 )
 _RELATIVES = (
     r"(?:(?i:his|her|their|the\s+patient's)\s(?i:son|daughter|wife|husband|partner|mother|father|brother"
@@ -82,11 +91,13 @@ class TitleNameRecognizer(FrPatternRecognizer):
     ENTITY = "PERSON"
     CASE_SENSITIVE = True
     PATTERNS = [
-        Pattern("title_name", rf"(?<=(?<!\w){_TITLES}{_SP}{{1,2}}){_NAME}", 0.85),
-        Pattern("label_name", rf"(?<=(?<!\w){_LABELS}{_SP}?:{_SP}*(?:{_TITLES}{_SP})?){_NAME}", 0.8),
-        Pattern("birth_name", rf"(?<=(?<!\w)(?i:née|nee|né|épouse|epouse|ép\.|veuve|vve){_SP}){_NAME}", 0.8),
-        Pattern("relative_name", rf"(?<=(?<!\w){_RELATIVES},?{_SP}){_NAME}", 0.7),
-        Pattern("lower_title_name", rf"(?<=(?<!\w){_LOWER_TITLES}\.?{_SP}+){_LOWER_NAME}", 0.7),
+        Pattern("title_name", rf"(?<!\w){_TITLES}{_SP}{{1,2}}\K{_NAME}", 0.85),
+        # one scan for both label forms ("Patient : Dupont Jeanne", "Patient: Kowalski, Daniel J.")
+        Pattern("label_name", rf"(?<!\w){_LABELS}{_SP}?:{_SP}*(?:{_TITLES}{_SP})?\K"
+                              rf"(?:{_TOK},{_SP}+(?={_TOK}))?{_NAME}(?:{_SP}{_INITIAL})?", 0.8),
+        Pattern("birth_name", rf"(?<!\w)(?i:née|nee|né|épouse|epouse|ép\.|veuve|vve){_SP}\K{_NAME}", 0.8),
+        Pattern("relative_name", rf"(?<!\w){_RELATIVES},?{_SP}\K{_NAME}", 0.7),
+        Pattern("lower_title_name", rf"(?<!\w){_LOWER_TITLES}\.?{_SP}+\K{_LOWER_NAME}", 0.7),
     ]
     CONTEXT: list[str] = []
 
@@ -123,8 +134,12 @@ class TitleNameRecognizer(FrPatternRecognizer):
                                                   or _is_lexicon_first_name(fold(toks[lead][2])))
             first_after_title = k == lead and pattern in ("title_name", "relative_name", "birth_name") \
                 and fold(word) not in _NOT_A_NAME
+            # "Mme Blanc Rose": a lexicon first name right after the surname ends the name, whatever else
+            # the word means
+            first_name_after_surname = k == lead + 1 and pattern in ("title_name", "label_name") \
+                and _is_lexicon_first_name(fold(word)) and toks[lead][2][:1].isupper()
             if (fold(word) in self.clinical_words and len(word) > 2 and not known and not word.isupper()
-                    and not after_first_name and not first_after_title):
+                    and not after_first_name and not first_after_title and not first_name_after_surname):
                 break
             keep_to = end
         if keep_to is None:
@@ -139,6 +154,8 @@ class TitleNameRecognizer(FrPatternRecognizer):
         lead = [w for _s, _e, w in toks if fold(w) not in _PARTICLE_WORDS]
         if not lead:
             return True
+        if len(toks) > 1 and fold(toks[0][2]) in _PARTICLE_WORDS and toks[0][2][:1].isupper():
+            return False  # "Nom : DE LA TOUR", "Patient : Van der Berg": a particle opens a name
         word = lead[0]
         key = fold(word)
         if _is_lexicon_first_name(key) or key in last_names():
