@@ -45,6 +45,10 @@ CASES = [
     "Antécédnet de <hist>tabagisme</hist> sevré.",
     "Absennce de <neg>lésion secondaire</neg> hépatique.",
     "Suspiscion de <hyp>récidive locale</hyp>.",
+    # ... also in the words the rules read outside the cue matcher (seen on generated seeds 17 and 29):
+    # the adverbial pair of "ne met pas en évidence" and a test result after "recherche de"
+    "Le scanner ne met pas en évidecne de <neg>lésion secondaire</neg> hépatique.",
+    "Consultation d'oncogénétique : recherche de <neg>mutation BRCA</neg> négaive.",
     # ... but a slip that makes another real word is not a cue
     "Le déclin de l'état général fait craindre une <aff>progression</aff>.",
 ]

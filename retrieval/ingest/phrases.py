@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from retrieval.ingest import grammar as G
+from retrieval.ingest import patterns as P
 from retrieval.ingest.words import View, fold
 
 NP_CAP = 12  # words a noun phrase may span after its cue
@@ -19,9 +20,11 @@ CLAUSE_CAP = 25
 LIST_CONTINUATION = {"de", "d'", "du", "des", "ni", "aucun", "aucune", "d'aucun", "d'aucune"}
 STOP_PUNCT = {",", ";", ":", ".", "(", ")", "[", "]", "!", "?", "…", "...", '"', "«", "»"}
 GLUE_PUNCT = {"/", "+", "'"}
-RESULT_WORDS = {fold(w) for w in ("négatif", "négative", "négatifs", "négatives", "positif", "positive",
-                                  "positifs", "positives", "normal", "normale", "normaux",
-                                  "normales")}  # fmt: skip
+_RESULTS = ("négatif", "négative", "négatifs", "négatives", "positif", "positive", "positifs", "positives",
+            "normal", "normale", "normaux", "normales")  # fmt: skip
+# with their typing slips, as the negation cues have them: else "recherche de BRCA négaive" is
+# negated by the cue and still doubted by "recherche de"
+RESULT_WORDS = {fold(w) for w in (*_RESULTS, *P.with_typos(_RESULTS))}
 ADVERBS = {fold(w) for w in ("très", "fortement", "plutôt", "surtout", "notamment", "également", "aussi",
                              "alors", "donc", "bien", "encore", "toujours", "vraiment", "clairement",
                              "formellement", "actuellement", "initialement", "finalement", "parfois",
