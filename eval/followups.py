@@ -170,7 +170,9 @@ def _print(reports: list[dict[str, Any]], split: str, errors: bool) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("followups")
     def followups_eval(
-        split: Annotated[str, typer.Option("--split", help="dev, dev2 (tuned on) or held (held out).")] = "dev",
+        split: Annotated[
+            str, typer.Option("--split", help="dev, dev2 (tuned on) or held (held out).")
+        ] = "dev",
         modes: Annotated[
             str, typer.Option("--modes", help="Comma-separated: context (the conversation), alone.")
         ] = "context",

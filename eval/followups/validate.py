@@ -1,6 +1,7 @@
 """Check the follow-up eval files without importing anything of the project.
 
-Usage: python3 eval/followups/validate.py [files...]   (default: dev.jsonl, dev2.jsonl and held.jsonl beside this file)
+Usage: python3 eval/followups/validate.py [files...]
+(default: dev.jsonl, dev2.jsonl and held.jsonl beside this file)
 
 Checks: JSON per line, keys, unique ids with the split's prefix, languages, follow-up flags, and every
 criteria node of `previous` and `gold` against the field names of query_compiler/criteria.py and the

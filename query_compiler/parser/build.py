@@ -29,6 +29,7 @@ CRITERION_KINDS = TUMOUR_KINDS | {
     "biobank",
     "sex",
     "marker_value",
+    "exposure",  # "sans tabagisme", "non fumeurs", "never smokers": not(text tabagisme)
 }
 NEG_REACH = 5
 
