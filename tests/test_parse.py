@@ -521,6 +521,16 @@ _NO_SMOKING = {"kind": "not", "item": {"kind": "text", "terms": ["tabagisme"]}}
             "carcinome médullaire du sein",
             {"kind": "tumour", "site": ["C50"], "histology_group": ["medullary_carcinoma"]},
         ),
+        # "ALK+" in a solid tumour is the fusion, held as rearranged; in a lymphoma it is the staining
+        ("CBNPC ALK+", [_NSCLC, {"kind": "biomarker", "marker": "ALK", "status": "rearranged"}]),
+        ("lung cancer ROS1 positive", [
+            {"kind": "tumour", "site": ["C34"]},
+            {"kind": "biomarker", "marker": "ROS1", "status": "rearranged"},
+        ]),
+        ("lymphome ALK+", [
+            {"kind": "tumour", "histology_group": ["lymphoma"]},
+            {"kind": "biomarker", "marker": "ALK", "status": "positive"},
+        ]),
         ("myélome avec prélèvement médullaire congelé", [
             {"kind": "tumour", "histology_group": ["myeloma"]},
             {"kind": "biobank", "sample_types": ["bone_marrow"], "conservation": ["frozen"]},

@@ -274,6 +274,7 @@ def build(st: State) -> None:
         else:
             _simple(st, m, neg)
     biomarkers.finish_pending(st, pending)
+    biomarkers.fusion_status(st)
     _finish_exposures(st)
     treatments.finish(st)
     _attach_to_text(st)
