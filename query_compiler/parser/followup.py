@@ -53,6 +53,8 @@ ANCHOR = _rx(
 )
 REPLACE = _rx(
     r"(?:la )?meme chose mais",
+    r"(?:les )?memes mais",
+    r"the same ones but",
     r"pareil mais",
     r"idem mais",
     r"meme question mais",
@@ -77,7 +79,10 @@ EXCLUDE_START = re.compile(
     r"(?=(?:ceux|celles|les|those|the|ones|patients|patientes|them|la|le|l|des|un|une)\b)"
     r"|^(?:et |and |mais |but )?(?:sauf|hors|excepte|a l exception de|excluding|except(?: for)?)\s+"
 )
-ALSO = _rx(r"aussi", r"also", r"too", r"en plus", r"as well", r"egalement", r"in addition")
+ALSO = _rx(
+    r"aussi", r"also", r"too", r"en plus", r"as well", r"egalement", r"in addition",
+    r"r?ajoute[rz]?", r"add",
+)
 RESTRICT = _rx(
     r"seulement",
     r"uniquement",
