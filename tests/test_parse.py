@@ -511,6 +511,8 @@ _NO_SMOKING = {"kind": "not", "item": {"kind": "text", "terms": ["tabagisme"]}}
             "cancer du sein à l'exclusion des métastatiques",
             {"kind": "tumour", "site": ["C50"], "metastatic": False},
         ),
+        ("gastric cancer post-2018", {"kind": "tumour", "site": ["C16"], "diagnosed_from": "2019-01-01"}),
+        ("breast cancer pre-2010", {"kind": "tumour", "site": ["C50"], "diagnosed_to": "2009-12-31"}),
         (
             "breast cancer in the last 5 yrs",
             {"kind": "tumour", "site": ["C50"], "diagnosed_from": "2020-01-01"},
