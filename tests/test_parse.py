@@ -511,6 +511,7 @@ _NO_SMOKING = {"kind": "not", "item": {"kind": "text", "terms": ["tabagisme"]}}
             "cancer du sein à l'exclusion des métastatiques",
             {"kind": "tumour", "site": ["C50"], "metastatic": False},
         ),
+        ("CBNPC EGFR mut", [_NSCLC, {"kind": "biomarker", "marker": "EGFR", "status": "mutated"}]),
         ("gastric cancer post-2018", {"kind": "tumour", "site": ["C16"], "diagnosed_from": "2019-01-01"}),
         ("breast cancer pre-2010", {"kind": "tumour", "site": ["C50"], "diagnosed_to": "2009-12-31"}),
         (
