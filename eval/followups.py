@@ -15,7 +15,7 @@ no criteria come out. For new questions, "taken as follow-up" counts those the p
 into the previous criteria (goal: at most 2 %). The previous criteria are the gold ones, so a
 pair measures the follow-up alone, not the first question's parse.
 
-``dev`` may be tuned on; ``held`` is held out (score it, never tune on it).
+``dev`` and ``dev2`` may be tuned on; ``held`` is held out (score it, never tune on it).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import typer
 from eval.parse import REFERENCE_DAY, as_criteria, fields
 
 FOLLOWUPS = Path(__file__).parent / "followups"
-SPLITS = ("dev", "held")
+SPLITS = ("dev", "dev2", "held")
 MODES = ("context", "alone")
 
 
@@ -170,7 +170,9 @@ def _print(reports: list[dict[str, Any]], split: str, errors: bool) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("followups")
     def followups_eval(
-        split: Annotated[str, typer.Option("--split", help="dev (tuned on) or held (held out).")] = "dev",
+        split: Annotated[
+            str, typer.Option("--split", help="dev, dev2 (tuned on) or held (held out).")
+        ] = "dev",
         modes: Annotated[
             str, typer.Option("--modes", help="Comma-separated: context (the conversation), alone.")
         ] = "context",

@@ -134,7 +134,11 @@ class Store:
 
     def __new__(cls, url: str, *args: Any, **kwargs: Any) -> Store:
         if cls is Store and parse_url(url)[0] == "spark":
-            return super().__new__(spark_store.SparkStore)
+            # imported here: the Spark store subclasses Store, and sqlglot + the Spark modules cost
+            # a few tenths of a second to every command that never uses Spark
+            from retrieval.spark.store import SparkStore
+
+            return super().__new__(SparkStore)
         return super().__new__(cls)
 
     def __init__(self, url: str, *, migrate: bool = True, create: bool = True) -> None:
@@ -294,9 +298,3 @@ def open_store(url: str | None = None, **kwargs: Any) -> Store:
     """Open the configured store (``--db`` / ``COHORT_DB``, else the demo store)."""
 
     return Store(url or get_settings().db_url, **kwargs)
-
-
-# The Spark store subclasses Store, so its module is imported once Store exists (it imports this
-# module); ``Store(url)`` reaches it through this name at call time.
-import retrieval.spark.store as spark_store  # noqa: E402
-

@@ -121,6 +121,17 @@ REFINEMENTS = [
     ),
     # nothing to change: opposed patients are always excluded
     ("tumour(site=C34)", "hors opposés", "tumour(site=C34)"),
+    # a bare histology or site that completes the cohort's cancer: the same cancer, closer
+    ("tumour(site=C34)", "les épidermoïdes", "tumour(site=C34, histology_group=squamous_cell_carcinoma)"),
+    ("tumour(histology_group=gist)", "gastriques", "tumour(site=C16, histology_group=gist)"),
+    ("tumour(histology_group=sarcoma)", "rétropéritonéal", "tumour(site=C48.0, histology_group=sarcoma)"),
+    (
+        "tumour(site=C34, histology_group=nsclc)",
+        "non fumeurs",
+        "ALL(tumour(site=C34, histology_group=nsclc); NOT text(tabagisme))",
+    ),
+    # a cancer that cannot be the cohort's one replaces it, even after "et les"
+    ("ALL(sex=F; tumour(site=C50))", "et les LAM ?", "ALL(sex=F; tumour(histology_group=aml))"),
 ]
 
 
@@ -138,6 +149,10 @@ NEW_QUESTIONS = [
     ("ALL(sex=F; tumour(site=C50))", "Only patients with metastatic melanoma treated with nivolumab"),
     ("tumour(site=C64, metastatic=yes)", "LAM avec mutation FLT3"),
     ("tumour(site=C34, metastatic=yes)", "femmes de plus de 75 ans traitées pour un cancer du sein précoce"),
+    # a histology that belongs elsewhere (blood, brain) does not complete a site; "pts" is a population word
+    ("tumour(site=C50)", "LAM"),
+    ("tumour(site=C34)", "glioblastome"),
+    ("ALL(tumour(site=C61); treatment(drugs=abiraterone))", "list pts with Merkel cell carcinoma"),
 ]
 
 

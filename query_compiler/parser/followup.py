@@ -33,6 +33,7 @@ from query_compiler.criteria import (
     parse_criteria,
 )
 from query_compiler.parser.terminology.text import Normalised
+from retrieval.classifications import group_info, histology_groups
 
 DISEASE_FIELDS = ("site", "histology", "histology_group")
 
@@ -52,6 +53,8 @@ ANCHOR = _rx(
 )
 REPLACE = _rx(
     r"(?:la )?meme chose mais",
+    r"(?:les )?memes mais",
+    r"the same ones but",
     r"pareil mais",
     r"idem mais",
     r"meme question mais",
@@ -76,7 +79,10 @@ EXCLUDE_START = re.compile(
     r"(?=(?:ceux|celles|les|those|the|ones|patients|patientes|them|la|le|l|des|un|une)\b)"
     r"|^(?:et |and |mais |but )?(?:sauf|hors|excepte|a l exception de|excluding|except(?: for)?)\s+"
 )
-ALSO = _rx(r"aussi", r"also", r"too", r"en plus", r"as well", r"egalement", r"in addition")
+ALSO = _rx(
+    r"aussi", r"also", r"too", r"en plus", r"as well", r"egalement", r"in addition",
+    r"r?ajoute[rz]?", r"add",
+)
 RESTRICT = _rx(
     r"seulement",
     r"uniquement",
@@ -104,6 +110,8 @@ START = re.compile(
 )
 POPULATION = _rx(
     r"patients?",
+    r"pts?",  # as typed in a hurry: "pts avec un GIST"
+    r"pats?",
     r"patientes?",
     r"malades?",
     r"hommes?",
@@ -281,7 +289,42 @@ def decide(new_nodes: list[Any], old_nodes: list[Any], cues: Cues, force: bool |
     # no conversational word at all: a disease alone refines the cohort's own tumour ("cancer du rein
     # gauche"); a disease with other criteria is a question of its own, even about the same cancer
     only_tumour = len(new_nodes) == 1 and isinstance(new_nodes[0], Tumour)
+    if only_tumour and any(completes(new_nodes[0], t) for t in _tumours(old_nodes)):
+        return True  # "les épidermoïdes" after lung cancer, "gastriques" after GIST: the same cancer, closer
     return only_tumour and _same_disease(new_nodes, old_nodes)
+
+
+def _haematological(t: Tumour) -> bool:
+    codes = [str(c) for c in t.histology]
+    for g in t.histology_group:
+        codes += list(histology_groups().get(g, ()))
+    return any(c[:3] >= "959" for c in codes)
+
+
+def _overlap(a: list[str], b: list[str]) -> bool:
+    return any(x.startswith(y) or y.startswith(x) for x in a for y in b)
+
+
+def _plausible(sites: list[str], t: Tumour) -> bool:
+    """Can the histology of ``t`` be a cancer of ``sites``? Not a blood cancer, and not a histology
+    that belongs to another organ (a glioblastoma is in the brain, whatever came before)."""
+    if _haematological(t):
+        return False
+    own = [s for g in t.histology_group for s in group_info(g).get("site") or []]
+    return not own or _overlap([str(s) for s in sites], [str(s) for s in own])
+
+
+def completes(new: Tumour, old: Tumour) -> bool:
+    """Does ``new`` only name the kind of disease field ``old`` lacks, in a plausible combination?
+    A histology for a site-only cancer ("les épidermoïdes" after lung cancer, "à cellules claires"
+    after kidney) or a site for a histology-only one ("rétropéritonéal" after sarcoma)."""
+    new_site, new_hist = bool(new.site), bool(new.histology or new.histology_group)
+    old_site, old_hist = bool(old.site), bool(old.histology or old.histology_group)
+    if new_hist and not new_site and old_site and not old_hist:
+        return _plausible([str(s) for s in old.site], new)
+    if new_site and not new_hist and old_hist and not old_site:
+        return _plausible([str(s) for s in new.site], old)
+    return False
 
 
 def _same_disease(new_nodes: list[Any], old_nodes: list[Any]) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from query_compiler.criteria import Age, All, AnyOf, Biomarker, Event, Not, Sequence, Text, Treatment, Tumour
 from query_compiler.parser.assemble import flatten
-from query_compiler.parser.followup import DISEASE_FIELDS, Cues, own_disease
+from query_compiler.parser.followup import DISEASE_FIELDS, Cues, completes, own_disease
 
 SINGLE = {"sex", "age", "vital_status", "survival", "treatment_lines", "biobank", "centre"}
 PAIRS = (("age_min", "age_max"), ("diagnosed_from", "diagnosed_to"))
@@ -25,12 +25,25 @@ PAIRS = (("age_min", "age_max"), ("diagnosed_from", "diagnosed_to"))
 def _update_tumour(old: Tumour, new: Tumour) -> Tumour:
     update = new.model_dump(exclude_defaults=True, exclude={"kind"})
     data = old.model_dump(exclude={"kind"})
+    if _other_cancer(old, new):  # "et les LAM ?" after breast cancer: AML, not a breast AML
+        for name in DISEASE_FIELDS:
+            data[name] = []
     for pair in PAIRS:  # a new range replaces the old one as a whole ("plutôt depuis 2020")
         if any(name in update for name in pair):
             for name in pair:
                 data[name] = None
     data.update(update)
     return Tumour(**data)
+
+
+def _other_cancer(old: Tumour, new: Tumour) -> bool:
+    """The new disease field is of the kind the old tumour lacks, and the two cannot be one cancer."""
+    new_site, new_hist = bool(new.site), bool(new.histology or new.histology_group)
+    old_site, old_hist = bool(old.site), bool(old.histology or old.histology_group)
+    crossed = (new_hist and not new_site and old_site and not old_hist) or (
+        new_site and not new_hist and old_hist and not old_site
+    )
+    return crossed and not completes(new, old)
 
 
 def _markers(node: Any) -> set[str]:

@@ -96,7 +96,7 @@ def date_window(term: Terminology, kind: str, groups: dict, today: date) -> tupl
     cue = groups.get("_match", "").strip()
     if kind == "date_from":
         first, last = parse_date(term, groups["d"])
-        if cue.startswith(("apres", "after", "posterieur", ">")) and not cue.startswith(">="):
+        if cue.startswith(("apres", "after", "posterieur", "post", ">")) and not cue.startswith(">="):
             return last + timedelta(days=1), None  # "after 2020" starts in 2021
         return first, None
     if kind == "date_to":
