@@ -93,3 +93,26 @@ def set_score(result: RecognizerResult, score: float, valid: bool | None) -> Non
     if result.analysis_explanation is not None:
         result.analysis_explanation.score = score
         result.analysis_explanation.validation_result = valid
+
+
+class DictionaryAwareRecognizer(EntityRecognizer):
+    """A person-name recogniser that tells names from ordinary words with the French dictionary of the
+    redaction pipeline (``RecognizerContext.common_words``); the lexicon, NER and context recognisers
+    share this set-up and differ only in ``analyze``."""
+
+    ENTITY = "PERSON"
+    PATTERNS: ClassVar[list] = []
+    CONTEXT: ClassVar[list[str]] = []
+    AD_HOC = False
+
+    def __init__(self, common_words: frozenset[str] = frozenset(), supported_language: str = "fr") -> None:
+        self.common_words = common_words
+        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__,
+                         supported_language=supported_language, context=[])
+
+    @classmethod
+    def create(cls, ctx: RecognizerContext) -> Any:
+        return cls(getattr(ctx, "common_words", frozenset()))
+
+    def load(self) -> None:
+        pass

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import AnalysisExplanation, RecognizerResult
 
-from privacy.recognizers._base import RecognizerContext
+from privacy.recognizers._base import DictionaryAwareRecognizer
 from privacy.recognizers._names import (
     PARTICLES,
     WORD,
@@ -38,26 +38,10 @@ from privacy.text import fold
 MIN_LOWER = 4  # a lower-case first name alone must be at least this long ("élodie", not "lea")
 
 
-class FirstNameRecognizer(EntityRecognizer):
+class FirstNameRecognizer(DictionaryAwareRecognizer):
     """First names of the lexicon and the surnames around them."""
 
-    ENTITY = "PERSON"
-    PATTERNS: list = []
-    CONTEXT: list[str] = []
-    AD_HOC = False
     SCORE = 0.6
-
-    def __init__(self, common_words: frozenset[str] = frozenset(), supported_language: str = "fr") -> None:
-        self.common_words = common_words
-        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__,
-                         supported_language=supported_language, context=[])
-
-    @classmethod
-    def create(cls, ctx: RecognizerContext) -> FirstNameRecognizer:
-        return cls(getattr(ctx, "common_words", frozenset()))
-
-    def load(self) -> None:
-        pass
 
     def _ordinary(self, word: str) -> bool:
         return is_ordinary(word, self.common_words)

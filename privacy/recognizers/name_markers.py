@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 import regex
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import AnalysisExplanation, RecognizerResult
 
-from privacy.recognizers._base import RecognizerContext
+from privacy.recognizers._base import DictionaryAwareRecognizer
 from privacy.recognizers._names import (
     TITLE_WORDS,
     in_institution,
@@ -64,26 +64,10 @@ _ITEM_END = regex.compile(r"[,;\n]|[ \t]+(?:et|and|&)[ \t]+|$")
 _ROLE = regex.compile(r"[ \t]*\([^)\n]{0,40}\)")
 
 
-class NameMarkerRecognizer(EntityRecognizer):
+class NameMarkerRecognizer(DictionaryAwareRecognizer):
     """Spelled names, names before an age/sex marker, names in attendance and copy lists."""
 
-    ENTITY = "PERSON"
-    PATTERNS: list = []
-    CONTEXT: list[str] = []
-    AD_HOC = False
     SCORE = 0.6
-
-    def __init__(self, common_words: frozenset[str] = frozenset(), supported_language: str = "fr") -> None:
-        self.common_words = common_words
-        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__,
-                         supported_language=supported_language, context=[])
-
-    @classmethod
-    def create(cls, ctx: RecognizerContext) -> NameMarkerRecognizer:
-        return cls(getattr(ctx, "common_words", frozenset()))
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         found = [(m.start(), m.end(), "spelled") for m in _SPELLED.finditer(text)]

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import AnalysisExplanation, RecognizerResult
 
-from privacy.recognizers._base import RecognizerContext
+from privacy.recognizers._base import DictionaryAwareRecognizer
 from privacy.recognizers._names import (
     PARTICLES,
     TITLE_WORDS,
@@ -39,27 +39,11 @@ from privacy.recognizers._names import (
 from privacy.text import fold
 
 
-class NerPersonRecognizer(EntityRecognizer):
+class NerPersonRecognizer(DictionaryAwareRecognizer):
     """spaCy's PER (and name-like MISC/LOC/ORG) entities, filtered by the clinical vocabulary."""
 
-    ENTITY = "PERSON"
-    PATTERNS: list = []
-    CONTEXT: list[str] = []
-    AD_HOC = False
     PER_SCORE = 0.6
     OTHER_SCORE = 0.55
-
-    def __init__(self, common_words: frozenset[str] = frozenset(), supported_language: str = "fr") -> None:
-        self.common_words = common_words
-        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__,
-                         supported_language=supported_language, context=[])
-
-    @classmethod
-    def create(cls, ctx: RecognizerContext) -> NerPersonRecognizer:
-        return cls(getattr(ctx, "common_words", frozenset()))
-
-    def load(self) -> None:
-        pass
 
     def _name_token(self, word: str) -> bool:
         """A word that can be part of a person's name on its own merits."""
