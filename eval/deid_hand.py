@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from eval.deid import TYPES, Score, _covered, _fmt
+from eval.deid_score import TYPES, Score, _covered, _fmt
 
 SETS_DIR = Path(__file__).resolve().parent / "deid_sets"
 GOAL = 0.98
