@@ -143,6 +143,21 @@ class Fact:
     when: date | None = None
 
 
+def treatment_fact(key: str, where: Where, *, cls: str, name: str | None, atc: str | None, line: int | None,
+                   start: date | None, end: date | None, tumour_key: str | None) -> Fact:
+    """A treatment course as the record wants it, dated by its start (every importer builds these)."""
+    fields = {"cls": cls, "name": name, "atc": atc, "line": line, "start_date": start, "end_date": end}
+    return Fact("treatment", key, where, fields, tumour_key=tumour_key, when=start)
+
+
+def biomarker_fact(key: str, where: Where, *, marker: str, status: str | None, alteration: str | None,
+                   value: float | None, unit: str | None, when: date | None, tumour_key: str | None) -> Fact:
+    """A marker result as the record wants it, dated by the result's date."""
+    fields = {"marker": marker, "status": status, "alteration": alteration, "value": value, "unit": unit,
+              "date": when}
+    return Fact("biomarker", key, where, fields, tumour_key=tumour_key, when=when)
+
+
 @dataclass
 class TumourAttribute:
     """A staging, grade or M value read from a separate resource (an Observation), set at the end."""

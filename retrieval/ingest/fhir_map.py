@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from retrieval.ingest.assemble import (
-    Fact,
     Where,
+    treatment_fact,
 )
 from retrieval.ingest.fhir_context import Context
 from retrieval.ingest.fhir_documents import read_diagnostic_report, read_document_reference, read_specimen
@@ -30,20 +30,16 @@ def finish(ctx: Context) -> None:
         hit = c["hit"]
         ctx.assembly.add_fact(
             patient,
-            Fact(
-                "treatment",
+            treatment_fact(
                 f"{c['key']}#course",
                 c["where"],
-                {
-                    "cls": hit.cls,
-                    "name": hit.inn,
-                    "atc": hit.atc,
-                    "line": c["line"],
-                    "start_date": c["start"],
-                    "end_date": c["end"],
-                },
+                cls=hit.cls,
+                name=hit.inn,
+                atc=hit.atc,
+                line=c["line"],
+                start=c["start"],
+                end=c["end"],
                 tumour_key=tumour,
-                when=c["start"],
             ),
         )
     for patient in ctx.opposed:

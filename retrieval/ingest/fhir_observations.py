@@ -14,6 +14,7 @@ from retrieval.ingest.assemble import (
     Fact,
     TumourAttribute,
     Where,
+    biomarker_fact,
 )
 from retrieval.ingest.fhir_context import (
     IHC_MARKERS,
@@ -187,19 +188,15 @@ def _biomarker(
         return
     ctx.assembly.add_fact(
         patient,
-        Fact(
-            "biomarker",
+        biomarker_fact(
             key,
             where,
-            {
-                "marker": marker,
-                "status": status,
-                "alteration": alteration,
-                "value": value,
-                "unit": unit,
-                "date": when,
-            },
-            tumour_key=focus,
+            marker=marker,
+            status=status,
+            alteration=alteration,
+            value=value,
+            unit=unit,
             when=when,
+            tumour_key=focus,
         ),
     )

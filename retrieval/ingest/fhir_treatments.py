@@ -7,8 +7,8 @@ from typing import Any
 
 from retrieval.ingest import codes as C
 from retrieval.ingest.assemble import (
-    Fact,
     Where,
+    treatment_fact,
 )
 from retrieval.ingest.fhir_context import (
     Context,
@@ -96,20 +96,16 @@ def read_medication_use(ctx: Context, r: Any, key: str, where: Where) -> None:
     ctx.prescribed.add((patient, hit.inn))
     asm.add_fact(
         patient,
-        Fact(
-            "treatment",
+        treatment_fact(
             key,
             where,
-            {
-                "cls": hit.cls,
-                "name": hit.inn,
-                "atc": hit.atc,
-                "line": line_of_therapy(r),
-                "start_date": start,
-                "end_date": end,
-            },
+            cls=hit.cls,
+            name=hit.inn,
+            atc=hit.atc,
+            line=line_of_therapy(r),
+            start=start,
+            end=end,
             tumour_key=tumour,
-            when=start,
         ),
     )
 
@@ -134,19 +130,15 @@ def read_procedure(ctx: Context, r: Any, key: str, where: Where) -> None:
     )
     asm.add_fact(
         patient,
-        Fact(
-            "treatment",
+        treatment_fact(
             key,
             where,
-            {
-                "cls": cls,
-                "name": name,
-                "atc": None,
-                "line": line_of_therapy(r),
-                "start_date": start,
-                "end_date": end,
-            },
+            cls=cls,
+            name=name,
+            atc=None,
+            line=line_of_therapy(r),
+            start=start,
+            end=end,
             tumour_key=tumour,
-            when=start,
         ),
     )

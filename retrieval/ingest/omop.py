@@ -39,6 +39,8 @@ from retrieval.ingest.assemble import (
     TumourAttribute,
     TumourFact,
     Where,
+    biomarker_fact,
+    treatment_fact,
 )
 from retrieval.ingest.checks import SCAN_SUFFIXES
 from retrieval.ingest.loader import CorpusError
@@ -485,20 +487,16 @@ class OmopReader:
                 return
             self.asm.add_fact(
                 patient,
-                Fact(
-                    "biomarker",
+                biomarker_fact(
                     key,
                     where,
-                    {
-                        "marker": marker,
-                        "status": status,
-                        "alteration": alteration,
-                        "value": value,
-                        "unit": _s(row, "unit_source_value") or None,
-                        "date": when,
-                    },
-                    tumour_key=tumour,
+                    marker=marker,
+                    status=status,
+                    alteration=alteration,
+                    value=value,
+                    unit=_s(row, "unit_source_value") or None,
                     when=when,
+                    tumour_key=tumour,
                 ),
             )
 
@@ -518,20 +516,16 @@ class OmopReader:
         line, tumour = self.line_of.get(did, (None, None))
         self.asm.add_fact(
             patient,
-            Fact(
-                "treatment",
+            treatment_fact(
                 f"drug_exposure/{did}",
                 where,
-                {
-                    "cls": hit.cls,
-                    "name": hit.inn,
-                    "atc": hit.atc,
-                    "line": line,
-                    "start_date": start,
-                    "end_date": end,
-                },
+                cls=hit.cls,
+                name=hit.inn,
+                atc=hit.atc,
+                line=line,
+                start=start,
+                end=end,
                 tumour_key=tumour,
-                when=start,
             ),
         )
 
@@ -551,20 +545,16 @@ class OmopReader:
         line, tumour = self.line_of.get(pid, (None, None))
         self.asm.add_fact(
             patient,
-            Fact(
-                "treatment",
+            treatment_fact(
                 f"procedure_occurrence/{pid}",
                 where,
-                {
-                    "cls": found[0],
-                    "name": found[1],
-                    "atc": None,
-                    "line": line,
-                    "start_date": start,
-                    "end_date": end,
-                },
+                cls=found[0],
+                name=found[1],
+                atc=None,
+                line=line,
+                start=start,
+                end=end,
                 tumour_key=tumour,
-                when=start,
             ),
         )
 
