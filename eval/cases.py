@@ -30,20 +30,14 @@ from typing import Annotated, Any
 
 import typer
 
+from eval.splits import load_splits
+
 CASES = Path(__file__).parent / "cases"
 SPLITS = ("dev", "held", "dev2")  # dev2: round-2 development cases (eval/cases/README.md)
 
 
 def load(split: str) -> list[dict[str, Any]]:
-    names = list(SPLITS) if split == "all" else [split]
-    rows = []
-    for name in names:
-        for line in (CASES / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                row["split"] = name
-                rows.append(row)
-    return rows
+    return load_splits(CASES, SPLITS, split)
 
 
 def _num(v: Any) -> str:

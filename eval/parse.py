@@ -26,6 +26,8 @@ from typing import Annotated, Any
 
 import typer
 
+from eval.splits import load_splits
+
 QUESTIONS = Path(__file__).parent / "questions"
 REFERENCE_DAY = date(2025, 1, 1)
 CONFIGS = ("terminology", "llm", "hybrid")
@@ -40,15 +42,7 @@ SPLITS = ("test", "dev", "fresh", "blind", "outside", "outside_dev", "outside_de
 
 
 def load(split: str) -> list[dict[str, Any]]:
-    names = list(SPLITS) if split == "all" else [split]
-    rows = []
-    for name in names:
-        for line in (QUESTIONS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                row["split"] = name
-                rows.append(row)
-    return rows
+    return load_splits(QUESTIONS, SPLITS, split)
 
 
 def as_criteria(gold: Any) -> Any:
